@@ -1,0 +1,51 @@
+"""The ``ecograph`` command line: thin commands over the public functions of the same names.
+
+Errors a user can cause arrive as :class:`ecograph.errors.EcographError` and leave as one
+``Error: …`` line on stderr and the error's exit code (1 invalid input, 2 usage, 3 store
+or file unavailable) — never a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ecograph.errors import EcographError, ValidationFailed
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            click.echo(f"Error: {exc}", err=True)
+            for line in exc.report.problem_lines():
+                click.echo(f"  {line}", err=True)
+            ctx.exit(exc.exit_code)
+        except EcographError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ecograph")
+def main() -> None:
+    """ecograph: map an innovation ecosystem and find where it is weakly linked.
+
+    The store defaults to $ECOGRAPH_STORE, else sqlite:///ecograph.db in this folder.
+
+    \b
+    Example:
+      ecograph demo && ecograph stats
+    """
+
+
+def _register() -> None:
+    from ecograph.cli import data
+
+    for command in data.COMMANDS:
+        main.add_command(command)
+
+
+_register()

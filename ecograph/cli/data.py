@@ -1,0 +1,195 @@
+"""Data commands: demo, load, stats, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ecograph.cli.options import emit_table, store_option
+from ecograph.errors import ValidationFailed
+
+__all__ = ["COMMANDS"]
+
+_PROGRESS_MIN_BYTES = 256 * 1024  # about a few thousand rows: smaller files load too fast to watch
+
+
+@click.command()
+@store_option
+@click.option(
+    "--orgs",
+    type=click.IntRange(min=50),
+    default=1500,
+    show_default=True,
+    help="Organisations to generate.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Random seed; the same seed gives the same ecosystem.",
+)
+@click.option(
+    "--truth",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the planted weak links as JSON here.",
+)
+def demo(store: str | None, orgs: int, seed: int, truth: str | None) -> None:
+    """Generate a synthetic Vietnamese ecosystem with planted weak links and load it.
+
+    \b
+    Example:
+      ecograph demo --orgs 1500 --seed 1 --truth truth.json
+    """
+    from ecograph.synthetic import demo as run_demo
+
+    report = run_demo(store, orgs=orgs, seed=seed, truth=truth)
+    click.echo(report.summary_line())
+    click.echo(f"store version {report.store_version}")
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", default="auto", show_default=True,
+    help="auto (detect), canonical, or a source format such as ror, cordis, crunchbase, openalex.",
+)  # fmt: skip
+@store_option
+@click.option("--dry-run", is_flag=True, help="Validate and count what would change; write nothing.")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Load the valid rows; leave out (and report) the invalid ones.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --skip-invalid: CSV of rejected rows and why.",
+)
+@click.option(
+    "--country",
+    default=None,
+    help="Loaders that read world-wide dumps (ROR): keep this country only.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the load report as JSON.")
+def load(
+    files: tuple[Path, ...], fmt: str, store: str | None, dry_run: bool, skip_invalid: bool,
+    rejects: Path | None, country: str | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Validate FILES and load them into the store in one transaction.
+
+    Organisations load before collaborations whatever the order of FILES. Any invalid
+    row stops the load and nothing is written, unless --skip-invalid.
+
+    \b
+    Example:
+      ecograph load organizations.csv collaborations.csv --json
+    """
+    from ecograph.ingest import load as run_load
+
+    options = {"country": country} if country else {}
+    big = sum(p.stat().st_size for p in files if p.is_file()) >= _PROGRESS_MIN_BYTES
+    try:
+        if big and not as_json:
+            report = _load_with_progress(run_load, files, fmt, store, dry_run, skip_invalid, rejects, options)
+        else:
+            report = run_load(
+                files, store, format=fmt, dry_run=dry_run, skip_invalid=skip_invalid,
+                rejects=rejects, options=options,
+            )  # fmt: skip
+    except ValidationFailed as exc:
+        if as_json:
+            click.echo(json.dumps(exc.report.as_dict(), ensure_ascii=False, indent=2))
+        raise
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    for note in report.notes:
+        click.echo(f"Note: {note}", err=True)
+    if report.problem_count:
+        click.echo(f"Rejected {report.problem_count} problem(s):", err=True)
+        for line in report.problem_lines():
+            click.echo(f"  {line}", err=True)
+    click.echo(report.summary_line())
+
+
+def _load_with_progress(run_load, files, fmt, store, dry_run, skip_invalid, rejects, options):
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, int] = {}
+
+        def progress(path: str, done: int, total: int) -> None:
+            if path not in tasks:
+                tasks[path] = bar.add_task(Path(path).name, total=total)
+            bar.update(tasks[path], completed=done)
+
+        return run_load(
+            files, store, format=fmt, dry_run=dry_run, skip_invalid=skip_invalid,
+            rejects=rejects, progress=progress, options=options,
+        )  # fmt: skip
+
+
+@click.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def stats(store: str | None, as_json: bool) -> None:
+    """Counts by category, kind and tie kind, the store version and the last load.
+
+    \b
+    Example:
+      ecograph stats --json
+    """
+    from ecograph.stats import stats as run_stats
+
+    result = run_stats(store)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"store {result['store']} (version {result['store_version']}, home country {result['home_country']})"
+    )
+    click.echo(
+        f"{result['organizations']} organisations, {result['collaborations']} collaborations, {result['loads']} files loaded"
+    )
+    last = result["last_load"]
+    if last:
+        click.echo(f"last load: {last['file']} at {last['finished']}")
+    for key, title in (
+        ("by_category", "by category"),
+        ("by_kind", "by kind"),
+        ("by_tie_kind", "by tie kind"),
+    ):
+        rows = [{"group": k, "count": v} for k, v in result[key].items()]  # type: ignore[union-attr]
+        emit_table(rows, "table", title=title)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "csv"]), required=True)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File to write (a folder for csv).",
+)
+@store_option
+def export(fmt: str, out: Path, store: str | None) -> None:
+    """Write the whole store as GraphML/GEXF (Gephi), node-link JSON, or canonical CSV files.
+
+    \b
+    Example:
+      ecograph export --format csv --out exported/
+    """
+    from ecograph.export import export as run_export
+
+    for path in run_export(store, fmt, out):
+        click.echo(f"wrote {path}")
+
+
+COMMANDS = [demo, load, stats, export]

@@ -1,0 +1,69 @@
+"""Options that several commands share, declared once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Sequence
+
+import click
+
+__all__ = ["emit_table", "format_option", "store_option"]
+
+
+def store_option(f: Callable) -> Callable:
+    return click.option(
+        "--store",
+        "store",
+        metavar="URL",
+        default=None,
+        help="Store URL (default: $ECOGRAPH_STORE, else sqlite:///ecograph.db).",
+    )(f)
+
+
+def format_option(f: Callable) -> Callable:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="How to print the result.",
+    )(f)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, tuple | list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def emit_table(
+    rows: Sequence[dict[str, object]], fmt: str, title: str | None = None, note: str | None = None
+) -> None:
+    """Print *rows* (dicts sharing keys) as a rich table, CSV or JSON."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=list))
+        return
+    columns = list(rows[0]) if rows else []
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows([_text(r.get(c)) for c in columns] for r in rows)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, caption=note)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(*(_text(r.get(c)) for c in columns))
+    Console(soft_wrap=False).print(table if rows else f"{title or 'result'}: no rows")

@@ -1,0 +1,71 @@
+"""The errors ecograph raises; only the CLI and the app turn them into messages and exit codes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecograph.report import LoadReport
+
+__all__ = [
+    "EcographError",
+    "InputUnavailable",
+    "IntegrityError",
+    "QueryNotFound",
+    "StoreUnavailable",
+    "UnknownOrganisation",
+    "UsageError",
+    "ValidationFailed",
+]
+
+
+class EcographError(Exception):
+    """Base of every error a user can cause; its message is one line that says what to do."""
+
+    exit_code = 1
+
+
+class ValidationFailed(EcographError):
+    """Input did not validate; nothing was written. Carries the whole report."""
+
+    exit_code = 1
+
+    def __init__(self, report: LoadReport):
+        self.report = report
+        super().__init__(report.summary_line())
+
+
+class StoreUnavailable(EcographError):
+    """The store cannot be opened, reached or locked; the message names the URL, never a password."""
+
+    exit_code = 3
+
+
+class UnknownOrganisation(EcographError):
+    """An organisation id that the store does not hold."""
+
+    exit_code = 1
+
+
+class QueryNotFound(EcographError):
+    """A named query that the catalogue does not hold."""
+
+    exit_code = 2
+
+
+class UsageError(EcographError):
+    """Arguments that cannot work together (bad store URL scheme, unknown format)."""
+
+    exit_code = 2
+
+
+class InputUnavailable(EcographError):
+    """An input file that is missing or cannot be read; nothing was written."""
+
+    exit_code = 3
+
+
+class IntegrityError(EcographError):
+    """A write that would break the store's rules (a tie to an unknown organisation); nothing was written."""
+
+    exit_code = 1

@@ -1,0 +1,74 @@
+"""One table of settings, read from ``ECOGRAPH_*`` environment variables by the CLI, the app and the README."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["SETTINGS", "Setting", "get", "home_country", "store_url"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return "ECOGRAPH_" + self.name.upper()
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting(
+            "store",
+            "sqlite:///ecograph.db",
+            "Store URL: sqlite:///path.db, bolt://host:port or neo4j://host:port.",
+        ),
+        Setting(
+            "home_country",
+            "VN",
+            "ISO 3166-1 alpha-2 code of the home country; other countries are foreign partners.",
+        ),
+        Setting("neo4j_user", "neo4j", "Neo4j user name (when the URL carries none)."),
+        Setting(
+            "neo4j_password",
+            "",
+            "Neo4j password (when the URL carries none). Never printed.",
+            secret=True,
+        ),
+        Setting("neo4j_database", "neo4j", "Neo4j database name."),
+        Setting("batch_size", "10000", "Rows per UNWIND batch when writing to Neo4j."),
+        Setting(
+            "cache_dir",
+            "",
+            "Folder for cached analyses; default: a folder beside the SQLite file, or ~/.cache/ecograph.",
+        ),
+        Setting(
+            "visible_node_cap",
+            "2000",
+            "Network map: above this many organisations the explorer shows an aggregated view.",
+        ),
+        Setting("allow_writes", "0", "Explorer: 1 enables the Load data page."),
+        Setting("backend", "auto", "Graph backend for heavy analyses: auto, networkx or igraph."),
+    ]
+}
+
+
+def get(name: str) -> str:
+    """The value of setting *name*: its environment variable, else its default."""
+    setting = SETTINGS[name]
+    value = os.environ.get(setting.env, "").strip()
+    return value or setting.default
+
+
+def store_url(explicit: str | None = None) -> str:
+    """The store URL: *explicit* if given, else ``$ECOGRAPH_STORE``, else the SQLite default."""
+    return explicit or get("store")
+
+
+def home_country() -> str:
+    return get("home_country").upper()

@@ -1,0 +1,155 @@
+"""The store contract: what SQLite and Neo4j both promise, and the parts they share."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ecograph.model import Collaboration, Organization, category
+from ecograph.report import LoadBatch
+from ecograph.snapshot import build_snapshot
+
+__all__ = ["Provenance", "Store", "WritePart"]
+
+
+@dataclass
+class WritePart:
+    """The records one file contributes to a load; the store fills ``batch``'s counts.
+
+    ``sources`` optionally maps ``("organization", id)`` or ``("collaboration", key)`` to
+    the ``(source, source_id)`` a record came from, for provenance.
+    """
+
+    batch: LoadBatch
+    organizations: Sequence[Organization] = ()
+    collaborations: Sequence[Collaboration] = ()
+    sources: dict[tuple[str, str], tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """One record seen in one load batch."""
+
+    record_type: str  # "organization" or "collaboration"
+    record_key: str  # organisation id or collaboration key
+    batch_id: str
+    source: str | None = None
+    source_id: str | None = None
+
+
+class Store(ABC):
+    """The system of record for organisations, collaborations and their load history.
+
+    Every store is a context manager. :meth:`write` is atomic: a load is all or nothing.
+    ``store_version`` increases whenever a write changes an organisation or a
+    collaboration; a load that changes nothing records its batch and keeps the version,
+    so caches keyed by it stay valid.
+    """
+
+    #: The URL the store was opened with, without any password.
+    url: str
+    home_country: str
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def store_version(self) -> int:
+        """An integer that grows with every write that changes data."""
+
+    @abstractmethod
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """The subset of *ids* that the store holds as organisations."""
+
+    @abstractmethod
+    def write(self, parts: Sequence[WritePart], *, dry_run: bool = False) -> list[LoadBatch]:
+        """Upsert every part's organisations, then every part's collaborations, in one transaction.
+
+        Fills each batch's inserted/updated/unchanged counts and ``finished`` time, records
+        the batches and the provenance, and returns the batches. Organisations are written
+        before collaborations whatever the part order, so a tie may refer to an
+        organisation of a later part. With *dry_run* the counts are filled and the
+        transaction is rolled back: nothing changes, the version included.
+
+        Raises :class:`ecograph.errors.IntegrityError` (and writes nothing) when a
+        collaboration refers to an organisation that is neither in the store nor in *parts*.
+        """
+
+    @abstractmethod
+    def organizations(self) -> Iterator[Organization]:
+        """Every organisation, ordered by id."""
+
+    @abstractmethod
+    def collaborations(self) -> Iterator[Collaboration]:
+        """Every collaboration, ordered by key."""
+
+    @abstractmethod
+    def organization(self, id: str) -> Organization | None: ...
+
+    @abstractmethod
+    def batches(self) -> list[LoadBatch]:
+        """Every load batch, oldest first."""
+
+    @abstractmethod
+    def provenance(self) -> Iterator[Provenance]:
+        """Which batches every record came from, ordered by (record_type, record_key, batch_id)."""
+
+    @abstractmethod
+    def import_history(self, batches: Sequence[LoadBatch], provenance: Iterable[Provenance]) -> None:
+        """Record batches and provenance copied from another store (used by ``migrate``)."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete everything: records, history and version. For tests and fresh migrations."""
+
+    # -- shared behaviour -------------------------------------------------------------
+
+    def counts(self) -> dict[str, object]:
+        """Counts by category, organisation kind, tie kind and country."""
+        by_kind: Counter[str] = Counter()
+        by_category: Counter[str] = Counter()
+        by_country: Counter[str] = Counter()
+        for org in self.organizations():
+            by_kind[org.kind] += 1
+            by_category[category(org.kind, org.country, self.home_country)] += 1
+            by_country[org.country] += 1
+        by_tie_kind: Counter[str] = Counter(t.kind for t in self.collaborations())
+        return {
+            "organizations": sum(by_kind.values()),
+            "collaborations": sum(by_tie_kind.values()),
+            "by_category": dict(sorted(by_category.items())),
+            "by_kind": dict(sorted(by_kind.items())),
+            "by_tie_kind": dict(sorted(by_tie_kind.items())),
+            "by_country": dict(sorted(by_country.items())),
+        }
+
+    def snapshot(self) -> nx.MultiDiGraph:
+        """The whole store as a networkx ``MultiDiGraph``, rebuilt only when the version changed.
+
+        See :func:`ecograph.snapshot.build_snapshot` for the attributes. Treat the result as
+        read-only: it is shared between callers (it is frozen).
+        """
+        version = self.store_version()
+        cached = getattr(self, "_snapshot_cache", None)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        G = build_snapshot(
+            self.organizations(),
+            self.collaborations(),
+            self.home_country,
+            store_version=version,
+            store_url=self.url,
+        )
+        nx.freeze(G)
+        self._snapshot_cache = (version, G)
+        return G

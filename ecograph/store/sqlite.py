@@ -1,0 +1,397 @@
+"""The embedded store: one SQLite file, no server.
+
+A load runs in one ``BEGIN IMMEDIATE`` transaction: the records go into temporary staging
+tables first, then set-based statements count what is new, changed or unchanged and
+upsert only what changed — far faster than a round trip per row.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from ecograph.errors import IntegrityError, StoreUnavailable
+from ecograph.model import Collaboration, Organization
+from ecograph.names import name_key
+from ecograph.report import LoadBatch, now_iso
+from ecograph.store.base import Provenance, Store, WritePart
+
+__all__ = ["SqliteStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS organizations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    country TEXT NOT NULL,
+    province TEXT, city TEXT, sectors TEXT, founded INTEGER, aliases TEXT,
+    website TEXT, ror TEXT, description TEXT
+);
+CREATE INDEX IF NOT EXISTS organizations_name_key ON organizations(name_key);
+CREATE INDEX IF NOT EXISTS organizations_kind ON organizations(kind);
+CREATE TABLE IF NOT EXISTS collaborations (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL REFERENCES organizations(id),
+    target TEXT NOT NULL REFERENCES organizations(id),
+    kind TEXT NOT NULL,
+    weight REAL NOT NULL,
+    start TEXT, "end" TEXT, amount REAL, currency TEXT, evidence TEXT, id TEXT
+);
+CREATE INDEX IF NOT EXISTS collaborations_source ON collaborations(source);
+CREATE INDEX IF NOT EXISTS collaborations_target ON collaborations(target);
+CREATE TABLE IF NOT EXISTS load_batches (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS provenance (
+    record_type TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    source TEXT,
+    source_id TEXT,
+    PRIMARY KEY (record_type, record_key, batch_id)
+) WITHOUT ROWID;
+"""
+
+_ORG_COLUMNS = (
+    "id", "name", "name_key", "kind", "country", "province", "city", "sectors", "founded",
+    "aliases", "website", "ror", "description",
+)  # fmt: skip
+_TIE_COLUMNS = (
+    "key", "source", "target", "kind", "weight", "start", "end", "amount", "currency",
+    "evidence", "id",
+)  # fmt: skip
+
+
+def _quoted(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _changed(columns: Sequence[str], a: str, b: str) -> str:
+    """SQL true when any column differs between row aliases *a* and *b* (NULL-safe)."""
+    return " OR ".join(f'{a}."{c}" IS NOT {b}."{c}"' for c in columns)
+
+
+def _upsert(table: str, stage: str, columns: Sequence[str], pk: str) -> str:
+    data = [c for c in columns if c != pk]
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in data)
+    return (
+        f"INSERT INTO {table} ({_quoted(columns)}) SELECT {_quoted(columns)} FROM {stage} WHERE true "
+        f"ON CONFLICT({pk}) DO UPDATE SET {sets} "
+        f"WHERE {_changed(data, table, 'excluded')}"
+    )
+
+
+def _classify(table: str, stage: str, columns: Sequence[str], pk: str) -> str:
+    data = [c for c in columns if c != pk]
+    return (
+        f"SELECT s.part, CASE WHEN t.{pk} IS NULL THEN 'inserted' "
+        f"WHEN {_changed(data, 's', 't')} THEN 'updated' ELSE 'unchanged' END AS state, count(*) "
+        f"FROM {stage} s LEFT JOIN {table} t ON t.{pk} = s.{pk} GROUP BY 1, 2"
+    )
+
+
+def _org_row(org: Organization) -> tuple:
+    return (
+        org.id, org.name, name_key(org.name), org.kind, org.country, org.province, org.city,
+        json.dumps(list(org.sectors), ensure_ascii=False) if org.sectors else None,
+        org.founded,
+        json.dumps(list(org.aliases), ensure_ascii=False) if org.aliases else None,
+        org.website, org.ror, org.description,
+    )  # fmt: skip
+
+
+def _tie_row(tie: Collaboration) -> tuple:
+    return (
+        tie.key, tie.source, tie.target, tie.kind, tie.weight, tie.start, tie.end, tie.amount,
+        tie.currency, tie.evidence, tie.id,
+    )  # fmt: skip
+
+
+def _org_from_row(row: Sequence) -> Organization:
+    (
+        id_,
+        name,
+        _key,
+        kind,
+        country,
+        province,
+        city,
+        sectors,
+        founded,
+        aliases,
+        website,
+        ror,
+        desc,
+    ) = row
+    return Organization(
+        id=id_, name=name, kind=kind, country=country, province=province, city=city,
+        sectors=tuple(json.loads(sectors)) if sectors else (), founded=founded,
+        aliases=tuple(json.loads(aliases)) if aliases else (), website=website, ror=ror,
+        description=desc,
+    )  # fmt: skip
+
+
+def _tie_from_row(row: Sequence) -> Collaboration:
+    (_key, source, target, kind, weight, start, end, amount, currency, evidence, id_) = row
+    return Collaboration(
+        source=source, target=target, kind=kind, weight=weight, start=start, end=end,
+        amount=amount, currency=currency, evidence=evidence, id=id_,
+    )  # fmt: skip
+
+
+class _RolledBack(Exception):
+    """Raised inside a dry run's transaction so that :meth:`SqliteStore.atomic` rolls it back."""
+
+
+def path_from_url(url: str) -> Path:
+    """``sqlite:///rel/path.db`` → ``rel/path.db``; ``sqlite:////abs/path.db`` → ``/abs/path.db``."""
+    if not url.startswith("sqlite:///"):
+        raise StoreUnavailable(f"{url} is not a SQLite URL; expected sqlite:///path/to/file.db")
+    return Path(url[len("sqlite:///") :])
+
+
+class SqliteStore(Store):
+    """A store in one SQLite file, created on first use.
+
+    Parameters
+    ----------
+    url : str
+        ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db``.
+    home_country : str
+        ISO code of the home country; others are foreign partners.
+    timeout : float
+        Seconds to wait for another process's write lock before giving up.
+    """
+
+    def __init__(self, url: str, home_country: str = "VN", timeout: float = 5.0):
+        self.url = url
+        self.home_country = home_country
+        self.path = path_from_url(url)
+        if not self.path.parent.is_dir():
+            raise StoreUnavailable(f"cannot open {url}: folder {self.path.parent} does not exist")
+        try:
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA temp_store = MEMORY")
+            self.db.execute("PRAGMA cache_size = -200000")
+            with self._translate_errors():
+                self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"cannot open {url}: {exc}") from None
+
+    @contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreUnavailable(
+                    f"{self.url} is locked by another process; try again when it has finished"
+                ) from None
+            raise StoreUnavailable(f"{self.url}: {exc}") from None
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed if the block ends normally, rolled back otherwise."""
+        with self._translate_errors():
+            self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            with self._translate_errors():
+                self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def store_version(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        for i in range(0, len(ids), 900):  # SQLite's host-parameter limit
+            chunk = ids[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0] for r in self.db.execute(f"SELECT id FROM organizations WHERE id IN ({marks})", chunk)
+            )
+        return found
+
+    def write(self, parts: Sequence[WritePart], *, dry_run: bool = False) -> list[LoadBatch]:
+        try:
+            self._write(parts, dry_run)
+        except _RolledBack:
+            pass
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(f"{self.url}: write refused, nothing was written ({exc})") from None
+        return [part.batch for part in parts]
+
+    def _write(self, parts: Sequence[WritePart], dry_run: bool) -> None:
+        with self.atomic() as db:
+            self._stage(db, parts)
+            states = self._apply(db, "organizations", "stage_org", _ORG_COLUMNS, "id")
+            states.update(self._apply(db, "collaborations", "stage_tie", _TIE_COLUMNS, "key"))
+            finished = now_iso()
+            changed = 0
+            for index, part in enumerate(parts):
+                batch = part.batch
+                for kind in ("organizations", "collaborations"):
+                    for state in ("inserted", "updated", "unchanged"):
+                        setattr(batch, f"{kind}_{state}", states.get((kind, index, state), 0))
+                batch.finished = finished
+                changed += batch.changed
+                db.execute(
+                    "INSERT INTO load_batches (id, data) VALUES (?, ?)",
+                    (batch.id, json.dumps(batch.as_dict(), ensure_ascii=False)),
+                )
+            self._record_provenance(db, parts)
+            db.execute("DROP TABLE stage_org")
+            db.execute("DROP TABLE stage_tie")
+            if changed:
+                db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('version', '1') "
+                    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
+            if dry_run:
+                raise _RolledBack
+
+    def _stage(self, db: sqlite3.Connection, parts: Sequence[WritePart]) -> None:
+        db.execute(
+            f"CREATE TEMP TABLE stage_org ({_quoted(_ORG_COLUMNS)}, part INTEGER, "
+            "PRIMARY KEY (id)) WITHOUT ROWID"
+        )
+        db.execute(
+            f"CREATE TEMP TABLE stage_tie ({_quoted(_TIE_COLUMNS)}, part INTEGER, "
+            "PRIMARY KEY (key)) WITHOUT ROWID"
+        )
+        org_marks = ",".join("?" * (len(_ORG_COLUMNS) + 1))
+        tie_marks = ",".join("?" * (len(_TIE_COLUMNS) + 1))
+        for index, part in enumerate(parts):
+            db.executemany(
+                f"INSERT INTO stage_org VALUES ({org_marks})",
+                ((*_org_row(o), index) for o in part.organizations),
+            )
+            db.executemany(
+                f"INSERT INTO stage_tie VALUES ({tie_marks})",
+                ((*_tie_row(t), index) for t in part.collaborations),
+            )
+
+    def _apply(
+        self, db: sqlite3.Connection, table: str, stage: str, columns: Sequence[str], pk: str
+    ) -> dict[tuple[str, int, str], int]:
+        states = {
+            (table, part, state): n for part, state, n in db.execute(_classify(table, stage, columns, pk))
+        }
+        db.execute(_upsert(table, stage, columns, pk))
+        return states
+
+    def _record_provenance(self, db: sqlite3.Connection, parts: Sequence[WritePart]) -> None:
+        db.execute("CREATE TEMP TABLE stage_batch (part INTEGER PRIMARY KEY, batch_id TEXT)")
+        db.executemany(
+            "INSERT INTO stage_batch VALUES (?, ?)", ((i, p.batch.id) for i, p in enumerate(parts))
+        )
+        for record_type, stage, pk in (
+            ("organization", "stage_org", "id"),
+            ("collaboration", "stage_tie", "key"),
+        ):
+            db.execute(
+                "INSERT OR IGNORE INTO provenance (record_type, record_key, batch_id) "
+                f"SELECT ?, s.{pk}, b.batch_id FROM {stage} s JOIN stage_batch b USING (part)",
+                (record_type,),
+            )
+        db.executemany(
+            "UPDATE provenance SET source = ?, source_id = ? "
+            "WHERE record_type = ? AND record_key = ? AND batch_id = ?",
+            (
+                (source, source_id, record_type, key, part.batch.id)
+                for part in parts
+                for (record_type, key), (source, source_id) in part.sources.items()
+            ),
+        )
+        db.execute("DROP TABLE stage_batch")
+
+    def organizations(self) -> Iterator[Organization]:
+        cursor = self.db.execute(f"SELECT {_quoted(_ORG_COLUMNS)} FROM organizations ORDER BY id")
+        return map(_org_from_row, cursor)
+
+    def collaborations(self) -> Iterator[Collaboration]:
+        cursor = self.db.execute(f"SELECT {_quoted(_TIE_COLUMNS)} FROM collaborations ORDER BY key")
+        return map(_tie_from_row, cursor)
+
+    def organization(self, id: str) -> Organization | None:
+        row = self.db.execute(
+            f"SELECT {_quoted(_ORG_COLUMNS)} FROM organizations WHERE id = ?", (id,)
+        ).fetchone()
+        return _org_from_row(row) if row else None
+
+    def batches(self) -> list[LoadBatch]:
+        return [
+            LoadBatch(**json.loads(data))
+            for (data,) in self.db.execute("SELECT data FROM load_batches ORDER BY seq")
+        ]
+
+    def provenance(self) -> Iterator[Provenance]:
+        cursor = self.db.execute(
+            "SELECT record_type, record_key, batch_id, source, source_id FROM provenance ORDER BY 1, 2, 3"
+        )
+        return (Provenance(*row) for row in cursor)
+
+    def import_history(self, batches: Sequence[LoadBatch], provenance: Iterable[Provenance]) -> None:
+        with self.atomic() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO load_batches (id, data) VALUES (?, ?)",
+                ((b.id, json.dumps(b.as_dict(), ensure_ascii=False)) for b in batches),
+            )
+            db.executemany(
+                "INSERT INTO provenance VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET source = excluded.source, source_id = excluded.source_id",
+                ((p.record_type, p.record_key, p.batch_id, p.source, p.source_id) for p in provenance),
+            )
+
+    def clear(self) -> None:
+        with self.atomic() as db:
+            for table in ("provenance", "load_batches", "collaborations", "organizations", "meta"):
+                db.execute(f"DELETE FROM {table}")
+        self._snapshot_cache = None
+
+    def counts(self) -> dict[str, object]:
+        # The same numbers as the base class, counted by SQLite instead of in Python.
+        home = self.home_country
+        by_kind = dict(
+            self.db.execute("SELECT kind, count(*) FROM organizations GROUP BY kind ORDER BY kind")
+        )
+        by_category = dict(
+            self.db.execute(
+                "SELECT CASE WHEN country = ? THEN kind ELSE 'foreign_partner' END AS c, count(*) "
+                "FROM organizations GROUP BY c ORDER BY c",
+                (home,),
+            )
+        )
+        by_tie_kind = dict(
+            self.db.execute("SELECT kind, count(*) FROM collaborations GROUP BY kind ORDER BY kind")
+        )
+        by_country = dict(
+            self.db.execute("SELECT country, count(*) FROM organizations GROUP BY country ORDER BY country")
+        )
+        return {
+            "organizations": sum(by_kind.values()),
+            "collaborations": sum(by_tie_kind.values()),
+            "by_category": by_category,
+            "by_kind": by_kind,
+            "by_tie_kind": by_tie_kind,
+            "by_country": by_country,
+        }

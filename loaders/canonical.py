@@ -1,0 +1,160 @@
+"""ecograph's own files: organisations CSV, collaborations CSV and JSON Lines (DESIGN.md "Canonical files").
+
+CSV files are told apart by their header (``id,name,kind`` or ``source,target,kind``), the
+delimiter (``,``, ``;`` or tab) by counting it in the header line, and header names are
+matched without case or surrounding spaces. Row numbers are physical line numbers: the
+header is line 1, so the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from ecograph.csvcells import restore
+from ecograph.model import COLLABORATION_FIELDS, ORGANIZATION_FIELDS
+from ecograph.problems import Problem
+from loaders.base import FileInfo, SourceRow, register
+from loaders.text import open_text
+
+__all__ = ["CanonicalLoader", "csv_kind", "sniff_delimiter"]
+
+_REQUIRED = {
+    "organization": ("id", "name", "kind"),
+    "collaboration": ("source", "target", "kind"),
+}
+_COLUMNS = {"organization": ORGANIZATION_FIELDS, "collaboration": COLLABORATION_FIELDS}
+_TYPES = {
+    "organization": "organization",
+    "organisation": "organization",
+    "collaboration": "collaboration",
+}
+csv.field_size_limit(1 << 24)
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The most frequent of ``,``, ``;`` and tab in *header_line* (``,`` on a tie)."""
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _header_names(header_line: str, delimiter: str) -> list[str]:
+    row = next(csv.reader([header_line], delimiter=delimiter), [])
+    return [name.strip().lstrip("\ufeff").strip().lower() for name in row]
+
+
+def csv_kind(header: list[str]) -> str | None:
+    """``organization`` or ``collaboration`` from a normalised header, or None."""
+    names = set(header)
+    if {"source", "target", "kind"} <= names:
+        return "collaboration"
+    if {"id", "name", "kind"} <= names or {"id", "name"} <= names:
+        return "organization"
+    return None
+
+
+class CanonicalLoader:
+    name = "canonical"
+
+    def detect(self, path: Path, head: str) -> bool:
+        first = head.lstrip("\ufeff").lstrip()
+        if first.startswith("{"):
+            return True
+        line = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
+        return csv_kind(_header_names(line, sniff_delimiter(line))) is not None
+
+    def read(self, path: Path, info: FileInfo, **options: object) -> Iterator[SourceRow | Problem]:
+        text, counter = open_text(path, info.encoding)
+        info.counter = counter
+        with text:
+            first = text.readline()
+            if first.lstrip("\ufeff").lstrip().startswith("{"):
+                info.format = "jsonl"
+                yield from self._jsonl(path, first, text, info)
+            else:
+                yield from self._csv(path, first, text, info)
+
+    def _csv(self, path: Path, first: str, text, info: FileInfo) -> Iterator[SourceRow | Problem]:
+        file = str(path)
+        delimiter = sniff_delimiter(first)
+        info.delimiter = delimiter
+        header = _header_names(first.rstrip("\r\n"), delimiter)
+        record_type = csv_kind(header)
+        if record_type is None:
+            yield Problem(
+                "missing-column", file, 1, "id",
+                note="a header with id,name,kind (organisations) or source,target,kind (collaborations)",
+            )  # fmt: skip
+            return
+        info.format = f"{record_type}s-csv"
+        for column in _REQUIRED[record_type]:
+            if column not in header:
+                yield Problem("missing-column", file, 1, column, note=",".join(_REQUIRED[record_type]))
+                return
+        known = set(_COLUMNS[record_type])
+        ignored = [h for h in header if h not in known]
+        if ignored:
+            info.notes.append(f"{path.name}: ignored unknown columns {', '.join(ignored)}")
+        keep = [(i, h) for i, h in enumerate(header) if h in known]
+        width = len(header)
+        reader = csv.reader(text, delimiter=delimiter)
+        consumed = 0  # lines the reader has consumed; the header (line 1) was read before it
+        for values in reader:
+            row = consumed + 2
+            consumed = reader.line_num
+            if not values or (len(values) == 1 and not values[0].strip()):
+                continue
+            info.rows_read += 1
+            if len(values) != width:
+                yield Problem(
+                    "ragged-row", file, row, None,
+                    note=f"the row has {len(values)} fields; the header has {width}",
+                )  # fmt: skip
+                continue
+            data = {h: values[i] for i, h in keep}
+            for name, value in data.items():
+                if value[:1] == "'":
+                    data[name] = restore(value)
+            yield SourceRow(file, row, record_type, data)
+
+    def _jsonl(self, path: Path, first: str, text, info: FileInfo) -> Iterator[SourceRow | Problem]:
+        file = str(path)
+        row = 0
+        for line in _chain(first, text):
+            row += 1
+            if not line.strip():
+                continue
+            info.rows_read += 1
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Problem(
+                    "bad-json",
+                    file,
+                    row,
+                    None,
+                    note=f"not valid JSON ({exc.msg} at column {exc.colno})",
+                )
+                continue
+            if not isinstance(obj, dict):
+                yield Problem("bad-json", file, row, None, note="expected a JSON object on each line")
+                continue
+            record_type = _TYPES.get(str(obj.get("type", "")).strip().lower())
+            if record_type is None:
+                yield Problem(
+                    "bad-type", file, row, "type",
+                    obj.get("type"), note=f"type {obj.get('type')!r}; expected \"organization\" or \"collaboration\"",
+                )  # fmt: skip
+                continue
+            data = {k.strip().lower(): v for k, v in obj.items() if k != "type"}
+            yield SourceRow(file, row, record_type, data)
+
+
+def _chain(first: str, rest) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+CANONICAL = register(CanonicalLoader())

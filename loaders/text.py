@@ -1,0 +1,92 @@
+"""Reading text files whatever their encoding: UTF-8 (with or without BOM), else Windows-1252."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["CountingReader", "FileFacts", "examine", "open_text"]
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What one binary pass over a file tells: checksum, size and encoding."""
+
+    sha256: str
+    size: int
+    encoding: str  # "utf-8-sig", "utf-8", "cp1252" or "latin-1"
+    note: str | None = None  # said in the load report when the file is not plain UTF-8
+    head: str = ""  # the first few KiB, decoded, for format detection
+
+
+def examine(path: Path) -> FileFacts:
+    """Checksum *path* and find its encoding in one pass, without holding it in memory."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    size = 0
+    first = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if not first:
+                first = chunk[:8192]
+            size += len(chunk)
+            digest.update(chunk)
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    if utf8:
+        encoding = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
+        note = None
+    else:
+        # cp1252 leaves five bytes undefined; latin-1 decodes anything.
+        try:
+            first.decode("cp1252")
+            encoding = "cp1252"
+        except UnicodeDecodeError:
+            encoding = "latin-1"
+        note = (
+            f"{path.name} is not valid UTF-8; read as {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}"
+        )
+    head = first.decode(encoding, errors="replace")
+    return FileFacts(digest.hexdigest(), size, encoding, note, head)
+
+
+class CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read through it, for progress bars."""
+
+    def __init__(self, raw: io.BufferedReader):
+        self.raw = raw
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        n = self.raw.readinto(buffer)
+        self.bytes_read += n or 0
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def open_text(path: Path, encoding: str) -> tuple[io.TextIOWrapper, CountingReader]:
+    """Open *path* for reading text in *encoding*; cp1252 falls back to latin-1 per byte."""
+    counter = CountingReader(open(path, "rb", buffering=0))  # noqa: SIM115 - closed by the caller
+    buffered = io.BufferedReader(counter, buffer_size=_CHUNK)
+    errors = "strict" if encoding.startswith("utf-8") else "replace"
+    return io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline=""), counter

@@ -1,0 +1,123 @@
+"""The data model: vocabularies, validation rules, identities and name normalisation."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecograph.model import (
+    Collaboration,
+    Organization,
+    category,
+    parse_collaboration,
+    parse_organization,
+    tie_key,
+)
+from ecograph.names import fold, name_key
+
+
+def org(**fields):
+    return parse_organization({"id": "o1", "name": "Org", "kind": "startup", **fields})
+
+
+def tie(**fields):
+    return parse_collaboration({"source": "a", "target": "b", "kind": "research", **fields})
+
+
+def problem_types(result):
+    return [p.type for p in result[1]]
+
+
+def test_organization_defaults_to_home_country_and_lowercases_kind():
+    record, problems = org(kind=" Research_Institute ", sectors="AI| iot |ai")
+    assert problems == []
+    assert record == Organization("o1", "Org", "research_institute", "VN", sectors=("ai", "iot"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"kind": "lab"}, ["unknown-kind"]),
+        ({"kind": ""}, ["missing-field"]),
+        ({"name": "  "}, ["missing-field"]),
+        ({"id": "has space"}, ["bad-id"]),
+        ({"id": "x" * 129}, ["bad-id"]),
+        ({"id": ""}, ["missing-field"]),
+        ({"country": "XX"}, ["bad-country"]),
+        ({"country": "VNM"}, ["bad-country"]),
+        ({"founded": "19x5"}, ["bad-year"]),
+        ({"founded": "3000"}, ["bad-year"]),
+    ],
+)
+def test_organization_rules(fields, expected):
+    assert problem_types(org(**fields)) == expected
+
+
+def test_id_rule_accepts_the_allowed_punctuation_and_128_characters():
+    assert org(id="ror:05x2bcf33.v-1_a")[1] == []
+    assert org(id="x" * 128)[1] == []
+
+
+def test_country_is_case_insensitive_and_category_follows_home_country():
+    record, _ = org(country="jp")
+    assert record.country == "JP"
+    assert record.category("VN") == "foreign_partner"
+    assert record.category("JP") == "startup"
+    assert category("university", "VN", "VN") == "university"
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"weight": "0"}, ["bad-weight"]),
+        ({"weight": "-2"}, ["bad-weight"]),
+        ({"weight": "heavy"}, ["bad-number"]),
+        ({"weight": "nan"}, ["bad-number"]),
+        ({"start": "2021-02-30"}, ["bad-date"]),
+        ({"start": "21/03/2020"}, ["bad-date"]),
+        ({"start": "2020", "end": "2019"}, ["bad-date"]),
+        ({"kind": "friendship"}, ["unknown-kind"]),
+        ({"target": "a"}, ["self-loop"]),
+        ({"currency": "dollars"}, ["bad-value"]),
+        ({"amount": "-5"}, ["bad-number"]),
+    ],
+)
+def test_collaboration_rules(fields, expected):
+    assert problem_types(tie(**fields)) == expected
+
+
+def test_collaboration_accepts_dates_and_json_numbers():
+    record, problems = tie(weight=2.5, start="2020-02-29", end="2024", amount=1e6, currency="usd")
+    assert problems == []
+    assert (record.weight, record.start, record.end, record.currency) == (
+        2.5,
+        "2020-02-29",
+        "2024",
+        "USD",
+    )
+
+
+def test_mutual_ties_ignore_direction_directed_ones_do_not():
+    assert Collaboration("b", "a", "mou").key == Collaboration("a", "b", "mou").key
+    assert Collaboration("b", "a", "investment").key != Collaboration("a", "b", "investment").key
+    assert Collaboration("a", "b", "mou", start="2020").key != Collaboration("a", "b", "mou").key
+    assert Collaboration("a", "b", "mou", id="T1").key == tie_key("x", "y", "other", None, "T1")
+
+
+def test_vietnamese_names_fold_for_matching_but_stay_as_written():
+    assert name_key("Đại học Bách khoa Hà Nội") == "dai hoc bach khoa ha noi"
+    assert name_key("TRƯỜNG ĐẠI HỌC  Cần Thơ") == name_key("truong dai hoc can tho")
+    assert fold("Đà Nẵng") == "da nang"
+    record, _ = org(name="  Đại học Bách khoa Hà Nội ")
+    assert record.name == "Đại học Bách khoa Hà Nội"
+
+
+@given(st.text())
+def test_name_key_is_idempotent_and_trimmed(text):
+    key = name_key(text)
+    assert name_key(key) == key
+    assert key == key.strip()
+
+
+def test_name_key_keeps_non_latin_scripts():
+    assert name_key("東京大学") == "東京大学"
+    assert name_key("서울대학교 (SNU)") == "서울대학교 snu"
