@@ -10,7 +10,7 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from ecograph.countries import COUNTRY_CODES
 
@@ -109,6 +109,9 @@ class Collaboration:
     evidence: str | None = None
     id: str | None = None
 
+    # The identity, computed once: ingest and stores ask for it for every tie.
+    key: str = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         # A mutual tie has no direction: keep its ends in one order so that A–B and B–A
         # are equal records, not an "update" of each other.
@@ -116,10 +119,7 @@ class Collaboration:
             source, target = self.target, self.source
             object.__setattr__(self, "source", source)
             object.__setattr__(self, "target", target)
-
-    @property
-    def key(self) -> str:
-        return tie_key(self.source, self.target, self.kind, self.start, self.id)
+        object.__setattr__(self, "key", tie_key(self.source, self.target, self.kind, self.start, self.id))
 
     @property
     def directed(self) -> bool:
@@ -130,7 +130,7 @@ class Collaboration:
 
 
 ORGANIZATION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Organization))
-COLLABORATION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Collaboration))
+COLLABORATION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Collaboration) if f.init)
 LIST_FIELDS = frozenset({"sectors", "aliases"})
 
 
@@ -253,7 +253,7 @@ def _id(raw: Mapping[str, object], name: str, problems: list[FieldProblem], requ
             problems.append(FieldProblem("missing-field", name, None, "an id (" + _ID_RULE + ")"))
         return None
     text = value if isinstance(value, str) else str(value)
-    if not _ID.fullmatch(text):
+    if not _valid_id(text):
         problems.append(FieldProblem("bad-id", name, text, _ID_RULE))
         return None
     return text
@@ -329,6 +329,62 @@ def parse_organization(
     )
 
 
+_VALID_IDS: set[str] = set()  # ids already checked against _ID; ids repeat across many ties
+_TIE_KIND_SET = frozenset(TIE_KINDS)
+
+
+def _valid_id(value: object) -> bool:
+    if value in _VALID_IDS:
+        return True
+    if type(value) is str and _ID.fullmatch(value):
+        if len(_VALID_IDS) > 2_000_000:
+            _VALID_IDS.clear()
+        _VALID_IDS.add(value)
+        return True
+    return False
+
+
+def _simple_year(value: object) -> bool:
+    return (
+        value is None
+        or value == ""
+        or (
+            type(value) is str
+            and len(value) == 4
+            and value.isdigit()
+            and _MIN_YEAR <= int(value) <= _MAX_YEAR
+        )
+    )
+
+
+def _fast_collaboration(raw: Mapping[str, object]) -> Collaboration | None:
+    """The common case of a plain CSV row, checked quickly; None sends the row to the full parser."""
+    get = raw.get
+    source, target, kind = get("source"), get("target"), get("kind")
+    start, end = get("start"), get("end")
+    if not (_valid_id(source) and _valid_id(target) and kind in _TIE_KIND_SET and source != target):
+        return None
+    if not (_simple_year(start) and _simple_year(end)) or (start and end and end < start):
+        return None
+    if get("amount") or get("currency") or get("id"):
+        return None
+    weight = get("weight")
+    if weight is None or weight == "":
+        weight = 1.0
+    else:
+        try:
+            weight = float(weight)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        if not 0 < weight < math.inf:
+            return None
+    evidence = get("evidence")
+    if evidence is not None and type(evidence) is not str:
+        return None
+    evidence = evidence.strip() or None if evidence else None
+    return Collaboration(source, target, kind, weight, start or None, end or None, None, None, evidence)  # type: ignore[arg-type]
+
+
 def parse_collaboration(
     raw: Mapping[str, object],
 ) -> tuple[Collaboration | None, list[FieldProblem]]:
@@ -342,6 +398,9 @@ def parse_collaboration(
     >>> [p.type for p in parse_collaboration({"source": "a", "target": "b", "kind": "mou", "weight": "0"})[1]]
     ['bad-weight']
     """
+    fast = _fast_collaboration(raw)
+    if fast is not None:
+        return fast, []
     problems: list[FieldProblem] = []
     source = _id(raw, "source", problems, required=True)
     target = _id(raw, "target", problems, required=True)

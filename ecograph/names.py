@@ -30,6 +30,9 @@ _SPECIAL = str.maketrans(
     }
 )
 _NON_WORD = re.compile(r"[\W_]+")
+# Combining marks of the Latin, Greek and Cyrillic scripts (Vietnamese tones and hooks among
+# them); one regex pass is several times faster than testing each character in Python.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fold(text: str) -> str:
@@ -40,10 +43,11 @@ def fold(text: str) -> str:
     >>> fold("Đại học Bách khoa Hà Nội")
     'dai hoc bach khoa ha noi'
     """
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     # NFC again so that scripts NFKD splits without marks (Hangul syllables) come back whole.
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", stripped).casefold()
+    return unicodedata.normalize("NFC", _MARKS.sub("", decomposed)).casefold()
 
 
 def name_key(text: str) -> str:

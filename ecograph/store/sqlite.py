@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS organizations (
     country TEXT NOT NULL,
     province TEXT, city TEXT, sectors TEXT, founded INTEGER, aliases TEXT,
     website TEXT, ror TEXT, description TEXT
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS organizations_name_key ON organizations(name_key);
 CREATE INDEX IF NOT EXISTS organizations_kind ON organizations(kind);
 CREATE TABLE IF NOT EXISTS collaborations (
@@ -41,9 +41,7 @@ CREATE TABLE IF NOT EXISTS collaborations (
     kind TEXT NOT NULL,
     weight REAL NOT NULL,
     start TEXT, "end" TEXT, amount REAL, currency TEXT, evidence TEXT, id TEXT
-);
-CREATE INDEX IF NOT EXISTS collaborations_source ON collaborations(source);
-CREATE INDEX IF NOT EXISTS collaborations_target ON collaborations(target);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS load_batches (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT UNIQUE NOT NULL,
@@ -52,10 +50,10 @@ CREATE TABLE IF NOT EXISTS load_batches (
 CREATE TABLE IF NOT EXISTS provenance (
     record_type TEXT NOT NULL,
     record_key TEXT NOT NULL,
-    batch_id TEXT NOT NULL,
+    batch INTEGER NOT NULL REFERENCES load_batches(seq),
     source TEXT,
     source_id TEXT,
-    PRIMARY KEY (record_type, record_key, batch_id)
+    PRIMARY KEY (record_type, record_key, batch)
 ) WITHOUT ROWID;
 """
 
@@ -71,30 +69,6 @@ _TIE_COLUMNS = (
 
 def _quoted(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
-
-
-def _changed(columns: Sequence[str], a: str, b: str) -> str:
-    """SQL true when any column differs between row aliases *a* and *b* (NULL-safe)."""
-    return " OR ".join(f'{a}."{c}" IS NOT {b}."{c}"' for c in columns)
-
-
-def _upsert(table: str, stage: str, columns: Sequence[str], pk: str) -> str:
-    data = [c for c in columns if c != pk]
-    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in data)
-    return (
-        f"INSERT INTO {table} ({_quoted(columns)}) SELECT {_quoted(columns)} FROM {stage} WHERE true "
-        f"ON CONFLICT({pk}) DO UPDATE SET {sets} "
-        f"WHERE {_changed(data, table, 'excluded')}"
-    )
-
-
-def _classify(table: str, stage: str, columns: Sequence[str], pk: str) -> str:
-    data = [c for c in columns if c != pk]
-    return (
-        f"SELECT s.part, CASE WHEN t.{pk} IS NULL THEN 'inserted' "
-        f"WHEN {_changed(data, 's', 't')} THEN 'updated' ELSE 'unchanged' END AS state, count(*) "
-        f"FROM {stage} s LEFT JOIN {table} t ON t.{pk} = s.{pk} GROUP BY 1, 2"
-    )
 
 
 def _org_row(org: Organization) -> tuple:
@@ -242,11 +216,13 @@ class SqliteStore(Store):
 
     def _write(self, parts: Sequence[WritePart], dry_run: bool) -> None:
         with self.atomic() as db:
-            self._stage(db, parts)
-            states = self._apply(db, "organizations", "stage_org", _ORG_COLUMNS, "id")
-            states.update(self._apply(db, "collaborations", "stage_tie", _TIE_COLUMNS, "key"))
+            org_rows = [[_org_row(o) for o in part.organizations] for part in parts]
+            tie_rows = [[_tie_row(t) for t in part.collaborations] for part in parts]
+            states = self._upsert(db, "organizations", _ORG_COLUMNS, org_rows)
+            states.update(self._upsert(db, "collaborations", _TIE_COLUMNS, tie_rows))
             finished = now_iso()
             changed = 0
+            provenance: list[tuple] = []
             for index, part in enumerate(parts):
                 batch = part.batch
                 for kind in ("organizations", "collaborations"):
@@ -254,13 +230,22 @@ class SqliteStore(Store):
                         setattr(batch, f"{kind}_{state}", states.get((kind, index, state), 0))
                 batch.finished = finished
                 changed += batch.changed
-                db.execute(
+                seq = db.execute(
                     "INSERT INTO load_batches (id, data) VALUES (?, ?)",
                     (batch.id, json.dumps(batch.as_dict(), ensure_ascii=False)),
-                )
-            self._record_provenance(db, parts)
-            db.execute("DROP TABLE stage_org")
-            db.execute("DROP TABLE stage_tie")
+                ).lastrowid
+                none = (None, None)
+                for record_type, rows in (
+                    ("organization", org_rows[index]),
+                    ("collaboration", tie_rows[index]),
+                ):
+                    get = part.sources.get
+                    provenance.extend(
+                        (record_type, row[0], seq, *(get((record_type, row[0]), none))) for row in rows
+                    )
+            # In key order the B-tree grows at its end instead of splitting pages all over.
+            provenance.sort()
+            db.executemany("INSERT OR IGNORE INTO provenance VALUES (?, ?, ?, ?, ?)", provenance)
             if changed:
                 db.execute(
                     "INSERT INTO meta (key, value) VALUES ('version', '1') "
@@ -269,60 +254,58 @@ class SqliteStore(Store):
             if dry_run:
                 raise _RolledBack
 
-    def _stage(self, db: sqlite3.Connection, parts: Sequence[WritePart]) -> None:
-        db.execute(
-            f"CREATE TEMP TABLE stage_org ({_quoted(_ORG_COLUMNS)}, part INTEGER, "
-            "PRIMARY KEY (id)) WITHOUT ROWID"
-        )
-        db.execute(
-            f"CREATE TEMP TABLE stage_tie ({_quoted(_TIE_COLUMNS)}, part INTEGER, "
-            "PRIMARY KEY (key)) WITHOUT ROWID"
-        )
-        org_marks = ",".join("?" * (len(_ORG_COLUMNS) + 1))
-        tie_marks = ",".join("?" * (len(_TIE_COLUMNS) + 1))
-        for index, part in enumerate(parts):
-            db.executemany(
-                f"INSERT INTO stage_org VALUES ({org_marks})",
-                ((*_org_row(o), index) for o in part.organizations),
-            )
-            db.executemany(
-                f"INSERT INTO stage_tie VALUES ({tie_marks})",
-                ((*_tie_row(t), index) for t in part.collaborations),
-            )
+    def _existing(
+        self, db: sqlite3.Connection, table: str, columns: Sequence[str], keys: list[str]
+    ) -> dict[str, tuple]:
+        """The stored rows for *keys*: one scan when the load is large next to the table."""
+        select = f"SELECT {_quoted(columns)} FROM {table}"
+        stored = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if stored == 0:
+            return {}
+        if len(keys) * 4 >= stored:
+            return {row[0]: row for row in db.execute(select)}
+        found: dict[str, tuple] = {}
+        for i in range(0, len(keys), 900):  # SQLite's host-parameter limit
+            chunk = keys[i : i + 900]
+            query = f"{select} WHERE {columns[0]} IN ({','.join('?' * len(chunk))})"
+            found.update((row[0], row) for row in db.execute(query, chunk))
+        return found
 
-    def _apply(
-        self, db: sqlite3.Connection, table: str, stage: str, columns: Sequence[str], pk: str
+    def _upsert(
+        self, db: sqlite3.Connection, table: str, columns: Sequence[str], rows_by_part: list[list[tuple]]
     ) -> dict[tuple[str, int, str], int]:
-        states = {
-            (table, part, state): n for part, state, n in db.execute(_classify(table, stage, columns, pk))
-        }
-        db.execute(_upsert(table, stage, columns, pk))
-        return states
+        """Write new and changed rows; count inserted/updated/unchanged per part.
 
-    def _record_provenance(self, db: sqlite3.Connection, parts: Sequence[WritePart]) -> None:
-        db.execute("CREATE TEMP TABLE stage_batch (part INTEGER PRIMARY KEY, batch_id TEXT)")
-        db.executemany(
-            "INSERT INTO stage_batch VALUES (?, ?)", ((i, p.batch.id) for i, p in enumerate(parts))
-        )
-        for record_type, stage, pk in (
-            ("organization", "stage_org", "id"),
-            ("collaboration", "stage_tie", "key"),
-        ):
-            db.execute(
-                "INSERT OR IGNORE INTO provenance (record_type, record_key, batch_id) "
-                f"SELECT ?, s.{pk}, b.batch_id FROM {stage} s JOIN stage_batch b USING (part)",
-                (record_type,),
+        Comparing in Python against the stored rows is cheaper than staging the load in
+        SQLite and joining, and it lets an all-unchanged reload write no record at all.
+        """
+        existing = self._existing(db, table, columns, [row[0] for rows in rows_by_part for row in rows])
+        states: dict[tuple[str, int, str], int] = {}
+        new: list[tuple] = []
+        changed: list[tuple] = []
+        for part, rows in enumerate(rows_by_part):
+            counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+            for row in rows:
+                old = existing.get(row[0])
+                if old is None:
+                    new.append(row)
+                    counts["inserted"] += 1
+                elif old != row:
+                    changed.append(row)
+                    counts["updated"] += 1
+                else:
+                    counts["unchanged"] += 1
+            states.update(((table, part, state), n) for state, n in counts.items())
+        marks = ",".join("?" * len(columns))
+        if new:
+            new.sort()
+            db.executemany(f"INSERT INTO {table} ({_quoted(columns)}) VALUES ({marks})", new)
+        if changed:
+            sets = ", ".join(f'"{c}" = ?' for c in columns[1:])
+            db.executemany(
+                f"UPDATE {table} SET {sets} WHERE {columns[0]} = ?", (row[1:] + row[:1] for row in changed)
             )
-        db.executemany(
-            "UPDATE provenance SET source = ?, source_id = ? "
-            "WHERE record_type = ? AND record_key = ? AND batch_id = ?",
-            (
-                (source, source_id, record_type, key, part.batch.id)
-                for part in parts
-                for (record_type, key), (source, source_id) in part.sources.items()
-            ),
-        )
-        db.execute("DROP TABLE stage_batch")
+        return states
 
     def organizations(self) -> Iterator[Organization]:
         cursor = self.db.execute(f"SELECT {_quoted(_ORG_COLUMNS)} FROM organizations ORDER BY id")
@@ -346,7 +329,8 @@ class SqliteStore(Store):
 
     def provenance(self) -> Iterator[Provenance]:
         cursor = self.db.execute(
-            "SELECT record_type, record_key, batch_id, source, source_id FROM provenance ORDER BY 1, 2, 3"
+            "SELECT p.record_type, p.record_key, b.id, p.source, p.source_id "
+            "FROM provenance p JOIN load_batches b ON b.seq = p.batch ORDER BY 1, 2, 3"
         )
         return (Provenance(*row) for row in cursor)
 
@@ -356,10 +340,11 @@ class SqliteStore(Store):
                 "INSERT OR IGNORE INTO load_batches (id, data) VALUES (?, ?)",
                 ((b.id, json.dumps(b.as_dict(), ensure_ascii=False)) for b in batches),
             )
+            seqs = dict(db.execute("SELECT id, seq FROM load_batches"))
             db.executemany(
                 "INSERT INTO provenance VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT DO UPDATE SET source = excluded.source, source_id = excluded.source_id",
-                ((p.record_type, p.record_key, p.batch_id, p.source, p.source_id) for p in provenance),
+                ((p.record_type, p.record_key, seqs[p.batch_id], p.source, p.source_id) for p in provenance),
             )
 
     def clear(self) -> None:
