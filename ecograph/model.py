@@ -344,17 +344,25 @@ def _valid_id(value: object) -> bool:
     return False
 
 
-def _simple_year(value: object) -> bool:
-    return (
-        value is None
-        or value == ""
-        or (
-            type(value) is str
-            and len(value) == 4
-            and value.isdigit()
-            and _MIN_YEAR <= int(value) <= _MAX_YEAR
-        )
-    )
+def _simple_date(value: object) -> bool:
+    """True for an empty value or a well-formed ``YYYY``/``YYYY-MM-DD`` without spaces."""
+    if value is None or value == "":
+        return True
+    if type(value) is not str:
+        return False
+    if len(value) == 4:
+        return value.isdigit() and _MIN_YEAR <= int(value) <= _MAX_YEAR
+    if len(value) == 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit():
+        try:
+            return _MIN_YEAR <= _dt.date.fromisoformat(value).year <= _MAX_YEAR
+        except ValueError:
+            return False
+    return False
+
+
+def _ends_before(start: str, end: str) -> bool:
+    """Whether *end* is before *start*; a bare year compares with the year of a full date."""
+    return end < start if len(end) == len(start) else end[:4] < start[:4]
 
 
 def _fast_collaboration(raw: Mapping[str, object]) -> Collaboration | None:
@@ -364,9 +372,23 @@ def _fast_collaboration(raw: Mapping[str, object]) -> Collaboration | None:
     start, end = get("start"), get("end")
     if not (_valid_id(source) and _valid_id(target) and kind in _TIE_KIND_SET and source != target):
         return None
-    if not (_simple_year(start) and _simple_year(end)) or (start and end and end < start):
+    if not (_simple_date(start) and _simple_date(end)) or (start and end and _ends_before(start, end)):
         return None
-    if get("amount") or get("currency") or get("id"):
+    tie_id = get("id") or None
+    if tie_id is not None and not _valid_id(tie_id):
+        return None
+    amount = get("amount")
+    if amount is None or amount == "":
+        amount = None
+    else:
+        try:
+            amount = float(amount)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        if not 0 <= amount < math.inf:
+            return None
+    currency = get("currency") or None
+    if currency is not None and not (type(currency) is str and _CURRENCY.fullmatch(currency)):
         return None
     weight = get("weight")
     if weight is None or weight == "":
@@ -382,7 +404,9 @@ def _fast_collaboration(raw: Mapping[str, object]) -> Collaboration | None:
     if evidence is not None and type(evidence) is not str:
         return None
     evidence = evidence.strip() or None if evidence else None
-    return Collaboration(source, target, kind, weight, start or None, end or None, None, None, evidence)  # type: ignore[arg-type]
+    return Collaboration(
+        source, target, kind, weight, start or None, end or None, amount, currency, evidence, tie_id
+    )  # type: ignore[arg-type]
 
 
 def parse_collaboration(
@@ -413,7 +437,7 @@ def parse_collaboration(
         problems.append(FieldProblem("bad-weight", "weight", raw.get("weight"), "a number greater than 0"))
     start = _date(raw, "start", problems)
     end = _date(raw, "end", problems)
-    if start and end and (end < start if len(end) == len(start) else end[:4] < start[:4]):
+    if start and end and _ends_before(start, end):
         problems.append(FieldProblem("bad-date", "end", end, f"a date not before start ({start})"))
     amount = _number(raw, "amount", problems)
     if amount is not None and amount < 0:

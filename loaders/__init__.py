@@ -9,6 +9,6 @@ from loaders.base import REGISTRY, FileInfo, Loader, SourceRow, detect
 
 __all__ = ["REGISTRY", "FileInfo", "Loader", "SourceRow", "detect"]
 
-_MODULES = ("canonical",)
+_MODULES = ("canonical", "ror", "cordis", "openalex", "crunchbase")
 for _name in _MODULES:
     import_module(f"loaders.{_name}")

@@ -32,6 +32,25 @@ def store(request: pytest.FixtureRequest):
     yield request.getfixturevalue(f"{request.param}_store")
 
 
+@pytest.fixture(scope="session")
+def demo_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store holding the default demo ecosystem (seed 1), shared read-only by the session."""
+    import ecograph
+
+    folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    ecograph.demo(url, orgs=1500, seed=1, truth=folder / "truth.json")
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_truth(demo_store_url: str) -> dict:
+    """The planted weak links of :func:`demo_store_url`."""
+    import json
+
+    return json.loads((Path(demo_store_url.removeprefix("sqlite:///")).parent / "truth.json").read_text())
+
+
 @pytest.fixture
 def write(tmp_path: Path):
     """Write a file under the test's folder: ``write("orgs.csv", text, encoding="utf-8")``."""

@@ -42,10 +42,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    from ecograph.cli import data
+    from ecograph.cli import analysis, data
 
-    for command in data.COMMANDS:
-        main.add_command(command)
+    for module in (data, analysis):
+        for command in module.COMMANDS:
+            main.add_command(command)
 
 
 _register()

@@ -71,12 +71,19 @@ def demo(store: str | None, orgs: int, seed: int, truth: str | None) -> None:
 @click.option(
     "--country",
     default=None,
-    help="Loaders that read world-wide dumps (ROR): keep this country only.",
+    help="Source dumps (ROR, CORDIS, OpenAlex): keep this country's organisations only.",
+)
+@click.option(
+    "--option",
+    "loader_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A loader option, e.g. mapping=cb.json (crunchbase) or max_institutions=30 (openalex); repeatable.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the load report as JSON.")
 def load(
     files: tuple[Path, ...], fmt: str, store: str | None, dry_run: bool, skip_invalid: bool,
-    rejects: Path | None, country: str | None, as_json: bool,
+    rejects: Path | None, country: str | None, loader_options: tuple[str, ...], as_json: bool,
 ) -> None:  # fmt: skip
     """Validate FILES and load them into the store in one transaction.
 
@@ -89,7 +96,12 @@ def load(
     """
     from ecograph.ingest import load as run_load
 
-    options = {"country": country} if country else {}
+    options: dict[str, object] = {"country": country} if country else {}
+    for item in loader_options:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(f"--option takes KEY=VALUE, not {item!r}")
+        options[key.strip()] = value
     big = sum(p.stat().st_size for p in files if p.is_file()) >= _PROGRESS_MIN_BYTES
     try:
         if big and not as_json:

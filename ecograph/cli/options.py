@@ -66,4 +66,7 @@ def emit_table(
         table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(*(_text(r.get(c)) for c in columns))
-    Console(soft_wrap=False).print(table if rows else f"{title or 'result'}: no rows")
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(soft_wrap=False, width=200)  # pipes and files: do not fold at 80 columns
+    console.print(table if rows else f"{title or 'result'}: no rows")

@@ -1,0 +1,123 @@
+"""Ingest benchmark: generate a demo ecosystem as canonical CSV, load it into a fresh store twice.
+
+    .venv/bin/python benchmarks/ingest.py                      # 100k orgs / 500k ties into SQLite
+    .venv/bin/python benchmarks/ingest.py --store neo4j        # the same into a throwaway Neo4j
+    .venv/bin/python benchmarks/ingest.py --orgs 10000         # smaller, for a quick look
+
+Writes rows/s, seconds and peak memory to ``benchmarks/results/ingest-<store>.json``.
+Each load runs in a child process so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DATA = ROOT / "benchmarks" / "data"
+
+
+def _child_load(files: list[str], url: str) -> dict:
+    """Run one `ecograph.load` in a fresh interpreter; return its timing and peak RSS."""
+    code = (
+        "import json, resource, sys, time\n"
+        "import ecograph\n"
+        "t = time.perf_counter()\n"
+        f"r = ecograph.load({files!r}, store={url!r})\n"
+        "s = time.perf_counter() - t\n"
+        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+        "print(json.dumps({'seconds': s, 'peak_rss_bytes': rss, 'report': r.as_dict()}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _data_rows(path: Path) -> int:
+    with open(path, encoding="utf-8") as fh:
+        return sum(1 for _ in fh) - 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--orgs", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--store", choices=["sqlite", "neo4j"], default="sqlite")
+    args = parser.parse_args()
+
+    from ecograph.synthetic import generate, write_csv
+
+    folder = DATA / f"demo-{args.orgs}-{args.seed}"
+    orgs_csv, ties_csv = folder / "organizations.csv", folder / "collaborations.csv"
+    if not ties_csv.exists():
+        t = time.perf_counter()
+        demo = generate(args.orgs, seed=args.seed)
+        write_csv(demo, folder)
+        print(
+            f"generated {len(demo.organizations)} orgs / {len(demo.collaborations)} ties in {time.perf_counter() - t:.1f} s"
+        )
+        del demo
+    n_orgs, n_ties = (_data_rows(p) for p in (orgs_csv, ties_csv))
+    files = [str(orgs_csv), str(ties_csv)]
+
+    server = None
+    if args.store == "sqlite":
+        tmp = tempfile.mkdtemp(prefix="ecograph-bench-")
+        url = f"sqlite:///{tmp}/bench.db"
+    else:
+        from ecograph import neo4j_server
+
+        server = neo4j_server.start(Path(tempfile.mkdtemp(prefix="ecograph-neo4j-bench-")), auth=False)
+        url = server.url
+    try:
+        runs = {}
+        for label in ("first_load", "second_load_unchanged"):
+            result = _child_load(files, url)
+            report = result["report"]
+            runs[label] = {
+                "seconds": round(result["seconds"], 2),
+                "collaborations_per_second": round(n_ties / result["seconds"]),
+                "rows_per_second": round((n_orgs + n_ties) / result["seconds"]),
+                "peak_rss_mib": round(result["peak_rss_bytes"] / 2**20),
+                "organizations": report["organizations"],
+                "collaborations": report["collaborations"],
+            }
+            print(label, json.dumps(runs[label]))
+        if server is not None:
+            runs["server_peak_rss_mib"] = neo4j_server.peak_rss_mib(server)
+            t = time.perf_counter()
+            from ecograph.store import open_store
+
+            with open_store(url) as store:
+                G = store.snapshot()
+            runs["snapshot_seconds"] = round(time.perf_counter() - t, 2)
+            runs["snapshot_edges"] = G.number_of_edges()
+    finally:
+        if server is not None:
+            neo4j_server.stop(server.home)
+    out = {
+        "benchmark": "ingest",
+        "store": args.store,
+        "organizations": n_orgs,
+        "collaborations": n_ties,
+        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
+        "measured": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "target_collaborations_per_second": 50_000 if args.store == "sqlite" else 20_000,
+        **runs,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"ingest-{args.store}.json"
+    path.write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,671 @@
+"""The weak-link report: every family of findings in one JSON-able dict, and its Markdown and HTML."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import Counter
+from collections.abc import Mapping
+
+import networkx as nx
+
+from ecograph import snapshot
+from ecograph.analysis._util import label, name_order
+from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridges
+from ecograph.analysis.brokerage import ROLES, brokerage_roles
+from ecograph.analysis.centrality import centrality, top_nodes
+from ecograph.analysis.communities import community_links, community_profiles, louvain
+from ecograph.analysis.gaps import group_gaps
+from ecograph.analysis.periphery import periphery
+from ecograph.analysis.recommend import recommend
+from ecograph.analysis.resilience import attack_curve
+from ecograph.analysis.structural import structural_holes
+
+__all__ = ["SECTIONS", "render_html", "render_markdown", "weak_link_report"]
+
+SECTIONS: tuple[str, ...] = (
+    "bridges",
+    "brokers",
+    "gaps",
+    "communities",
+    "periphery",
+    "missing_links",
+    "resilience",
+)
+"""The report's sections, in order: the seven families of weak links."""
+
+_CATEGORY_WORDS = {
+    "foreign_partner": ("foreign partner", "foreign partners"),
+    "startup": ("startup", "startups"),
+    "company": ("company", "companies"),
+    "university": ("university", "universities"),
+    "research_institute": ("research institute", "research institutes"),
+    "investor": ("investor", "investors"),
+    "government": ("government body", "government bodies"),
+    "support_org": ("support organisation", "support organisations"),
+    "other": ("other organisation", "other organisations"),
+}
+
+_ROLE_SENTENCES = {
+    "gatekeeper": "lets {n} contacts from other groups reach its own group ({group}) — a gatekeeper",
+    "representative": "carries {n} contacts from its own group ({group}) out to other groups — a representative",
+    "liaison": "links {n} pairs of organisations from two groups other than its own — a liaison",
+    "itinerant": "links {n} pairs inside another group — an itinerant broker",
+    "coordinator": "links {n} pairs inside its own group ({group}) — a coordinator",
+}
+
+
+def _words(category: object, count: int = 1) -> str:
+    one, many = _CATEGORY_WORDS.get(str(category), (str(category), str(category)))
+    return one if count == 1 else many
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "0%"
+
+
+def _describe_makeup(mk: Mapping[str, Mapping], total: int) -> str:
+    """``"3 startups, 1 university; mostly in Cần Thơ"`` from a make-up dict."""
+    parts = []
+    cats = list((mk.get("category") or {}).items())
+    if cats:
+        shown = [f"{c} {_words(k, c)}" for k, c in cats[:3]]
+        rest = sum(c for _, c in cats[3:])
+        parts.append(", ".join(shown) + (f" and {rest} others" if rest else ""))
+    provinces = [(p, c) for p, c in (mk.get("province") or {}).items() if p != "(unknown)"]
+    if provinces:
+        p, c = provinces[0]
+        parts.append(f"all in {p}" if c == total else f"mostly in {p}" if 2 * c > total else f"{c} in {p}")
+    return "; ".join(parts)
+
+
+def _jsonable(x: object) -> object:
+    """*x* with tuples and sets as lists, keys as text, and nan or inf as None."""
+    if isinstance(x, Mapping):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, bool) or x is None or isinstance(x, str):
+        return x
+    if isinstance(x, int):
+        return int(x)
+    if isinstance(x, float):
+        return float(x) if math.isfinite(x) else None
+    if hasattr(x, "item"):  # numpy scalars
+        return _jsonable(x.item())
+    return str(x)
+
+
+def _projections(G: nx.Graph) -> tuple[nx.Graph, nx.Graph]:
+    """The undirected projection and the directed view of *G*."""
+    if G.is_multigraph():
+        return snapshot.undirected(G), snapshot.directed(G)
+    if G.is_directed():
+        U = nx.Graph(G.graph)
+        U.add_nodes_from(G.nodes(data=True))
+        for u, v, data in G.edges(data=True):
+            if U.has_edge(u, v):
+                U[u][v]["weight"] = U[u][v].get("weight", 1.0) + data.get("weight", 1.0)
+            else:
+                U.add_edge(u, v, **data)
+        return U, G
+    return G, G
+
+
+def _section(key: str, title: str, intro: str, findings: list[dict], **extra: object) -> dict:
+    return {"key": key, "title": title, "intro": intro, "findings": findings, **extra}
+
+
+def _bridges_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
+    cuts = bridge_cuts(U)
+    points = articulation_cuts(U)
+    leaves = sum(1 for c in cuts if c["cut_off"] == 1)
+    findings = []
+    for c in [c for c in cuts if c["cut_off"] >= 2][:top]:
+        findings.append(
+            {
+                "kind": "bridge",
+                "sentence": (
+                    f"The tie between {c['u_name']} and {c['v_name']} is the only link to "
+                    f"{c['cut_off']} organisations ({_describe_makeup(c['makeup'], c['cut_off'])}): "
+                    f"losing it cuts them off from the other {c['component_size'] - c['cut_off']:,}."
+                ),
+                **{k: c[k] for k in ("u", "v", "u_name", "v_name", "cut_off", "component_size", "makeup")},
+            }
+        )
+    for p in [p for p in points if p["cut_off"] >= 2][:top]:
+        findings.append(
+            {
+                "kind": "articulation_point",
+                "sentence": (
+                    f"{p['name']} ({_words(p['category'])}{', ' + p['province'] if p['province'] else ''}) "
+                    f"is the only link between {p['cut_off']} organisations "
+                    f"({_describe_makeup(p['makeup'], p['cut_off'])}) and the rest: without it, its part of "
+                    f"the ecosystem splits in {p['parts']}."
+                ),
+                **{k: p[k] for k in ("id", "name", "category", "province", "parts", "cut_off", "makeup")},
+            }
+        )
+    # Weak ties between established organisations: local bridges whose ends have most partners.
+    candidates = sorted(
+        local_bridges(U, with_span=False),
+        key=lambda e: (-min(U.degree(e[0]), U.degree(e[1])), name_order(U, e[0]), name_order(U, e[1])),
+    )
+    local = list(candidates)
+    spans = list(local_bridges(U, edges=local[:top], cutoff=8))
+    for u, v, span in spans:
+        if math.isinf(span):
+            continue  # a bridge: reported above
+        findings.append(
+            {
+                "kind": "local_bridge",
+                "sentence": (
+                    f"{label(U, u)} ({U.degree(u)} partners) and {label(U, v)} ({U.degree(v)} partners) share "
+                    f"no partner: without their tie the shortest route between them takes {span} steps."
+                ),
+                "u": u,
+                "v": v,
+                "u_name": label(U, u),
+                "v_name": label(U, v),
+                "span": span,
+            }
+        )
+    counts = {
+        "bridges": len(cuts),
+        "articulation_points": len(points),
+        "single_partner_organisations": leaves,
+        "local_bridges": len(local),
+    }
+    intro = (
+        f"{len(cuts):,} ties are bridges (their loss splits the network) and {len(points):,} organisations "
+        f"are articulation points; {leaves:,} organisations hang on a single partner."
+    )
+    return _section("bridges", "Bridges and articulation points", intro, findings, counts=counts), counts
+
+
+def _brokers_section(U: nx.Graph, D: nx.Graph, top: int, k: int | None, seed: int, backend: str | None):
+    between = centrality(U, "betweenness", k=k, seed=seed, backend=backend)
+    constraint = centrality(U, "constraint", backend=backend)
+    findings = []
+    low = [r for r in top_nodes(U, constraint, n=None) if U.degree(r["id"]) >= 3][:top]
+    holes = structural_holes(U, nodes=[r["id"] for r in low])
+    for r in low:
+        findings.append(
+            {
+                "kind": "structural_hole",
+                "sentence": (
+                    f"{r['name']} ({_words(r['category'])}) spans structural holes: constraint {r['value']:.3f}, "
+                    f"effective size {holes[r['id']]['effective_size']:.1f} of {U.degree(r['id'])} partners."
+                ),
+                **r,
+                "effective_size": holes[r["id"]]["effective_size"],
+            }
+        )
+    for r in top_nodes(U, between, n=top):
+        if r["value"] <= 0:
+            break
+        findings.append(
+            {
+                "kind": "betweenness",
+                "sentence": (
+                    f"{r['name']} ({_words(r['category'])}) lies on {100 * r['value']:.1f}% of the shortest "
+                    f"paths between other organisations."
+                ),
+                **r,
+            }
+        )
+    roles = brokerage_roles(D, "category")
+    for role in ("gatekeeper", "representative", "liaison", "itinerant", "coordinator"):
+        ranked = top_nodes(U, {v: r[role] for v, r in roles.items()}, n=3)
+        for r in ranked:
+            if r["value"] <= 0:
+                break
+            sentence = _ROLE_SENTENCES[role].format(n=_num(r["value"]), group=_words(r["category"], 2))
+            findings.append(
+                {"kind": f"brokerage_{role}", "sentence": f"{r['name']} {sentence}.", **r, "role": role}
+            )
+    intro = (
+        "Brokers hold the ecosystem together: low constraint means contacts that do not know each other; "
+        f"betweenness is {between.method}; brokerage roles (Gould & Fernandez) are between categories."
+    )
+    return _section("brokers", "Brokers", intro, findings, method=between.method, roles=list(ROLES))
+
+
+def _gaps_section(U: nx.Graph, top: int) -> dict:
+    findings = []
+    for attr, per in (("category", top), ("sectors", top), ("province", top)):
+        rows = [r for r in group_gaps(U, attr, min_expected=2.0) if r["observed"] < r["expected"]]
+        for r in rows[:per]:
+            a, b = r["group_a"], r["group_b"]
+            if attr == "category":
+                pair = f"{_words(a, 2).capitalize()} and {_words(b, 2)}" if a != b else f"{_words(a, 2).capitalize()}"
+            else:
+                pair = f"{a} and {b}" if a != b else f"Inside {a}"
+            got = "no ties" if r["observed"] == 0 else f"{_num(r['observed'])} ties"
+            findings.append(
+                {
+                    "kind": f"gap_{attr}",
+                    "sentence": (
+                        f"{pair}{' among themselves' if a == b and attr == 'category' else ''}: {got} where "
+                        f"{r['expected']:.0f} would be expected from their numbers of partners "
+                        f"({r['ratio']:.2f}×, z = {r['z']:.1f})."
+                    ),
+                    **r,
+                }
+            )
+    intro = (
+        "Group pairs with fewer ties than expected if ties formed at random with each organisation "
+        "keeping its number of partners (configuration model); most under-connected first."
+    )
+    return _section("gaps", "Under-connected groups", intro, findings)
+
+
+def _community_words(profile: dict) -> str:
+    mk = profile["makeup"]
+    cat = next(iter((mk.get("category") or {}).items()), None)
+    prov = next(((p, c) for p, c in (mk.get("province") or {}).items() if p != "(unknown)"), None)
+    text = f"{profile['size']:,} organisations"
+    if cat:
+        text += f", {_share(cat[1], profile['size'])} {_words(cat[0], 2)}"
+    if prov:
+        text += f", {_share(prov[1], profile['size'])} in {prov[0]}"
+    return text
+
+
+def _communities_section(U: nx.Graph, top: int, seed: int, backend: str | None) -> tuple[dict, dict]:
+    partition = louvain(U, seed=seed, backend=backend)
+    profiles = community_profiles(U, partition, top=3, min_size=5)
+    by_id = {p["community"]: p for p in profiles}
+    findings = []
+    for p in profiles[:top]:
+        linkers = ", ".join(x["name"] for x in p["linkers"][:3])
+        findings.append(
+            {
+                "kind": "community",
+                "sentence": (
+                    f"Community {p['community']}: {_community_words(p)}; {p['external_ties']:,} ties to other "
+                    f"communities" + (f", most held by {linkers}." if linkers else ".")
+                ),
+                **p,
+            }
+        )
+    links = community_links(U, partition, max_ties=2, min_size=5)
+    for r in links[:top]:
+        a, b = by_id.get(r["community_a"]), by_id.get(r["community_b"])
+        ties = "; ".join(f"{t['u_name']} – {t['v_name']}" for t in r["tie_list"])
+        findings.append(
+            {
+                "kind": "fragile_link",
+                "sentence": (
+                    f"Community {r['community_a']} ({_community_words(a) if a else ''}) and community "
+                    f"{r['community_b']} ({_community_words(b) if b else ''}) are joined by "
+                    f"{'a single tie' if r['ties'] == 1 else str(r['ties']) + ' ties'}: {ties}."
+                ),
+                **r,
+            }
+        )
+    big = sum(1 for c in partition.communities if len(c) >= 5)
+    intro = (
+        f"Louvain finds {big:,} communities of five or more organisations (modularity "
+        f"{partition.modularity:.2f}); pairs joined by one or two ties depend on them."
+    )
+    info = {"communities": big, "modularity": partition.modularity}
+    return _section("communities", "Communities and the ties between them", intro, findings, method=partition.method), info
+
+
+def _periphery_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
+    found = periphery(U)
+    findings = []
+    lists = (
+        ("isolates", "organisations have no tie at all"),
+        ("startups_without_investor", "startups have no investor"),
+        ("universities_without_industry", "universities have no company or startup partner"),
+        ("institutes_without_foreign_partner", "research institutes have no foreign partner"),
+    )
+    for key, words in lists:
+        rows = found[key]
+        if not rows:
+            continue
+        names = ", ".join(r["name"] for r in rows[:5]) + (f" and {len(rows) - 5:,} more" if len(rows) > 5 else "")
+        findings.append(
+            {
+                "kind": key,
+                "sentence": f"{len(rows):,} {words}: {names}.",
+                "count": len(rows),
+                "examples": [{k: r[k] for k in ("id", "name", "category", "province")} for r in rows[:top]],
+            }
+        )
+    comps = found["small_components"]
+    if comps:
+        sizes = Counter(c["size"] for c in comps)
+        findings.append(
+            {
+                "kind": "small_components",
+                "sentence": (
+                    f"{len(comps):,} groups ({sum(c['size'] for c in comps):,} organisations) are tied among "
+                    f"themselves but not to the main network; the largest: "
+                    + "; ".join(f"{', '.join(c['examples'][:3])} ({c['size']})" for c in comps[:3])
+                    + "."
+                ),
+                "count": len(comps),
+                "sizes": dict(sorted(sizes.items())),
+                "examples": comps[:top],
+            }
+        )
+    for r in found["province_gatekeepers"][:top]:
+        g = r["gateways"][0]
+        findings.append(
+            {
+                "kind": "province_gatekeeper",
+                "sentence": (
+                    f"Of the {r['organisations']} organisations in {r['group']}, only {g['name']} has foreign "
+                    f"partners ({r['foreign_partners']}): the province reaches abroad through it alone."
+                ),
+                **r,
+            }
+        )
+    for r in found["country_gatekeepers"][:top]:
+        g = r["gateways"][0]
+        findings.append(
+            {
+                "kind": "country_gatekeeper",
+                "sentence": (
+                    f"All {r['organisations']} partners from {r['group']} reach the country through "
+                    f"{g['name']} ({_words(g['category'])})."
+                ),
+                **r,
+            }
+        )
+    counts = {key: len(v) for key, v in found.items()}
+    intro = "Organisations at the edge: no tie, no link to the main network, or a missing kind of partner."
+    return _section("periphery", "Peripheral organisations", intro, findings, counts=counts), counts
+
+
+def _missing_section(U: nx.Graph, top: int) -> dict:
+    findings = []
+    for title, source, target in (
+        ("any", None, None),
+        ("university_startup", "university", "startup"),
+        ("institute_company", "research_institute", "company"),
+    ):
+        for r in recommend(U, source_category=source, target_category=target, top=top if source is None else 3):
+            findings.append(
+                {
+                    "kind": f"missing_{title}",
+                    "sentence": f"{r['source_name']} and {r['target_name']}: {r['reason']}.",
+                    **r,
+                }
+            )
+    intro = (
+        "Partnerships that do not exist yet, scored by common partners, Adamic–Adar, resource allocation "
+        "and shared sectors: overall, then universities with startups and research institutes with companies."
+    )
+    return _section("missing_links", "Missing partnerships", intro, findings)
+
+
+def _resilience_section(U: nx.Graph, k: int | None, seed: int, backend: str | None) -> dict:
+    between = centrality(U, "betweenness", k=k, seed=seed, backend=backend)
+    rows = attack_curve(U, ranking=between, seed=seed, backend=backend)
+    findings = []
+    base = rows[0]["targeted"] if rows else 0
+    removed: list = []
+    for r in rows[1:]:
+        removed.extend(r["removed_ids"])
+        names = ", ".join(label(U, v) for v in removed[:3])
+        findings.append(
+            {
+                "kind": "attack",
+                "sentence": (
+                    f"Removing the top {r['removed']:,} brokers ({100 * r['fraction']:.1f}%, starting with {names}) "
+                    f"shrinks the largest connected part from {base:,} to {r['targeted']:,} organisations; "
+                    f"removing as many at random leaves {r['random']:,.0f}."
+                ),
+                **{k: v for k, v in r.items() if k != "removed_ids"},
+            }
+        )
+    table = {
+        "columns": ["removed", "fraction", "targeted", "random"],
+        "rows": [[r["removed"], round(r["fraction"], 4), r["targeted"], round(r["random"], 1)] for r in rows],
+    }
+    intro = (
+        "How the largest connected part shrinks when the top brokers (by betweenness, "
+        f"{between.method}) are removed, against the average of random removals."
+    )
+    return _section("resilience", "Resilience", intro, findings, table=table, method=between.method)
+
+
+def weak_link_report(
+    G: nx.Graph,
+    *,
+    top: int = 10,
+    seed: int = 0,
+    k: int | None = None,
+    backend: str | None = None,
+    sections: tuple[str, ...] | None = None,
+) -> dict:
+    """Every family of weak links in one report: summary numbers, then findings in words.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or networkx.Graph
+        The store's snapshot (:func:`ecograph.snapshot.build_snapshot`), or its undirected
+        projection (then brokerage counts each tie both ways).
+    top : int, optional (default 10)
+        Findings per kind.
+    seed : int, optional (default 0)
+        Seed for sampling, Louvain and random removal: the same seed, the same report.
+    k : int or None, optional
+        Sources to sample for betweenness (None: exact up to 5,000 organisations).
+    backend : {"auto", "networkx", "igraph"} or None, optional
+        None reads ``ECOGRAPH_BACKEND``.
+    sections : tuple of str, optional
+        Only these of :data:`SECTIONS` (default all).
+
+    Returns
+    -------
+    dict
+        JSON-able: ``title``, ``parameters``, ``summary`` (organisations, ties,
+        by_category, components, largest_component, largest_share, isolates, density,
+        average_partners, and counts from the sections run) and ``sections``: a list of
+        ``{"key", "title", "intro", "findings", ...}`` where each finding has a
+        ``sentence`` in plain language (with names) and its numbers; the resilience
+        section also has a ``table``.
+
+    Examples
+    --------
+    >>> G = nx.barbell_graph(4, 2)
+    >>> report = weak_link_report(G, sections=("bridges",))
+    >>> report["summary"]["organisations"], report["sections"][0]["counts"]["bridges"]
+    (10, 3)
+
+    Notes
+    -----
+    Dominated by betweenness (sampled above 5,000 organisations), brokerage roles
+    (:math:`O(m + T)` for *T* transitive triples) and recommendations.
+    """
+    wanted = SECTIONS if sections is None else tuple(s for s in SECTIONS if s in sections)
+    U, D = _projections(G)
+    comps = [len(c) for c in nx.connected_components(U)]
+    n, m = U.number_of_nodes(), U.number_of_edges()
+    by_category = Counter(c or "(unknown)" for _, c in U.nodes(data="category"))
+    summary: dict = {
+        "organisations": n,
+        "ties": m,
+        "by_category": dict(sorted(by_category.items(), key=lambda kv: (-kv[1], str(kv[0])))),
+        "components": len(comps),
+        "largest_component": max(comps, default=0),
+        "largest_share": max(comps, default=0) / n if n else 0.0,
+        "isolates": sum(1 for c in comps if c == 1),
+        "density": nx.density(U) if n > 1 else 0.0,
+        "average_partners": 2 * m / n if n else 0.0,
+    }
+    out_sections = []
+    for key in wanted:
+        if key == "bridges":
+            section, counts = _bridges_section(U, top)
+            summary.update(counts)
+        elif key == "brokers":
+            section = _brokers_section(U, D, top, k, seed, backend)
+        elif key == "gaps":
+            section = _gaps_section(U, top)
+        elif key == "communities":
+            section, info = _communities_section(U, top, seed, backend)
+            summary.update(info)
+        elif key == "periphery":
+            section, counts = _periphery_section(U, top)
+            summary.update({f"periphery_{k}": v for k, v in counts.items()})
+        elif key == "missing_links":
+            section = _missing_section(U, top)
+        else:
+            section = _resilience_section(U, k, seed, backend)
+        out_sections.append(section)
+    name = G.graph.get("name") or "the ecosystem"
+    return _jsonable(
+        {
+            "title": f"Weak links in {name}",
+            "parameters": {"top": top, "seed": seed, "k": k, "backend": backend},
+            "summary": summary,
+            "sections": out_sections,
+        }
+    )
+
+
+def _summary_lines(report: Mapping) -> list[str]:
+    s = report["summary"]
+    lines = [
+        f"{s['organisations']:,} organisations and {s['ties']:,} ties",
+        f"{s['components']:,} connected parts; the largest holds {s['largest_component']:,} "
+        f"({100 * s['largest_share']:.0f}%); {s['isolates']:,} organisations have no tie",
+        f"{s['average_partners']:.1f} partners per organisation on average",
+    ]
+    if "bridges" in s:
+        lines.append(f"{s['bridges']:,} bridges and {s['articulation_points']:,} articulation points")
+    if "communities" in s:
+        lines.append(f"{s['communities']:,} communities (modularity {s['modularity']:.2f})")
+    cats = ", ".join(f"{c:,} {_words(k, c)}" for k, c in s["by_category"].items())
+    if cats:
+        lines.append(cats)
+    return lines
+
+
+def _md(text: object) -> str:
+    """Text safe inside Markdown: no raw HTML, no table breaks, no emphasis."""
+    out = html.escape(str(text), quote=False)
+    for ch in "\\`*_[]|#":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def render_markdown(report: Mapping) -> str:
+    """The report as Markdown: a summary list, then one section per family of weak links.
+
+    Parameters
+    ----------
+    report : dict
+        From :func:`weak_link_report`.
+
+    Returns
+    -------
+    str
+        Markdown; names are escaped so that none can inject HTML or formatting.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b")])
+    >>> G.nodes["a"]["name"] = "<b>A</b>"
+    >>> text = render_markdown(weak_link_report(G, sections=("periphery",)))
+    >>> text.splitlines()[0]
+    '# Weak links in the ecosystem'
+    """
+    lines = [f"# {_md(report['title'])}", ""]
+    lines += [f"- {_md(line)}" for line in _summary_lines(report)]
+    for section in report["sections"]:
+        lines += ["", f"## {_md(section['title'])}", "", _md(section["intro"]), ""]
+        if not section["findings"]:
+            lines.append("Nothing to report.")
+        lines += [f"- {_md(f['sentence'])}" for f in section["findings"]]
+        table = section.get("table")
+        if table:
+            lines += ["", "| " + " | ".join(_md(c) for c in table["columns"]) + " |"]
+            lines.append("|" + "---|" * len(table["columns"]))
+            lines += ["| " + " | ".join(_md(x) for x in row) + " |" for row in table["rows"]]
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60rem;
+       margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1f2933; }
+h1 { font-size: 1.8rem; border-bottom: 2px solid #3e7cb1; padding-bottom: .3rem; }
+h2 { font-size: 1.3rem; margin-top: 2rem; color: #234e70; }
+p.intro { color: #52606d; }
+ul.summary li { margin: .2rem 0; }
+ul.findings li { margin: .4rem 0; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { border: 1px solid #cbd2d9; padding: .3rem .6rem; text-align: right; }
+th { background: #f0f4f8; }
+"""
+
+
+def render_html(report: Mapping) -> str:
+    """The report as one standalone HTML page with its own simple style sheet.
+
+    Parameters
+    ----------
+    report : dict
+        From :func:`weak_link_report`.
+
+    Returns
+    -------
+    str
+        A complete HTML document; every name and number is escaped with
+        :func:`html.escape`.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b")])
+    >>> G.add_node("x", name="<script>alert(1)</script>")
+    >>> page = render_html(weak_link_report(G, sections=("periphery",)))
+    >>> "<script>" in page, "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    (False, True)
+    """
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(str(report['title']))}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{e(str(report['title']))}</h1>",
+        '<ul class="summary">',
+        *(f"<li>{e(line)}</li>" for line in _summary_lines(report)),
+        "</ul>",
+    ]
+    for section in report["sections"]:
+        parts.append(f'<section id="{e(str(section["key"]))}">')
+        parts.append(f"<h2>{e(str(section['title']))}</h2>")
+        parts.append(f'<p class="intro">{e(str(section["intro"]))}</p>')
+        if section["findings"]:
+            parts.append('<ul class="findings">')
+            parts += [f"<li>{e(str(f['sentence']))}</li>" for f in section["findings"]]
+            parts.append("</ul>")
+        else:
+            parts.append("<p>Nothing to report.</p>")
+        table = section.get("table")
+        if table:
+            parts.append("<table>")
+            parts.append("<tr>" + "".join(f"<th>{e(str(c))}</th>" for c in table["columns"]) + "</tr>")
+            for row in table["rows"]:
+                parts.append("<tr>" + "".join(f"<td>{e(str(x))}</td>" for x in row) + "</tr>")
+            parts.append("</table>")
+        parts.append("</section>")
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+

@@ -1,0 +1,292 @@
+"""Centrality and structural holes: textbook values, both backends agreeing, sampling and filters."""
+
+import importlib
+import math
+import random
+
+import networkx as nx
+import pytest
+
+from ecograph.analysis import backends, centrality, structural_holes, top_nodes
+from ecograph.errors import UsageError
+
+# The package exports the function ``centrality``, which hides the module of the same name.
+centrality_module = importlib.import_module("ecograph.analysis.centrality")
+
+
+def borgatti():
+    """The example of Borgatti (1997) used by networkx's structural-holes tests (UCINET values)."""
+    G = nx.Graph()
+    weights = {
+        ("A", "B"): 2,
+        ("A", "F"): 3,
+        ("A", "G"): 5,
+        ("A", "E"): 2,
+        ("E", "G"): 8,
+        ("F", "G"): 3,
+        ("B", "G"): 4,
+        ("B", "D"): 1,
+        ("D", "G"): 3,
+        ("G", "C"): 10,
+    }
+    for (u, v), w in weights.items():
+        G.add_edge(u, v, weight=w)
+    return G
+
+
+def weighted_random(n=120, m=360, seed=3):
+    G = nx.gnm_random_graph(n, m, seed=seed)
+    rng = random.Random(seed)
+    for u, v in G.edges():
+        G[u][v]["weight"] = rng.choice([1.0, 2.0, 3.5])
+    G.add_node(n)  # an isolate
+    return G
+
+
+@pytest.mark.parametrize("backend", ["networkx", "igraph"])
+def test_constraint_matches_ucinet_values_unweighted(backend):
+    c = centrality(borgatti(), "constraint", weight=None, backend=backend).values
+    assert c["G"] == pytest.approx(0.400, abs=1e-3)
+    assert c["A"] == pytest.approx(0.595, abs=1e-3)
+    assert c["C"] == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("backend", ["networkx", "igraph"])
+def test_constraint_matches_ucinet_values_weighted(backend):
+    c = centrality(borgatti(), "constraint", backend=backend).values
+    assert c["G"] == pytest.approx(0.299, abs=1e-3)
+    assert c["A"] == pytest.approx(0.795, abs=1e-3)
+    assert c["C"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_effective_size_and_efficiency_match_borgatti():
+    G = borgatti()
+    size = centrality(G, "effective_size", weight=None).values
+    assert size["G"] == pytest.approx(4.67, abs=1e-2)
+    assert size["A"] == pytest.approx(2.50, abs=1e-2)
+    assert size["C"] == pytest.approx(1.0)
+    weighted = centrality(G, "effective_size").values
+    assert weighted["G"] == pytest.approx(5.47, abs=1e-2)
+    assert weighted["A"] == pytest.approx(2.47, abs=1e-2)
+    efficiency = centrality(G, "efficiency", weight=None).values
+    assert efficiency["G"] == pytest.approx(4.67 / 6, abs=1e-2)
+
+
+def test_structural_holes_equal_networkx_on_a_random_weighted_graph():
+    G = weighted_random(60, 150)
+    ours = structural_holes(G)
+    constraint = nx.constraint(G, nodes=list(G), weight="weight")
+    size = nx.effective_size(G, nodes=list(G), weight="weight")
+    for v in G:
+        if G.degree(v) == 0:
+            assert all(math.isnan(x) for x in ours[v].values())
+            continue
+        assert ours[v]["constraint"] == pytest.approx(constraint[v])
+        assert ours[v]["effective_size"] == pytest.approx(size[v])
+
+
+def test_hierarchy_follows_burts_formula():
+    G = weighted_random(40, 100)
+    h = centrality(G, "hierarchy").values
+    for v in G:
+        contacts = list(G[v])
+        if len(contacts) < 2:
+            assert math.isnan(h[v])
+            continue
+        local = [nx.local_constraint(G, v, j, weight="weight") for j in contacts]
+        mean = sum(local) / len(local)
+        n = len(local)
+        expected = sum((c / mean) * math.log(c / mean) for c in local) / (n * math.log(n))
+        assert h[v] == pytest.approx(expected, abs=1e-9)
+
+
+def test_hierarchy_is_one_sided_for_a_dominant_contact():
+    # Ego tied to a hub that ties all of ego's other contacts: constraint concentrates on the hub.
+    G = nx.Graph([("ego", "hub"), ("ego", "a"), ("ego", "b"), ("ego", "c"), ("hub", "a"), ("hub", "b"), ("hub", "c")])
+    h = centrality(G, "hierarchy").values
+    assert h["ego"] > 0.05
+    assert centrality(nx.star_graph(4), "hierarchy").values[0] == pytest.approx(0.0)
+
+
+def test_betweenness_of_the_barbell_bridge_ends():
+    result = centrality(nx.barbell_graph(5, 0), "betweenness")
+    assert result.method == "exact" and result.exact and result.k is None
+    # 5 x 5 pairs cross the bridge, each through both ends: 25 of the 45 pairs.
+    assert result.values[4] == pytest.approx(25 / 45)
+    assert result.values[0] == 0
+
+
+@pytest.mark.parametrize("measure", ["betweenness", "closeness", "harmonic", "constraint"])
+def test_both_backends_agree_exactly(measure):
+    G = weighted_random()
+    a = centrality(G, measure, backend="networkx")
+    b = centrality(G, measure, backend="igraph")
+    assert (a.backend, b.backend) == ("networkx", "igraph")
+    for v in G:
+        if math.isnan(a.values[v]):
+            assert math.isnan(b.values[v])
+        else:
+            assert b.values[v] == pytest.approx(a.values[v], abs=1e-9)
+
+
+def test_sampled_betweenness_is_the_same_on_both_backends_and_close_to_exact():
+    G = nx.connected_watts_strogatz_graph(300, 6, 0.2, seed=1)
+    a = centrality(G, "betweenness", k=100, seed=5, backend="networkx")
+    b = centrality(G, "betweenness", k=100, seed=5, backend="igraph")
+    assert a.method == b.method == "sampled k=100 seed=5"
+    assert not a.exact and a.k == 100
+    for v in G:
+        assert b.values[v] == pytest.approx(a.values[v], abs=1e-12)
+    exact = centrality(G, "betweenness", backend="igraph").values
+    top_exact = sorted(G, key=exact.get, reverse=True)[:10]
+    top_sampled = sorted(G, key=a.values.get, reverse=True)[:10]
+    assert len(set(top_exact) & set(top_sampled)) >= 6
+
+
+def test_sampling_is_reproducible_and_seeded():
+    G = nx.connected_watts_strogatz_graph(200, 4, 0.3, seed=2)
+    one = centrality(G, "betweenness", k=20, seed=1).values
+    assert centrality(G, "betweenness", k=20, seed=1).values == one
+    assert centrality(G, "betweenness", k=20, seed=2).values != one
+
+
+@pytest.mark.parametrize("measure", ["closeness", "harmonic"])
+def test_sampled_closeness_estimates_the_exact_values(measure):
+    G = nx.connected_watts_strogatz_graph(250, 6, 0.1, seed=4)
+    G.add_edges_from([(1000, 1001), (1001, 1002)])  # a small component: computed exactly
+    G.add_node(2000)
+    exact = centrality(G, measure, backend="igraph").values
+    sampled = centrality(G, measure, k=100, seed=0)
+    assert sampled.method == "sampled k=100 seed=0"
+    for v in G:
+        assert sampled.values[v] == pytest.approx(exact[v], rel=0.1, abs=1e-9)
+    assert sampled.values[1001] == pytest.approx(exact[1001])
+    assert sampled.values[2000] == 0
+
+
+def test_large_graphs_are_sampled_by_default(monkeypatch):
+    monkeypatch.setattr(centrality_module, "EXACT_NODE_LIMIT", 50)
+    monkeypatch.setattr(centrality_module, "DEFAULT_SAMPLES", 16)
+    G = nx.path_graph(60)
+    assert centrality(G, "betweenness").method == "sampled k=16 seed=0"
+    assert centrality(G, "betweenness", k=100).method == "exact"  # k >= n
+    assert centrality(G, "degree").method == "exact"
+
+
+def test_eigenvector_on_a_disconnected_graph_uses_the_largest_part():
+    G = nx.barbell_graph(5, 0)
+    G.add_edges_from([(20, 21), (21, 22)])
+    G.add_node(30)
+    values = centrality(G, "eigenvector").values
+    assert values[20] == values[30] == 0
+    assert values[4] > values[0] > 0
+    assert math.isclose(sum(x * x for x in values.values()), 1.0)
+    small = centrality(nx.path_graph(3), "eigenvector").values
+    assert small[1] == pytest.approx(math.sqrt(0.5))
+    assert centrality(nx.empty_graph(3), "eigenvector").values == {0: 0.0, 1: 0.0, 2: 0.0}
+
+
+def test_every_measure_runs_on_an_awkward_graph():
+    G = nx.Graph()
+    G.add_nodes_from(range(3))
+    G.add_edge(5, 6)
+    for measure in centrality_module.MEASURES:
+        for backend in ("networkx", "igraph"):
+            result = centrality(G, measure, backend=backend)
+            assert set(result.values) == set(G)
+    assert centrality(nx.Graph(), "pagerank").values == {}
+
+
+def test_kcore_degree_strength_pagerank():
+    G = nx.complete_graph(4)
+    G.add_edge(3, 4, weight=5.0)
+    assert centrality(G, "kcore").values == {0: 3.0, 1: 3.0, 2: 3.0, 3: 3.0, 4: 1.0}
+    assert centrality(G, "degree").values[3] == 4.0
+    assert centrality(G, "strength").values[3] == 8.0
+    assert sum(centrality(G, "pagerank").values.values()) == pytest.approx(1.0)
+
+
+def test_unknown_measure_backend_and_bad_k_are_usage_errors():
+    G = nx.path_graph(3)
+    with pytest.raises(UsageError, match="Unknown measure 'fame'"):
+        centrality(G, "fame")
+    with pytest.raises(UsageError, match="Unknown graph backend"):
+        centrality(G, "betweenness", backend="gpu")
+    with pytest.raises(UsageError, match="k must be"):
+        centrality(G, "betweenness", k=0)
+    with pytest.raises(nx.NetworkXNotImplemented):
+        centrality(nx.DiGraph(G), "degree")
+
+
+def test_backend_setting_is_read_from_the_environment(monkeypatch):
+    G = nx.path_graph(3)
+    monkeypatch.setenv("ECOGRAPH_BACKEND", "igraph")
+    assert centrality(G, "betweenness").backend == "igraph"
+    monkeypatch.setenv("ECOGRAPH_BACKEND", "networkx")
+    assert centrality(G, "betweenness").backend == "networkx"
+    monkeypatch.setenv("ECOGRAPH_BACKEND", "auto")
+    assert backends.resolve_backend(None, nx.path_graph(backends.AUTO_MIN_NODES)) == "igraph"
+    assert backends.resolve_backend(None, G) == "networkx"
+
+
+def test_igraph_copy_is_cached_per_graph_and_refreshed_when_it_grows():
+    G = nx.path_graph(4)
+    first = backends.to_igraph(G)
+    assert backends.to_igraph(G) is first
+    G.add_edge(3, 4)
+    second = backends.to_igraph(G)
+    assert second is not first and second.graph.ecount() == 4
+    frozen = nx.freeze(nx.path_graph(3))
+    assert backends.to_igraph(frozen).graph.vcount() == 3
+    assert "_igraph" not in frozen.graph
+    backends.clear_cache()
+    assert backends.to_igraph(G) is not second
+
+
+def ecosystem():
+    G = nx.Graph()
+    orgs = {
+        "u1": ("Đại học A", "university", "Hà Nội", ("ai",)),
+        "u2": ("Đại học B", "university", "Cần Thơ", ("agritech",)),
+        "s1": ("Startup One", "startup", "Hà Nội", ("ai", "fintech")),
+        "s2": ("Startup Two", "startup", "Cần Thơ", ("agritech",)),
+        "s3": ("Startup Three", "startup", "Hà Nội", ()),
+        "vc": ("Quỹ Đầu tư", "investor", "Hà Nội", ("fintech",)),
+    }
+    for v, (name, cat, prov, sectors) in orgs.items():
+        G.add_node(v, name=name, category=cat, kind=cat, province=prov, sectors=sectors)
+    G.add_edges_from([("u1", "s1"), ("u1", "s3"), ("u1", "u2"), ("u2", "s2"), ("vc", "s1"), ("vc", "s2")])
+    return G
+
+
+def test_top_nodes_filters_and_attaches_attributes():
+    G = ecosystem()
+    result = centrality(G, "degree")
+    rows = top_nodes(G, result, n=2)
+    # Ties go by name without diacritics: Đại học B before Quỹ before Startup One.
+    assert [(r["rank"], r["id"], r["value"]) for r in rows] == [(1, "u1", 3.0), (2, "u2", 2.0)]
+    assert rows[0] == {
+        "rank": 1,
+        "id": "u1",
+        "name": "Đại học A",
+        "category": "university",
+        "kind": "university",
+        "province": "Hà Nội",
+        "sectors": ["ai"],
+        "value": 3.0,
+    }
+    assert [r["id"] for r in top_nodes(G, result, category="startup")] == ["s1", "s2", "s3"]
+    assert [r["id"] for r in top_nodes(G, result, province="Cần Thơ")] == ["u2", "s2"]
+    assert [r["id"] for r in top_nodes(G, result, sector="agritech", kind="startup")] == ["s2"]
+    assert [r["id"] for r in top_nodes(G, result, sector=["ai", "fintech"])] == ["u1", "vc", "s1"]
+    assert top_nodes(G, result, category="government") == []
+
+
+def test_top_nodes_ranks_constraint_lowest_first_and_skips_nan():
+    G = ecosystem()
+    G.add_node("lonely", name="Lonely")
+    rows = top_nodes(G, centrality(G, "constraint"), n=None)
+    assert "lonely" not in [r["id"] for r in rows]
+    values = [r["value"] for r in rows]
+    assert values == sorted(values)
+    assert [r["id"] for r in top_nodes(G, {"u1": 1.0, "s1": 2.0}, descending=False)] == ["u1", "s1"]
