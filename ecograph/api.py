@@ -58,7 +58,7 @@ def centrality_values(
     ws: Workspace, measure: str, *, k: int | None = None, seed: int = 0, backend: str | None = None
 ) -> analysis.CentralityResult:
     """:func:`ecograph.analysis.centrality` on the store's projection, cached per store state."""
-    backend = analysis.resolve_backend(backend)
+    backend = analysis.resolve_backend(backend, ws.graph)
     return ws.cached(
         "centrality",
         {"measure": measure, "k": k, "seed": seed, "backend": backend},
@@ -102,13 +102,13 @@ def weak_links(
     backend: str | None = None,
 ) -> dict:
     """The weak-link report (:func:`ecograph.analysis.weak_link_report`) of the store, cached."""
-    backend = analysis.resolve_backend(backend)
 
     def compute(ws: Workspace) -> dict:
+        backend_name = analysis.resolve_backend(backend, ws.graph)
         return ws.cached(
             "weak-links",
-            {"top": top, "seed": seed, "k": k, "backend": backend},
-            lambda: analysis.weak_link_report(ws.snapshot, top=top, seed=seed, k=k, backend=backend),
+            {"top": top, "seed": seed, "k": k, "backend": backend_name},
+            lambda: analysis.weak_link_report(ws.snapshot, top=top, seed=seed, k=k, backend=backend_name),
         )
 
     return _run(store, compute)
