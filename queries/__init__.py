@@ -15,6 +15,7 @@ _MODULES = (
     "recommended_partners",
     "ego_network",
     "province_summary",
+    "research_reach",
 )
 for _name in _MODULES:
     import_module(f"queries.{_name}")

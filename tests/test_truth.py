@@ -37,6 +37,14 @@ def test_the_under_connected_sector_pair(G, demo_truth):
     assert row["observed"] == 0
 
 
+def test_the_sector_whose_startups_have_no_research_partner(G, demo_truth):
+    from ecograph.analysis.summary import research_reach
+
+    first = research_reach(G)[0]
+    assert first["group"] == demo_truth["sector_without_research"]
+    assert first["with_research"] == 0 and first["organisations"] > 0
+
+
 def test_the_isolates(G, demo_truth):
     assert {r["id"] for r in analysis.isolates(G)} == set(demo_truth["isolates"])
 

@@ -10,7 +10,7 @@ from networkx.utils import not_implemented_for
 
 from ecograph.analysis._util import UNKNOWN, values_of
 
-__all__ = ["group_summary"]
+__all__ = ["group_summary", "research_reach"]
 
 
 @not_implemented_for("directed")
@@ -86,4 +86,71 @@ def group_summary(G: nx.Graph, attr: str = "province") -> list[dict]:
             }
         )
     rows.sort(key=lambda r: (-r["organisations"], str(r["group"])))
+    return rows
+
+
+RESEARCH_CATEGORIES = frozenset({"university", "research_institute"})
+
+
+@not_implemented_for("directed")
+def research_reach(
+    G: nx.Graph,
+    attr: str = "sectors",
+    *,
+    category: str = "startup",
+    partners: frozenset[str] = RESEARCH_CATEGORIES,
+) -> list[dict]:
+    """For each group, how many of its organisations of one category have a research partner.
+
+    A sector whose startups have no university or research institute partner is cut off
+    from the knowledge side of the ecosystem. For each value :math:`g` of *attr*, count
+    the organisations of *category* in :math:`g` and those with at least one neighbour
+    whose category is in *partners*; the groups with the lowest share come first.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The undirected projection.
+    attr : str, optional (default "sectors")
+        The grouping attribute (list-valued attributes count an organisation in each group).
+    category : str, optional (default "startup")
+        Whose reach to measure.
+    partners : frozenset of str, optional
+        The categories that count as research partners.
+
+    Returns
+    -------
+    list of dict
+        ``group``, ``organisations`` (of *category* in the group), ``with_research``,
+        ``share`` (``with_research / organisations``) and ``research_ties`` (ties of those
+        organisations to research partners); lowest share first, then largest group.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("s1", "u"), ("s2", "c")])
+    >>> G.nodes["s1"].update(category="startup", sectors=("ai",))
+    >>> G.nodes["s2"].update(category="startup", sectors=("fintech",))
+    >>> G.nodes["u"].update(category="university"); G.nodes["c"].update(category="company")
+    >>> [(r["group"], r["share"]) for r in research_reach(G)]
+    [('fintech', 0.0), ('ai', 1.0)]
+
+    Notes
+    -----
+    :math:`O(n + m)`.
+    """
+    counts: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for node, data in G.nodes(data=True):
+        if data.get("category") != category:
+            continue
+        ties = sum(1 for v in G[node] if G.nodes[v].get("category") in partners)
+        for group in values_of(G, node, attr) or (UNKNOWN,):
+            entry = counts[group]
+            entry[0] += 1
+            entry[1] += ties > 0
+            entry[2] += ties
+    rows = [
+        {"group": g, "organisations": n, "with_research": w, "share": w / n, "research_ties": t}
+        for g, (n, w, t) in counts.items()
+    ]
+    rows.sort(key=lambda r: (r["share"], -r["organisations"], str(r["group"])))
     return rows
