@@ -41,6 +41,11 @@ SETTINGS: dict[str, Setting] = {
             secret=True,
         ),
         Setting("neo4j_database", "neo4j", "Neo4j database name."),
+        Setting(
+            "neo4j_home",
+            ".neo4j",
+            "Where `ecograph neo4j` keeps Neo4j's jars (and, by default, its data, logs and password).",
+        ),
         Setting("batch_size", "10000", "Rows per UNWIND batch when writing to Neo4j."),
         Setting(
             "cache_dir",

@@ -12,7 +12,9 @@ from click.testing import CliRunner, Result
 from ecograph.cli import main
 from ecograph.store.sqlite import SqliteStore
 
-STORE_KINDS = ["sqlite"]
+pytest_plugins = ["neo4j_plugin"]
+
+STORE_KINDS = ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
 @pytest.fixture

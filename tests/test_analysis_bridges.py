@@ -157,3 +157,9 @@ def test_local_bridge_span_cutoff():
 def test_directed_graphs_are_refused():
     with pytest.raises(nx.NetworkXNotImplemented):
         bridge_cuts(nx.DiGraph([(0, 1)]))
+
+
+def test_local_bridges_on_a_larger_graph_use_the_sparse_test_and_agree_with_networkx():
+    G = nx.gnm_random_graph(600, 1500, seed=7)
+    ours = {frozenset(e) for e in local_bridges(G, with_span=False)}
+    assert ours == {frozenset(e) for e in nx.local_bridges(G, with_span=False)}

@@ -102,7 +102,9 @@ def test_hierarchy_follows_burts_formula():
 
 def test_hierarchy_is_one_sided_for_a_dominant_contact():
     # Ego tied to a hub that ties all of ego's other contacts: constraint concentrates on the hub.
-    G = nx.Graph([("ego", "hub"), ("ego", "a"), ("ego", "b"), ("ego", "c"), ("hub", "a"), ("hub", "b"), ("hub", "c")])
+    G = nx.Graph(
+        [("ego", "hub"), ("ego", "a"), ("ego", "b"), ("ego", "c"), ("hub", "a"), ("hub", "b"), ("hub", "c")]
+    )
     h = centrality(G, "hierarchy").values
     assert h["ego"] > 0.05
     assert centrality(nx.star_graph(4), "hierarchy").values[0] == pytest.approx(0.0)
@@ -162,6 +164,8 @@ def test_sampled_closeness_estimates_the_exact_values(measure):
         assert sampled.values[v] == pytest.approx(exact[v], rel=0.1, abs=1e-9)
     assert sampled.values[1001] == pytest.approx(exact[1001])
     assert sampled.values[2000] == 0
+    one = centrality(G, measure, k=1, seed=3)  # a single source: still a value for everyone
+    assert all(v == v and v >= 0 for v in one.values.values())
 
 
 def test_large_graphs_are_sampled_by_default(monkeypatch):
@@ -181,6 +185,11 @@ def test_eigenvector_on_a_disconnected_graph_uses_the_largest_part():
     assert values[20] == values[30] == 0
     assert values[4] > values[0] > 0
     assert math.isclose(sum(x * x for x in values.values()), 1.0)
+    big = nx.connected_watts_strogatz_graph(200, 6, 0.2, seed=3)
+    nx.set_edge_attributes(big, {e: 1.0 + (sum(e) % 3) for e in big.edges()}, "weight")
+    ours = centrality(big, "eigenvector").values
+    theirs = nx.eigenvector_centrality_numpy(big, weight="weight")
+    assert all(ours[v] == pytest.approx(theirs[v], abs=1e-9) for v in big)
     small = centrality(nx.path_graph(3), "eigenvector").values
     assert small[1] == pytest.approx(math.sqrt(0.5))
     assert centrality(nx.empty_graph(3), "eigenvector").values == {0: 0.0, 1: 0.0, 2: 0.0}
@@ -240,7 +249,25 @@ def test_igraph_copy_is_cached_per_graph_and_refreshed_when_it_grows():
     assert backends.to_igraph(frozen).graph.vcount() == 3
     assert "_igraph" not in frozen.graph
     backends.clear_cache()
-    assert backends.to_igraph(G) is not second
+    third = backends.to_igraph(G)
+    assert third is not second
+    # Rewiring keeps the size but networkx drops its cache token: a fresh copy.
+    G.remove_edge(0, 1)
+    G.add_edge(0, 2)
+    assert backends.to_igraph(G) is not third
+
+
+def test_cached_analyses_see_a_rewired_graph():
+    from ecograph.analysis import bridge_cuts, recommend
+
+    G = nx.path_graph(4)
+    assert len(bridge_cuts(G)) == 3
+    assert {(r["source"], r["target"]) for r in recommend(G)} == {(0, 2), (1, 3)}
+    G.remove_edge(2, 3)
+    G.add_edge(0, 2)  # a triangle and an isolate: no bridge, nothing to recommend, same size
+    assert bridge_cuts(G) == []
+    assert recommend(G) == []
+    assert centrality(G, "constraint").values[0] == pytest.approx(nx.constraint(G)[0])
 
 
 def ecosystem():

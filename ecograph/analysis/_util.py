@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 
@@ -10,6 +11,7 @@ import networkx as nx
 import numpy as np
 import scipy as sp
 
+from ecograph.analysis.backends import graph_version, register_cache
 from ecograph.errors import UnknownOrganisation
 from ecograph.names import fold
 
@@ -79,8 +81,8 @@ def name_list(G: nx.Graph, nodes: Iterable[Hashable], limit: int = 3) -> str:
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """``"1 tie"``, ``"3 ties"``."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+    """``"1 tie"``, ``"3 ties"``, ``"1,618 ties"``."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def check_nodes(G: nx.Graph, nodes: Iterable[Hashable]) -> None:
@@ -124,3 +126,49 @@ def sparse_lookup(M, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return np.zeros(len(want))
     at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
     return np.where(keys[at] == want, data[at], 0.0)
+
+
+_ADJACENCY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+register_cache(_ADJACENCY)
+
+
+def adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list, dict, sp.sparse.csr_array]:
+    """``(nodes, position, A)``: *G*'s symmetric adjacency in ``list(G)`` order, as CSR.
+
+    Entries are the *weight* attribute (1 where missing) or 1 when *weight* is None;
+    self-loops are left out. Built once per graph and weight (cached while the graph
+    lives and is unchanged, see :func:`~ecograph.analysis.backends.graph_version`); the
+    matrix is read-only.
+    """
+    signature = graph_version(G)
+    entry = _ADJACENCY.get(G)
+    if entry is None or entry[0] != signature:
+        entry = (signature, {})
+        _ADJACENCY[G] = entry
+    if weight in entry[1]:
+        return entry[1][weight]
+    nodes = list(G)
+    pos = {v: i for i, v in enumerate(nodes)}
+    m = G.number_of_edges()
+    if weight is None:
+        pairs = G.edges()
+        data = np.ones(m)
+    else:
+        pairs = [(u, v) for u, v, _ in G.edges(data=weight)]
+        data = np.fromiter(
+            (float(w) for _, _, w in G.edges(data=weight, default=1.0)), dtype=np.float64, count=m
+        )
+    rows = np.fromiter((pos[u] for u, _ in pairs), dtype=np.int64, count=m)
+    cols = np.fromiter((pos[v] for _, v in pairs), dtype=np.int64, count=m)
+    keep = rows != cols
+    rows, cols, data = rows[keep], cols[keep], data[keep]
+    A = sp.sparse.csr_array(
+        (np.concatenate((data, data)), (np.concatenate((rows, cols)), np.concatenate((cols, rows)))),
+        shape=(len(nodes), len(nodes)),
+    )
+    A.sum_duplicates()
+    A.sort_indices()
+    for array in (A.data, A.indices, A.indptr):
+        array.flags.writeable = False
+    entry[1][weight] = (nodes, pos, A)
+    return entry[1][weight]

@@ -30,8 +30,10 @@ __all__ = [
     "closeness",
     "constraint",
     "distance_rows",
+    "graph_version",
     "harmonic",
     "louvain",
+    "register_cache",
     "resolve_backend",
     "to_igraph",
 ]
@@ -41,6 +43,7 @@ AUTO_MIN_NODES = 500
 """With ``backend="auto"``, graphs with at least this many nodes go to igraph (when installed)."""
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHES: list[weakref.WeakKeyDictionary] = [_CACHE]
 _CACHE_LOCK = threading.Lock()
 _RNG_LOCK = threading.Lock()
 
@@ -81,7 +84,9 @@ def resolve_backend(backend: str | None = None, G: nx.Graph | None = None) -> st
         big = G is not None and G.number_of_nodes() >= AUTO_MIN_NODES
         return "igraph" if (ig is not None and big) else "networkx"
     if name == "igraph" and ig is None:
-        raise UsageError("The igraph backend is not installed: pip install igraph, or use --backend networkx.")
+        raise UsageError(
+            "The igraph backend is not installed: pip install igraph, or use --backend networkx."
+        )
     return name
 
 
@@ -92,7 +97,7 @@ class IGraphView:
     graph: object
     nodes: list
     index: dict
-    signature: tuple[int, int]
+    signature: tuple
     _weights: dict = field(default_factory=dict)
 
     def weights(self, G: nx.Graph, weight: str | None) -> list[float] | None:
@@ -108,8 +113,7 @@ def to_igraph(G: nx.Graph) -> IGraphView:
     """The igraph copy of undirected *G*, converted once and cached while *G* lives.
 
     The cache is keyed on the graph object itself (a weak reference, so frozen graphs work
-    and nothing is written into ``G.graph``) and checked against the node and edge counts;
-    call :func:`clear_cache` after changing a graph in place without changing its size.
+    and nothing is written into ``G.graph``) and checked with :func:`graph_version`.
 
     Examples
     --------
@@ -119,7 +123,7 @@ def to_igraph(G: nx.Graph) -> IGraphView:
     """
     if ig is None:  # pragma: no cover
         raise UsageError("The igraph backend is not installed.")
-    signature = (G.number_of_nodes(), G.number_of_edges())
+    signature = graph_version(G)
     with _CACHE_LOCK:
         view = _CACHE.get(G)
         if view is not None and view.signature == signature:
@@ -133,21 +137,115 @@ def to_igraph(G: nx.Graph) -> IGraphView:
     return view
 
 
+_TOKEN = "ecograph.analysis"
+
+
+def graph_version(G: nx.Graph) -> tuple:
+    """What a cached result of *G* must match: its size and a token that networkx drops when *G* changes.
+
+    networkx empties ``G.__networkx_cache__`` whenever its methods change the graph (adding
+    or removing nodes and edges, ``set_node_attributes``…); the token lives there, so a
+    changed graph gets a new version. Editing ``G.nodes[v]`` in place is not seen: call
+    :func:`clear_cache` after that.
+
+    Parameters
+    ----------
+    G : networkx graph
+
+    Returns
+    -------
+    tuple
+        ``(nodes, edges, token)``.
+
+    Examples
+    --------
+    >>> G = nx.path_graph(3)
+    >>> v = graph_version(G)
+    >>> graph_version(G) == v
+    True
+    >>> G.add_edge(0, 2)
+    >>> graph_version(G) == v
+    False
+    """
+    cache = getattr(G, "__networkx_cache__", None)
+    token = None
+    if isinstance(cache, dict):
+        token = cache.get(_TOKEN)
+        if token is None:
+            token = cache[_TOKEN] = object()
+    return G.number_of_nodes(), G.number_of_edges(), token
+
+
+def register_cache(cache: weakref.WeakKeyDictionary) -> None:
+    """Have :func:`clear_cache` empty *cache* too (a per-graph cache of another analysis).
+
+    Parameters
+    ----------
+    cache : weakref.WeakKeyDictionary
+        Graph → cached value; values must not refer to their graph, or it is never freed.
+    """
+    _CACHES.append(cache)
+
+
 def clear_cache() -> None:
-    """Forget every cached igraph copy."""
+    """Forget every cached igraph copy and every other per-graph cache of the analyses.
+
+    Examples
+    --------
+    >>> G = nx.path_graph(3)
+    >>> first = to_igraph(G)
+    >>> clear_cache()
+    >>> to_igraph(G) is first
+    False
+    """
     with _CACHE_LOCK:
-        _CACHE.clear()
+        for cache in _CACHES:
+            cache.clear()
 
 
 def betweenness_sums(
     G: nx.Graph, sources: Sequence[Hashable] | None = None, *, backend: str = "networkx"
 ) -> dict:
-    """Unnormalised betweenness over shortest paths from *sources* (all nodes when None).
+    r"""Unnormalised betweenness over shortest paths (in hops) from *sources*.
 
-    Each unordered pair is counted once when *sources* is None; with *sources*, the sum is
-    half the dependency of the sources on each node, as networkx's
-    ``betweenness_centrality_subset`` and igraph's ``betweenness(sources=...)`` both give.
-    Paths are counted in hops.
+    .. math::
+
+       b(v) = \frac{1}{2} \sum_{s \in S} \sum_{t \ne s, v} \frac{\sigma_{st}(v)}{\sigma_{st}}
+
+    with :math:`S` the sources (all nodes by default: each unordered pair counted once),
+    as networkx's ``betweenness_centrality_subset`` and igraph's
+    ``betweenness(sources=...)`` both give.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph.
+    sources : sequence of nodes, optional
+        Sources of the shortest paths (default: every node).
+    backend : {"networkx", "igraph"}, optional (default "networkx")
+        A resolved backend (see :func:`resolve_backend`).
+
+    Returns
+    -------
+    dict
+        Node → sum.
+
+    Examples
+    --------
+    >>> betweenness_sums(nx.path_graph(3), backend="igraph")
+    {0: 0.0, 1: 1.0, 2: 0.0}
+    >>> betweenness_sums(nx.path_graph(3), [0])
+    {0: 0.0, 1: 0.5, 2: 0.0}
+
+    Notes
+    -----
+    Brandes' algorithm: :math:`O(|S| m)`.
+
+    References
+    ----------
+    .. [1] Brandes, U. (2008). On variants of shortest-path betweenness centrality and their
+       generic computation. *Social Networks* 30(2), 136–145.
+       https://doi.org/10.1016/j.socnet.2007.11.001
     """
     if backend == "igraph":
         view = to_igraph(G)
@@ -168,7 +266,29 @@ def _component_sizes(G: nx.Graph) -> dict:
 
 
 def closeness(G: nx.Graph, *, backend: str = "networkx") -> dict:
-    """Closeness in hops, networkx's definition (Wasserman–Faust scaling for disconnected graphs)."""
+    """Closeness in hops, as networkx defines it (Wasserman–Faust scaling when disconnected).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph.
+    backend : {"networkx", "igraph"}, optional (default "networkx")
+        A resolved backend.
+
+    Returns
+    -------
+    dict
+        Node → closeness; 0 for isolates.
+
+    Examples
+    --------
+    >>> closeness(nx.path_graph(3), backend="igraph")
+    {0: 0.6666666666666666, 1: 1.0, 2: 0.6666666666666666}
+
+    Notes
+    -----
+    One breadth-first search per node: :math:`O(nm)`.
+    """
     if backend != "igraph":
         return nx.closeness_centrality(G)
     view = to_igraph(G)
@@ -183,7 +303,29 @@ def closeness(G: nx.Graph, *, backend: str = "networkx") -> dict:
 
 
 def harmonic(G: nx.Graph, *, backend: str = "networkx") -> dict:
-    """Harmonic centrality in hops, networkx's definition (sum of inverse distances)."""
+    """Harmonic centrality in hops, as networkx defines it (the sum of inverse distances).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph.
+    backend : {"networkx", "igraph"}, optional (default "networkx")
+        A resolved backend.
+
+    Returns
+    -------
+    dict
+        Node → harmonic centrality.
+
+    Examples
+    --------
+    >>> harmonic(nx.path_graph(3), backend="igraph")
+    {0: 1.5, 1: 2.0, 2: 1.5}
+
+    Notes
+    -----
+    One breadth-first search per node: :math:`O(nm)`.
+    """
     if backend != "igraph":
         return {n: float(v) for n, v in nx.harmonic_centrality(G).items()}
     view = to_igraph(G)
@@ -194,7 +336,35 @@ def harmonic(G: nx.Graph, *, backend: str = "networkx") -> dict:
 def distance_rows(
     G: nx.Graph, sources: Sequence[Hashable], *, backend: str = "networkx", chunk: int = 32
 ) -> Iterator[tuple[Hashable, np.ndarray]]:
-    """For each source, its hop distances to every node in ``list(G)`` order (inf: unreachable)."""
+    """For each source, its hop distances to every node, in ``list(G)`` order.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph.
+    sources : sequence of nodes
+        Where the breadth-first searches start.
+    backend : {"networkx", "igraph"}, optional (default "networkx")
+        A resolved backend.
+    chunk : int, optional (default 32)
+        Sources per igraph call (bounds memory).
+
+    Yields
+    ------
+    (node, numpy.ndarray)
+        The source and its distances; ``inf`` where unreachable.
+
+    Examples
+    --------
+    >>> G = nx.path_graph(3)
+    >>> G.add_node(9)
+    >>> [(s, row.tolist()) for s, row in distance_rows(G, [0], backend="igraph")]
+    [(0, [0.0, 1.0, 2.0, inf])]
+
+    Notes
+    -----
+    :math:`O(m)` per source.
+    """
     if backend == "igraph":
         view = to_igraph(G)
         for start in range(0, len(sources), chunk):
@@ -212,7 +382,37 @@ def distance_rows(
 
 
 def constraint(G: nx.Graph, *, weight: str | None = "weight", backend: str = "networkx") -> dict:
-    """Burt's constraint; nan for isolates. igraph and networkx give the same values."""
+    """Burt's constraint of every node; nan for isolates.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph.
+    weight : str or None, optional (default "weight")
+        Edge attribute holding tie strength.
+    backend : {"networkx", "igraph"}, optional (default "networkx")
+        A resolved backend; networkx runs
+        :func:`~ecograph.analysis.structural.structural_holes`.
+
+    Returns
+    -------
+    dict
+        Node → constraint.
+
+    Examples
+    --------
+    >>> {v: round(c, 3) for v, c in constraint(nx.star_graph(2), backend="igraph").items()}
+    {0: 0.5, 1: 1.0, 2: 1.0}
+
+    Notes
+    -----
+    :math:`O(\\sum_v d_v^2)`.
+
+    References
+    ----------
+    .. [1] Burt, R. S. (1992). *Structural Holes: The Social Structure of Competition.*
+       Harvard University Press.
+    """
     if backend != "igraph":
         from ecograph.analysis.structural import structural_holes
 
@@ -230,17 +430,57 @@ def louvain(
     weight: str | None = "weight",
     backend: str = "networkx",
 ) -> list[set]:
-    """Louvain communities (Blondel et al. 2008), reproducible for a given *seed*."""
+    """Louvain communities, reproducible for a given *seed*.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph.
+    resolution : float, optional (default 1.0)
+        Modularity resolution.
+    seed : random.Random, optional
+        Random source (default ``random.Random(0)``); igraph draws from it while it runs.
+    weight : str or None, optional (default "weight")
+        Edge attribute holding tie strength.
+    backend : {"networkx", "igraph"}, optional (default "networkx")
+        A resolved backend.
+
+    Returns
+    -------
+    list of set
+        The communities, in no particular order (see
+        :func:`ecograph.analysis.communities.louvain` for a sorted, described result).
+
+    Examples
+    --------
+    >>> sorted(sorted(c) for c in louvain(nx.barbell_graph(3, 0), backend="igraph"))
+    [[0, 1, 2], [3, 4, 5]]
+
+    Notes
+    -----
+    About :math:`O(m \\log n)`.
+
+    References
+    ----------
+    .. [1] Blondel, V. D., Guillaume, J.-L., Lambiotte, R., & Lefebvre, E. (2008). Fast
+       unfolding of communities in large networks. *Journal of Statistical Mechanics*
+       P10008. https://doi.org/10.1088/1742-5468/2008/10/P10008
+    """
     rng = seed if seed is not None else random.Random(0)
     if backend != "igraph":
-        return [set(c) for c in nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=rng)]
+        return [
+            set(c)
+            for c in nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=rng)
+        ]
     view = to_igraph(G)
     if view.graph.ecount() == 0:
         return [{n} for n in view.nodes]
     with _RNG_LOCK:
         ig.set_random_number_generator(rng)
         try:
-            clustering = view.graph.community_multilevel(weights=view.weights(G, weight), resolution=resolution)
+            clustering = view.graph.community_multilevel(
+                weights=view.weights(G, weight), resolution=resolution
+            )
         finally:
             ig.set_random_number_generator(random)
     groups: dict[int, set] = {}
@@ -250,7 +490,29 @@ def louvain(
 
 
 def bridges(G: nx.Graph, *, backend: str = "networkx") -> list[tuple]:
-    """Every bridge of undirected *G* as ``(u, v)``, in the order of ``G.edges()``."""
+    """Every bridge of undirected *G*.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph.
+    backend : {"networkx", "igraph"}, optional (default "networkx")
+        A resolved backend.
+
+    Returns
+    -------
+    list of tuple
+        The bridges as ``(u, v)``, in the order and orientation of ``G.edges()``.
+
+    Examples
+    --------
+    >>> bridges(nx.barbell_graph(3, 0), backend="igraph")
+    [(2, 3)]
+
+    Notes
+    -----
+    One depth-first search: :math:`O(n + m)`.
+    """
     if backend != "igraph":
         found = set()
         for u, v in nx.bridges(G):
@@ -264,7 +526,29 @@ def bridges(G: nx.Graph, *, backend: str = "networkx") -> list[tuple]:
 
 
 def articulation_points(G: nx.Graph, *, backend: str = "networkx") -> list:
-    """Every articulation point of undirected *G*, in the order of ``list(G)``."""
+    """Every articulation point of undirected *G*.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph.
+    backend : {"networkx", "igraph"}, optional (default "networkx")
+        A resolved backend.
+
+    Returns
+    -------
+    list
+        The articulation points, in the order of ``list(G)``.
+
+    Examples
+    --------
+    >>> articulation_points(nx.barbell_graph(3, 0), backend="igraph")
+    [2, 3]
+
+    Notes
+    -----
+    One depth-first search: :math:`O(n + m)`.
+    """
     if backend != "igraph":
         found = set(nx.articulation_points(G))
     else:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+import scipy as sp
 from networkx.utils import not_implemented_for, py_random_state
 
 from ecograph.analysis import backends
-from ecograph.analysis._util import label, sort_key, values_of
+from ecograph.analysis._util import adjacency, label, sort_key, values_of
 from ecograph.analysis.structural import structural_holes
 from ecograph.errors import UsageError
 
@@ -115,7 +116,9 @@ def _betweenness(G: nx.Graph, k: int | None, seed: int, backend: str) -> dict:
     sums = backends.betweenness_sums(G, sources, backend=backend)
     chosen = set(sources)
     # Each sampled source contributes its dependency on v; v itself is no source for v.
-    return {v: 2.0 * s / ((k - (v in chosen)) * (n - 2)) if k > (v in chosen) else 0.0 for v, s in sums.items()}
+    return {
+        v: 2.0 * s / ((k - (v in chosen)) * (n - 2)) if k > (v in chosen) else 0.0 for v, s in sums.items()
+    }
 
 
 def _sampled_closeness(G: nx.Graph, k: int, seed: int, backend: str, harmonic: bool) -> dict:
@@ -123,7 +126,7 @@ def _sampled_closeness(G: nx.Graph, k: int, seed: int, backend: str, harmonic: b
 
     Components of at most *k* nodes are computed exactly; in a larger component the mean
     distance from a node to the others is estimated by its mean distance to *k* sources
-    drawn in that component (Eppstein & Wang 2004).
+    drawn in that component (Eppstein & Wang 2004); the sources themselves are exact.
     """
     n = G.number_of_nodes()
     order = {v: i for i, v in enumerate(G)}
@@ -147,14 +150,22 @@ def _sampled_closeness(G: nx.Graph, k: int, seed: int, backend: str, harmonic: b
         total = np.zeros(n)
         inverse = np.zeros(n)
         count = np.zeros(n)
-        for _, row in backends.distance_rows(G, sources, backend=backend):
+        exact = {}
+        for s, row in backends.distance_rows(G, sources, backend=backend):
             mask = np.isfinite(row) & (row > 0)
             total[mask] += row[mask]
             inverse[mask] += 1.0 / row[mask]
             count[mask] += 1
+            # A source's own row gives its exact value.
+            far = row[mask]
+            exact[s] = (
+                float((1.0 / far).sum()) if harmonic else (r - 1) / (n - 1) * (r - 1) / float(far.sum())
+            )
         for u in members:
             i = order[u]
-            if harmonic:
+            if u in exact:
+                out[u] = exact[u]
+            elif harmonic:
                 out[u] = float((r - 1) * inverse[i] / count[i])
             else:
                 out[u] = float((r - 1) / (n - 1) * count[i] / total[i])
@@ -162,21 +173,25 @@ def _sampled_closeness(G: nx.Graph, k: int, seed: int, backend: str, harmonic: b
 
 
 def _eigenvector(G: nx.Graph, weight: str | None) -> dict:
-    """Eigenvector centrality on the largest connected component; 0 elsewhere."""
+    """Eigenvector centrality on the largest connected component; 0 elsewhere.
+
+    The same principal eigenvector as networkx's ``eigenvector_centrality_numpy``, found
+    with the symmetric (Lanczos) solver on the cached adjacency matrix.
+    """
     values = dict.fromkeys(G, 0.0)
     if G.number_of_edges() == 0:
         return values
+    nodes, pos, A = adjacency(G, weight)
     comp = max(nx.connected_components(G), key=len)
-    H = G.subgraph(comp)
-    if len(H) >= 20:
-        values.update(nx.eigenvector_centrality_numpy(H, weight=weight))
-        return values
-    nodes = list(H)
-    A = nx.to_numpy_array(H, nodelist=nodes, weight=weight)
-    _, vectors = np.linalg.eigh(A)
+    index = np.sort(np.fromiter((pos[v] for v in comp), dtype=np.int64, count=len(comp)))
+    sub = A[index][:, index]
+    if len(index) >= 20:
+        _, vectors = sp.sparse.linalg.eigsh(sub, k=1, which="LA")
+    else:
+        _, vectors = np.linalg.eigh(sub.toarray())
     vector = np.abs(vectors[:, -1])
     vector /= np.linalg.norm(vector)
-    values.update(zip(nodes, vector.tolist(), strict=True))
+    values.update(zip((nodes[i] for i in index), vector.tolist(), strict=True))
     return values
 
 
@@ -207,8 +222,9 @@ def centrality(
     ``harmonic``
         :math:`\sum_{u \ne v} 1 / d(u, v)`.
     ``eigenvector``
-        Principal eigenvector of the weighted adjacency, on the largest connected part
-        (other organisations get 0).
+        Principal eigenvector of the weighted adjacency (as
+        :func:`networkx.eigenvector_centrality_numpy`), on the largest connected part:
+        other organisations get 0.
     ``pagerank``
         PageRank with damping 0.85.
     ``kcore``
@@ -363,7 +379,12 @@ def top_nodes(
         descending = True
     filters = [
         (attr, {wanted} if isinstance(wanted, str) else set(wanted))
-        for attr, wanted in (("category", category), ("kind", kind), ("province", province), ("sectors", sector))
+        for attr, wanted in (
+            ("category", category),
+            ("kind", kind),
+            ("province", province),
+            ("sectors", sector),
+        )
         if wanted is not None
     ]
     keep = []

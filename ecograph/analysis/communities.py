@@ -98,11 +98,17 @@ def louvain(
        P10008. https://doi.org/10.1088/1742-5468/2008/10/P10008
     """
     engine = backends.resolve_backend(backend, G)
-    found = backends.louvain(G, resolution=resolution, seed=random.Random(seed), weight=weight, backend=engine)
+    found = backends.louvain(
+        G, resolution=resolution, seed=random.Random(seed), weight=weight, backend=engine
+    )
     order = {v: i for i, v in enumerate(G)}
     comms = sorted((frozenset(c) for c in found), key=lambda c: (-len(c), min(order[v] for v in c)))
     membership = {v: i for i, c in enumerate(comms) for v in c}
-    q = nx.community.modularity(G, comms, weight=weight, resolution=resolution) if G.number_of_edges() else 0.0
+    q = (
+        nx.community.modularity(G, comms, weight=weight, resolution=resolution)
+        if G.number_of_edges()
+        else 0.0
+    )
     return Partition(comms, membership, q, f"louvain resolution={resolution} seed={seed}", engine)
 
 
@@ -188,7 +194,11 @@ def community_profiles(
                 "makeup": makeup(G, ordered, attrs),
                 "hubs": [{**describe(G, v), "inside_ties": inside_degree[v]} for v in hubs],
                 "linkers": [
-                    {**describe(G, v), "outside_ties": sum(outside[v].values()), "communities": sorted(outside[v])}
+                    {
+                        **describe(G, v),
+                        "outside_ties": sum(outside[v].values()),
+                        "communities": sorted(outside[v]),
+                    }
                     for v in linkers
                 ],
             }
@@ -257,9 +267,7 @@ def community_links(
                 "size_b": len(comms[b]),
                 "ties": len(ties),
                 "holders": [{"id": x, "name": label(G, x), "ties": holders[x]} for x in ranked[:10]],
-                "tie_list": [
-                    {"u": u, "v": v, "u_name": label(G, u), "v_name": label(G, v)} for u, v in ties
-                ]
+                "tie_list": [{"u": u, "v": v, "u_name": label(G, u), "v_name": label(G, v)} for u, v in ties]
                 if len(ties) <= list_ties
                 else [],
             }

@@ -111,7 +111,10 @@ def ego_ties(M: nx.MultiDiGraph, org: Hashable) -> list[dict]:
                     "partner": partner,
                     "partner_name": M.nodes[partner].get("name", partner),
                     "direction": ("out" if outgoing else "in") if data.get("directed") else "mutual",
-                    **{f: data.get(f) for f in ("kind", "weight", "start", "end", "amount", "currency", "evidence")},
+                    **{
+                        f: data.get(f)
+                        for f in ("kind", "weight", "start", "end", "amount", "currency", "evidence")
+                    },
                 }
             )
     rows.sort(key=lambda r: (r["start"] or "", str(r["partner_name"])), reverse=True)

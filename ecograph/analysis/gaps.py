@@ -14,10 +14,6 @@ from ecograph.analysis._util import values_of
 __all__ = ["ei_index", "group_gaps"]
 
 
-def _pair(a: Hashable, b: Hashable) -> tuple:
-    return (a, b) if str(a) <= str(b) else (b, a)
-
-
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def group_gaps(
@@ -89,21 +85,29 @@ def group_gaps(
     for v, vals in values.items():
         for r in vals:
             totals[r] += degree[v]
+    # Group values as numbers in name order, so that a pair's key is (smaller, larger).
+    groups = sorted(totals, key=str)
+    code = {g: i for i, g in enumerate(groups)}
+    codes = {v: tuple(code[g] for g in vals) for v, vals in values.items()}
     observed: Counter = Counter()
     for u, v, w in G.edges(data=weight, default=1.0):
         w = 1.0 if weight is None else float(w)
-        for key in {_pair(a, b) for a in values[u] for b in values[v]}:
-            observed[key] += w
-    groups = sorted(totals, key=str)
+        cu, cv = codes[u], codes[v]
+        if len(cu) == 1 and len(cv) == 1:
+            a, b = cu[0], cv[0]
+            observed[(a, b) if a <= b else (b, a)] += w
+        else:
+            for key in {(a, b) if a <= b else (b, a) for a in cu for b in cv}:
+                observed[key] += w
     rows = []
     if two_m == 0:
         return rows
     for i, r in enumerate(groups):
-        for s in groups[i:]:
+        for j, s in enumerate(groups[i:]):
             expected = totals[r] * totals[s] / (2 * two_m if r == s else two_m)
             if expected < min_expected or expected == 0:
                 continue
-            got = float(observed.get(_pair(r, s), 0.0))
+            got = float(observed.get((i, i + j), 0.0))
             rows.append(
                 {
                     "attr": attr,

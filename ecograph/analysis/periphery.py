@@ -272,8 +272,8 @@ def foreign_gatekeepers(
     if by not in ("province", "country"):
         raise UsageError(f"by must be 'province' or 'country', not {by!r}")
 
-    def foreign(v):
-        return G.nodes[v].get("category") == FOREIGN_PARTNER
+    abroad_set = {v for v, c in G.nodes(data="category") if c == FOREIGN_PARTNER}
+    foreign = abroad_set.__contains__
 
     members: dict[Hashable, list] = defaultdict(list)
     gateways: dict[Hashable, dict] = defaultdict(dict)  # group -> gateway -> foreign ties

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Hashable, Mapping
 
 import networkx as nx
@@ -10,7 +11,16 @@ import numpy as np
 import scipy as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.analysis._util import check_nodes, label, name_order, sparse_entries, sparse_lookup, values_of
+from ecograph.analysis import backends
+from ecograph.analysis._util import (
+    adjacency,
+    check_nodes,
+    label,
+    name_order,
+    sparse_entries,
+    sparse_lookup,
+    values_of,
+)
 from ecograph.errors import UsageError
 
 __all__ = ["DEFAULT_WEIGHTS", "recommend"]
@@ -24,6 +34,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 """Weights of the four signals in the combined score."""
 
 _BLOCK_PAIRS = 2_000_000  # two-step paths expanded per block of source rows
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+backends.register_cache(_CACHE)
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
@@ -38,14 +50,9 @@ class _Index:
     """The graph as arrays: binary adjacency, degrees, categories and sector bitmasks."""
 
     def __init__(self, G: nx.Graph):
-        self.G = G
-        self.nodes = list(G)
-        self.pos = {v: i for i, v in enumerate(self.nodes)}
+        self.signature = backends.graph_version(G)
+        self.nodes, self.pos, A = adjacency(G)
         n = len(self.nodes)
-        A = nx.to_scipy_sparse_array(G, nodelist=self.nodes, weight=None, dtype=np.float64, format="csr")
-        A.setdiag(0)
-        A.eliminate_zeros()
-        A.data[:] = 1.0
         self.A = A
         self.degree = np.diff(A.indptr).astype(np.int64)
         with np.errstate(divide="ignore"):
@@ -71,9 +78,18 @@ class _Index:
         return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
 
-def _reason(idx: _Index, i: int, j: int) -> tuple[list, list[str], str]:
+def _index(G: nx.Graph) -> _Index:
+    """The arrays of *G*, built once per graph (cached while it lives and is unchanged)."""
+    idx = _CACHE.get(G)
+    if idx is None or idx.signature != backends.graph_version(G):
+        idx = _Index(G)
+        _CACHE[G] = idx
+    return idx
+
+
+def _reason(G: nx.Graph, idx: _Index, i: int, j: int) -> tuple[list, list[str], str]:
     """Shared partners (most specific first), shared sectors and the sentence."""
-    G, u, v = idx.G, idx.nodes[i], idx.nodes[j]
+    u, v = idx.nodes[i], idx.nodes[j]
     common = [w for w in G[u] if w in G[v] and w != u and w != v]
     common.sort(key=lambda w: (G.degree(w), *name_order(G, w)))
     sectors = sorted(idx.sectors[i] & idx.sectors[j], key=str)
@@ -171,7 +187,10 @@ def recommend(
     -----
     Sparse products over blocks of source rows: :math:`O(\sum_z d_z^2)` for the pairs at
     distance two, memory bounded by the block; plus :math:`O(n \cdot s \cdot c)` for *s*
-    sectors per organisation and *c* ``sector_candidates``.
+    sectors per organisation and *c* ``sector_candidates``. The graph's arrays are built
+    once and cached while the graph is unchanged
+    (:func:`~ecograph.analysis.backends.graph_version`), so asking for one organisation
+    after another is fast.
 
     References
     ----------
@@ -191,7 +210,7 @@ def recommend(
         return []
     if org is not None:
         check_nodes(G, [org])
-    idx = _Index(G)
+    idx = _index(G)
     n = len(idx.nodes)
     cats = np.array(idx.category, dtype=object)
     if org is not None:
@@ -245,17 +264,21 @@ def recommend(
     # Same-sector pairs without a common partner score at most w4: add them if they can place.
     threshold = best[2][top - 1] if len(best[2]) >= top else -math.inf
     if w["shared_sectors"] > 0 and w["shared_sectors"] >= threshold and sector_candidates > 0:
-        extra = _sector_pairs(idx, sources, is_target, allowed, sector_candidates)
+        extra = _sector_pairs(G, idx, sources, is_target, allowed, sector_candidates)
         if len(extra[0]):
             rows, cols = extra
             scores = w["shared_sectors"] * idx.jaccard(rows, cols)
             tiebreak = (idx.degree[rows] + idx.degree[cols]).astype(np.float64)
-            merged = [np.concatenate((b, x)) for b, x in zip(best, (rows, cols, scores, tiebreak), strict=True)]
+            merged = [
+                np.concatenate((b, x)) for b, x in zip(best, (rows, cols, scores, tiebreak), strict=True)
+            ]
             best = _keep_best(*merged, top)
 
     out = []
-    for i, j, score in zip(best[0][:top].tolist(), best[1][:top].tolist(), best[2][:top].tolist(), strict=True):
-        common, sectors, reason = _reason(idx, i, j)
+    for i, j, score in zip(
+        best[0][:top].tolist(), best[1][:top].tolist(), best[2][:top].tolist(), strict=True
+    ):
+        common, sectors, reason = _reason(G, idx, i, j)
         degs = [G.degree(z) for z in common]
         u, v = idx.nodes[i], idx.nodes[j]
         out.append(
@@ -277,7 +300,9 @@ def recommend(
     return out
 
 
-def _sector_pairs(idx: _Index, sources, is_target, allowed, cap: int) -> tuple[np.ndarray, np.ndarray]:
+def _sector_pairs(
+    G: nx.Graph, idx: _Index, sources, is_target, allowed, cap: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Untied same-sector pairs without a common partner, *cap* per source and sector."""
     by_sector: dict = {}
     order = np.argsort(-idx.degree, kind="stable")
@@ -285,7 +310,7 @@ def _sector_pairs(idx: _Index, sources, is_target, allowed, cap: int) -> tuple[n
         if is_target[j]:
             for s in idx.sectors[j]:
                 by_sector.setdefault(s, []).append(j)
-    G, nodes = idx.G, idx.nodes
+    nodes = idx.nodes
     rows, cols = [], []
     for i in sources.tolist():
         if not idx.sectors[i]:

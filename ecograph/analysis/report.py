@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import html
 import math
 from collections import Counter
@@ -10,10 +11,10 @@ from collections.abc import Mapping
 import networkx as nx
 
 from ecograph import snapshot
-from ecograph.analysis._util import label, name_order
+from ecograph.analysis._util import label, plural
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_roles
-from ecograph.analysis.centrality import centrality, top_nodes
+from ecograph.analysis.centrality import CentralityResult, centrality, top_nodes
 from ecograph.analysis.communities import community_links, community_profiles, louvain
 from ecograph.analysis.gaps import group_gaps
 from ecograph.analysis.periphery import periphery
@@ -47,11 +48,11 @@ _CATEGORY_WORDS = {
 }
 
 _ROLE_SENTENCES = {
-    "gatekeeper": "lets {n} contacts from other groups reach its own group ({group}) — a gatekeeper",
-    "representative": "carries {n} contacts from its own group ({group}) out to other groups — a representative",
-    "liaison": "links {n} pairs of organisations from two groups other than its own — a liaison",
-    "itinerant": "links {n} pairs inside another group — an itinerant broker",
-    "coordinator": "links {n} pairs inside its own group ({group}) — a coordinator",
+    "gatekeeper": "lets {n} from other groups reach its own group ({group}) — a gatekeeper",
+    "representative": "carries {n} from its own group ({group}) out to other groups — a representative",
+    "liaison": "links {pairs} of organisations from two groups other than its own — a liaison",
+    "itinerant": "links {pairs} inside another group — an itinerant broker",
+    "coordinator": "links {pairs} inside its own group ({group}) — a coordinator",
 }
 
 
@@ -75,7 +76,7 @@ def _describe_makeup(mk: Mapping[str, Mapping], total: int) -> str:
     if cats:
         shown = [f"{c} {_words(k, c)}" for k, c in cats[:3]]
         rest = sum(c for _, c in cats[3:])
-        parts.append(", ".join(shown) + (f" and {rest} others" if rest else ""))
+        parts.append(", ".join(shown) + (f" and {rest} other{'s' if rest != 1 else ''}" if rest else ""))
     provinces = [(p, c) for p, c in (mk.get("province") or {}).items() if p != "(unknown)"]
     if provinces:
         p, c = provinces[0]
@@ -145,18 +146,16 @@ def _bridges_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
                     f"{p['name']} ({_words(p['category'])}{', ' + p['province'] if p['province'] else ''}) "
                     f"is the only link between {p['cut_off']} organisations "
                     f"({_describe_makeup(p['makeup'], p['cut_off'])}) and the rest: without it, its part of "
-                    f"the ecosystem splits in {p['parts']}."
+                    f"the ecosystem splits into {p['parts']} parts."
                 ),
                 **{k: p[k] for k in ("id", "name", "category", "province", "parts", "cut_off", "makeup")},
             }
         )
     # Weak ties between established organisations: local bridges whose ends have most partners.
-    candidates = sorted(
-        local_bridges(U, with_span=False),
-        key=lambda e: (-min(U.degree(e[0]), U.degree(e[1])), name_order(U, e[0]), name_order(U, e[1])),
-    )
-    local = list(candidates)
-    spans = list(local_bridges(U, edges=local[:top], cutoff=8))
+    local = list(local_bridges(U, with_span=False))
+    degree = dict(U.degree())
+    strongest = heapq.nsmallest(top, range(len(local)), key=lambda i: (-min(degree[x] for x in local[i]), i))
+    spans = list(local_bridges(U, edges=[local[i] for i in strongest], cutoff=8))
     for u, v, span in spans:
         if math.isinf(span):
             continue  # a bridge: reported above
@@ -181,17 +180,20 @@ def _bridges_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
         "local_bridges": len(local),
     }
     intro = (
-        f"{len(cuts):,} ties are bridges (their loss splits the network) and {len(points):,} organisations "
-        f"are articulation points; {leaves:,} organisations hang on a single partner."
+        f"{plural(len(cuts), 'tie')} {'is a bridge' if len(cuts) == 1 else 'are bridges'} (losing one splits the "
+        f"network) and {plural(len(points), 'organisation')} {'is an articulation point' if len(points) == 1 else 'are articulation points'}; "
+        f"{plural(leaves, 'organisation')} {'hangs' if leaves == 1 else 'hang'} on a single partner."
     )
     return _section("bridges", "Bridges and articulation points", intro, findings, counts=counts), counts
 
 
-def _brokers_section(U: nx.Graph, D: nx.Graph, top: int, k: int | None, seed: int, backend: str | None):
-    between = centrality(U, "betweenness", k=k, seed=seed, backend=backend)
+def _brokers_section(
+    U: nx.Graph, D: nx.Graph, top: int, between: CentralityResult, backend: str | None
+) -> dict:
     constraint = centrality(U, "constraint", backend=backend)
     findings = []
-    low = [r for r in top_nodes(U, constraint, n=None) if U.degree(r["id"]) >= 3][:top]
+    several = {v: c for v, c in constraint.values.items() if U.degree(v) >= 3}
+    low = top_nodes(U, several, n=top, descending=False)
     holes = structural_holes(U, nodes=[r["id"] for r in low])
     for r in low:
         findings.append(
@@ -224,7 +226,10 @@ def _brokers_section(U: nx.Graph, D: nx.Graph, top: int, k: int | None, seed: in
         for r in ranked:
             if r["value"] <= 0:
                 break
-            sentence = _ROLE_SENTENCES[role].format(n=_num(r["value"]), group=_words(r["category"], 2))
+            count = int(r["value"])
+            sentence = _ROLE_SENTENCES[role].format(
+                n=plural(count, "contact"), pairs=plural(count, "pair"), group=_words(r["category"], 2)
+            )
             findings.append(
                 {"kind": f"brokerage_{role}", "sentence": f"{r['name']} {sentence}.", **r, "role": role}
             )
@@ -238,20 +243,29 @@ def _brokers_section(U: nx.Graph, D: nx.Graph, top: int, k: int | None, seed: in
 def _gaps_section(U: nx.Graph, top: int) -> dict:
     findings = []
     for attr, per in (("category", top), ("sectors", top), ("province", top)):
-        rows = [r for r in group_gaps(U, attr, min_expected=2.0) if r["observed"] < r["expected"]]
+        rows = [r for r in group_gaps(U, attr, min_expected=2.0) if r["z"] <= -1.0]
         for r in rows[:per]:
             a, b = r["group_a"], r["group_b"]
             if attr == "category":
-                pair = f"{_words(a, 2).capitalize()} and {_words(b, 2)}" if a != b else f"{_words(a, 2).capitalize()}"
+                pair = (
+                    f"{_words(a, 2).capitalize()} and {_words(b, 2)}"
+                    if a != b
+                    else f"{_words(a, 2).capitalize()}"
+                )
             else:
                 pair = f"{a} and {b}" if a != b else f"Inside {a}"
-            got = "no ties" if r["observed"] == 0 else f"{_num(r['observed'])} ties"
+            got = (
+                "no ties"
+                if r["observed"] == 0
+                else f"{_num(r['observed'])} tie{'s' if r['observed'] != 1 else ''}"
+            )
+            want = f"{r['expected']:.1f}" if r["expected"] < 10 else f"{r['expected']:,.0f}"
             findings.append(
                 {
                     "kind": f"gap_{attr}",
                     "sentence": (
                         f"{pair}{' among themselves' if a == b and attr == 'category' else ''}: {got} where "
-                        f"{r['expected']:.0f} would be expected from their numbers of partners "
+                        f"{want} would be expected from their numbers of partners "
                         f"({r['ratio']:.2f}×, z = {r['z']:.1f})."
                     ),
                     **r,
@@ -259,7 +273,8 @@ def _gaps_section(U: nx.Graph, top: int) -> dict:
             )
     intro = (
         "Group pairs with fewer ties than expected if ties formed at random with each organisation "
-        "keeping its number of partners (configuration model); most under-connected first."
+        "keeping its number of partners (configuration model), by at least one standard deviation; "
+        "most under-connected first, by category, sector and province."
     )
     return _section("gaps", "Under-connected groups", intro, findings)
 
@@ -310,31 +325,43 @@ def _communities_section(U: nx.Graph, top: int, seed: int, backend: str | None) 
         )
     big = sum(1 for c in partition.communities if len(c) >= 5)
     intro = (
-        f"Louvain finds {big:,} communities of five or more organisations (modularity "
+        f"Louvain finds {plural(big, 'community', 'communities')} of five or more organisations (modularity "
         f"{partition.modularity:.2f}); pairs joined by one or two ties depend on them."
     )
     info = {"communities": big, "modularity": partition.modularity}
-    return _section("communities", "Communities and the ties between them", intro, findings, method=partition.method), info
+    return _section(
+        "communities", "Communities and the ties between them", intro, findings, method=partition.method
+    ), info
 
 
 def _periphery_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
     found = periphery(U)
     findings = []
     lists = (
-        ("isolates", "organisations have no tie at all"),
-        ("startups_without_investor", "startups have no investor"),
-        ("universities_without_industry", "universities have no company or startup partner"),
-        ("institutes_without_foreign_partner", "research institutes have no foreign partner"),
+        ("isolates", "organisation has no tie at all", "organisations have no tie at all"),
+        ("startups_without_investor", "startup has no investor", "startups have no investor"),
+        (
+            "universities_without_industry",
+            "university has no company or startup partner",
+            "universities have no company or startup partner",
+        ),
+        (
+            "institutes_without_foreign_partner",
+            "research institute has no foreign partner",
+            "research institutes have no foreign partner",
+        ),
     )
-    for key, words in lists:
+    for key, one, many in lists:
         rows = found[key]
         if not rows:
             continue
-        names = ", ".join(r["name"] for r in rows[:5]) + (f" and {len(rows) - 5:,} more" if len(rows) > 5 else "")
+        names = ", ".join(r["name"] for r in rows[:5]) + (
+            f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
+        )
         findings.append(
             {
                 "kind": key,
-                "sentence": f"{len(rows):,} {words}: {names}.",
+                "sentence": f"{len(rows):,} {one if len(rows) == 1 else many}: {names}.",
                 "count": len(rows),
                 "examples": [{k: r[k] for k in ("id", "name", "category", "province")} for r in rows[:top]],
             }
@@ -346,8 +373,9 @@ def _periphery_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
             {
                 "kind": "small_components",
                 "sentence": (
-                    f"{len(comps):,} groups ({sum(c['size'] for c in comps):,} organisations) are tied among "
-                    f"themselves but not to the main network; the largest: "
+                    f"{plural(len(comps), 'group')} ({sum(c['size'] for c in comps):,} organisations) "
+                    f"{'is' if len(comps) == 1 else 'are'} tied among themselves but not to the main network"
+                    f"{'' if len(comps) == 1 else '; the largest'}: "
                     + "; ".join(f"{', '.join(c['examples'][:3])} ({c['size']})" for c in comps[:3])
                     + "."
                 ),
@@ -387,12 +415,19 @@ def _periphery_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
 
 def _missing_section(U: nx.Graph, top: int) -> dict:
     findings = []
+    seen: set = set()
     for title, source, target in (
         ("any", None, None),
         ("university_startup", "university", "startup"),
         ("institute_company", "research_institute", "company"),
     ):
-        for r in recommend(U, source_category=source, target_category=target, top=top if source is None else 3):
+        for r in recommend(
+            U, source_category=source, target_category=target, top=top if source is None else 3
+        ):
+            pair = frozenset((r["source"], r["target"]))
+            if pair in seen:
+                continue
+            seen.add(pair)
             findings.append(
                 {
                     "kind": f"missing_{title}",
@@ -407,8 +442,7 @@ def _missing_section(U: nx.Graph, top: int) -> dict:
     return _section("missing_links", "Missing partnerships", intro, findings)
 
 
-def _resilience_section(U: nx.Graph, k: int | None, seed: int, backend: str | None) -> dict:
-    between = centrality(U, "betweenness", k=k, seed=seed, backend=backend)
+def _resilience_section(U: nx.Graph, between: CentralityResult, seed: int, backend: str | None) -> dict:
     rows = attack_curve(U, ranking=between, seed=seed, backend=backend)
     findings = []
     base = rows[0]["targeted"] if rows else 0
@@ -420,7 +454,8 @@ def _resilience_section(U: nx.Graph, k: int | None, seed: int, backend: str | No
             {
                 "kind": "attack",
                 "sentence": (
-                    f"Removing the top {r['removed']:,} brokers ({100 * r['fraction']:.1f}%, starting with {names}) "
+                    f"Removing the top {'broker' if r['removed'] == 1 else str(r['removed']) + ' brokers'} "
+                    f"({100 * r['fraction']:.1f}%, {'' if r['removed'] == 1 else 'starting with '}{names}) "
                     f"shrinks the largest connected part from {base:,} to {r['targeted']:,} organisations; "
                     f"removing as many at random leaves {r['random']:,.0f}."
                 ),
@@ -503,13 +538,16 @@ def weak_link_report(
         "density": nx.density(U) if n > 1 else 0.0,
         "average_partners": 2 * m / n if n else 0.0,
     }
+    between = None
+    if {"brokers", "resilience"} & set(wanted):  # one betweenness for both
+        between = centrality(U, "betweenness", k=k, seed=seed, backend=backend)
     out_sections = []
     for key in wanted:
         if key == "bridges":
             section, counts = _bridges_section(U, top)
             summary.update(counts)
         elif key == "brokers":
-            section = _brokers_section(U, D, top, k, seed, backend)
+            section = _brokers_section(U, D, top, between, backend)
         elif key == "gaps":
             section = _gaps_section(U, top)
         elif key == "communities":
@@ -521,7 +559,7 @@ def weak_link_report(
         elif key == "missing_links":
             section = _missing_section(U, top)
         else:
-            section = _resilience_section(U, k, seed, backend)
+            section = _resilience_section(U, between, seed, backend)
         out_sections.append(section)
     name = G.graph.get("name") or "the ecosystem"
     return _jsonable(
@@ -539,13 +577,18 @@ def _summary_lines(report: Mapping) -> list[str]:
     lines = [
         f"{s['organisations']:,} organisations and {s['ties']:,} ties",
         f"{s['components']:,} connected parts; the largest holds {s['largest_component']:,} "
-        f"({100 * s['largest_share']:.0f}%); {s['isolates']:,} organisations have no tie",
+        f"({100 * s['largest_share']:.0f}%); {plural(s['isolates'], 'organisation')} "
+        f"{'has' if s['isolates'] == 1 else 'have'} no tie",
         f"{s['average_partners']:.1f} partners per organisation on average",
     ]
     if "bridges" in s:
-        lines.append(f"{s['bridges']:,} bridges and {s['articulation_points']:,} articulation points")
+        lines.append(
+            f"{plural(s['bridges'], 'bridge')} and {plural(s['articulation_points'], 'articulation point')}"
+        )
     if "communities" in s:
-        lines.append(f"{s['communities']:,} communities (modularity {s['modularity']:.2f})")
+        lines.append(
+            f"{plural(s['communities'], 'community', 'communities')} (modularity {s['modularity']:.2f})"
+        )
     cats = ", ".join(f"{c:,} {_words(k, c)}" for k, c in s["by_category"].items())
     if cats:
         lines.append(cats)
@@ -554,7 +597,7 @@ def _summary_lines(report: Mapping) -> list[str]:
 
 def _md(text: object) -> str:
     """Text safe inside Markdown: no raw HTML, no table breaks, no emphasis."""
-    out = html.escape(str(text), quote=False)
+    out = str(text).replace("<", "&lt;").replace(">", "&gt;")
     for ch in "\\`*_[]|#":
         out = out.replace(ch, "\\" + ch)
     return out
@@ -668,4 +711,3 @@ def render_html(report: Mapping) -> str:
         parts.append("</section>")
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
-

@@ -12,8 +12,8 @@ import scipy as sp
 from networkx.utils import not_implemented_for, py_random_state
 
 from ecograph.analysis import backends
-from ecograph.analysis._util import check_nodes, label
-from ecograph.analysis.centrality import EXACT_NODE_LIMIT, CentralityResult, centrality
+from ecograph.analysis._util import adjacency, check_nodes, label
+from ecograph.analysis.centrality import DEFAULT_SAMPLES, EXACT_NODE_LIMIT, CentralityResult, centrality
 
 __all__ = ["DEFAULT_FRACTIONS", "attack_curve", "what_if"]
 
@@ -32,8 +32,9 @@ def _largest_after(A, n: int, removed: np.ndarray) -> int:
 
 
 @py_random_state("seed")
-def _random_orders(n: int, count: int, runs: int, seed: random.Random) -> list[list[int]]:
-    return [seed.sample(range(n), count) for _ in range(runs)]
+def _random_orders(n: int, runs: int, seed: random.Random) -> list[list[int]]:
+    """*runs* random orders of all *n* nodes: the same seed, the same orders whatever is measured."""
+    return [seed.sample(range(n), n) for _ in range(runs)]
 
 
 @not_implemented_for("directed")
@@ -103,8 +104,8 @@ def attack_curve(
     degree = dict(G.degree())
     order = sorted(range(n), key=lambda i: (-scores.get(nodes[i], 0.0), -degree[nodes[i]], i))
     counts = sorted({min(n, max(0, round(f * n))) for f in fractions})
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr")
-    orders = _random_orders(n, counts[-1], runs, seed)
+    A = adjacency(G)[2]
+    orders = _random_orders(n, runs, seed)
     rows, previous = [], 0
     for c in counts:
         targeted = _largest_after(A, n, np.asarray(order[:c], dtype=np.int64))
@@ -179,7 +180,8 @@ def what_if(
         listed under ``skipped``.
     k : int or None, optional
         Sources to sample for the average distance: None is exact up to
-        :data:`~ecograph.analysis.centrality.EXACT_NODE_LIMIT` organisations, else 256.
+        :data:`~ecograph.analysis.centrality.EXACT_NODE_LIMIT` organisations, else
+        :data:`~ecograph.analysis.centrality.DEFAULT_SAMPLES`.
         The same sources, drawn from the organisations left, serve before and after.
     seed : int, optional (default 0)
         Seed for the sampled sources.
@@ -231,7 +233,7 @@ def what_if(
             added.append((u, v))
     n = H.number_of_nodes()
     if k is None:
-        samples = None if G.number_of_nodes() <= EXACT_NODE_LIMIT else 256
+        samples = None if G.number_of_nodes() <= EXACT_NODE_LIMIT else DEFAULT_SAMPLES
     else:
         samples = None if k >= n else k
     sources = None if samples is None else random.Random(seed).sample(list(H), samples)

@@ -10,7 +10,7 @@ import numpy as np
 import scipy as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.analysis._util import check_nodes, sparse_lookup
+from ecograph.analysis._util import adjacency, check_nodes, sparse_lookup
 
 __all__ = ["STRUCTURAL_MEASURES", "structural_holes"]
 
@@ -97,8 +97,7 @@ def structural_holes(
     .. [2] Borgatti, S. P. (1997). Structural holes: Unpacking Burt's redundancy
        measures. *Connections* 20(1), 35–38.
     """
-    order = list(G)
-    pos = {v: i for i, v in enumerate(order)}
+    order, pos, W = adjacency(G, weight)
     if nodes is None:
         wanted = np.arange(len(order))
     else:
@@ -108,17 +107,12 @@ def structural_holes(
     out: dict[Hashable, dict[str, float]] = {}
     if len(order) == 0 or len(wanted) == 0:
         return out
-    W = nx.to_scipy_sparse_array(G, nodelist=order, weight=weight, dtype=np.float64, format="csr")
-    W.setdiag(0)
-    W.eliminate_zeros()
-    W.sort_indices()
     strength = np.asarray(W.sum(axis=1)).ravel()
     top = W.max(axis=1).toarray().ravel() if W.nnz else np.zeros(len(order))
     with np.errstate(divide="ignore"):
         P = sp.sparse.csr_array(sp.sparse.diags_array(np.where(strength > 0, 1.0 / strength, 0.0)) @ W)
         M = sp.sparse.csr_array(sp.sparse.diags_array(np.where(top > 0, 1.0 / top, 0.0)) @ W)
-    B = W.copy()
-    B.data[:] = 1.0
+    B = adjacency(G)[2]
     degree = np.diff(W.indptr)
     load = B @ degree.astype(np.float64)
     nan = math.nan

@@ -42,9 +42,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from ecograph.cli import analysis, data
+    from ecograph.cli import analysis, data, server
 
-    for module in (data, analysis):
+    for module in (data, analysis, server):
         for command in module.COMMANDS:
             main.add_command(command)
 

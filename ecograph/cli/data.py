@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -102,7 +103,8 @@ def load(
         if not sep or not key.strip():
             raise click.UsageError(f"--option takes KEY=VALUE, not {item!r}")
         options[key.strip()] = value
-    big = sum(p.stat().st_size for p in files if p.is_file()) >= _PROGRESS_MIN_BYTES
+    # A bar only for people watching a terminal; logs and pipes get the report alone.
+    big = sys.stderr.isatty() and sum(p.stat().st_size for p in files if p.is_file()) >= _PROGRESS_MIN_BYTES
     try:
         if big and not as_json:
             report = _load_with_progress(run_load, files, fmt, store, dry_run, skip_invalid, rejects, options)

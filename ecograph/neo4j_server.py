@@ -1,0 +1,893 @@
+"""Provision a local Neo4j Community server from Maven Central jars: install, start, stop, status.
+
+No Docker and no tarball: Maven resolves ``org.neo4j:neo4j`` (5.26 LTS, the last line that
+runs on Java 17) into a cache folder, and the server runs as one JVM started on
+``org.neo4j.server.CommunityEntryPoint`` (see ``/work/shared/neo4j-from-maven.md``,
+Option A). One PID, a clean stop on SIGTERM.
+
+Two folders are involved:
+
+* the **home** (``$ECOGRAPH_NEO4J_HOME``, default ``.neo4j/`` in the checkout) holds the
+  jars in ``lib/`` and is shared by every server started from this checkout;
+* an **instance** folder holds one server's ``conf/``, ``data/``, ``logs/``, ``run/`` and
+  its password file. It defaults to the home itself; the test suite passes a fresh
+  temporary folder so that each test session starts from an empty database.
+
+Command line (also ``scripts/neo4j.sh``)::
+
+    python -m ecograph.neo4j_server install
+    python -m ecograph.neo4j_server start [--port 7687] [--no-auth] [--heap 2g] [--pagecache 1g]
+    python -m ecograph.neo4j_server status [--json]
+    python -m ecograph.neo4j_server password      # prints the password, for $(...) only
+    python -m ecograph.neo4j_server stop
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import glob
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ecograph.errors import EcographError
+
+__all__ = [
+    "DEFAULT_HEAP",
+    "DEFAULT_PAGECACHE",
+    "NEO4J_VERSION",
+    "Neo4jServerError",
+    "ServerInfo",
+    "default_home",
+    "find_java",
+    "free_port",
+    "install",
+    "is_installed",
+    "main",
+    "password",
+    "start",
+    "status",
+    "stop",
+]
+
+log = logging.getLogger(__name__)
+
+#: The Neo4j release installed from Maven Central. 5.26 is the LTS line and the last one
+#: that runs on Java 17 (2025.01 and later need Java 21).
+NEO4J_VERSION = "5.26.30"
+#: Heap for the server JVM. A load is one transaction (see ``ecograph.store.neo4j``) and
+#: Neo4j lets transactions use 70 % of the heap. Measured: a load of 100k organisations +
+#: 500k ties peaks at 2.3 GiB of transaction memory, so 2g (1.4 GiB for transactions) fails
+#: cleanly with nothing written and 4g (2.8 GiB) holds it; 512m already fails at 500k bare
+#: ties. Tests, which load little, pass ``heap="2g"``.
+DEFAULT_HEAP = "4g"
+#: Page cache: the graphs ecograph holds (≤ 1M records) fit in well under 1 GiB.
+DEFAULT_PAGECACHE = "1g"
+USER = "neo4j"
+
+_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+_MARKER = ".ecograph-neo4j-version"
+_PID_FILE = "run/ecograph.pid"
+_PASSWORD_FILE = "password"
+_ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+# Jars whose absence means the resolution is incomplete and the server cannot start.
+_REQUIRED_JARS = ("neo4j-server-", "neo4j-bolt-", "neo4j-record-storage-engine-", "log4j-core-")
+_APT_PACKAGES = {"java": "openjdk-17-jre-headless", "mvn": "maven"}
+# Flags of the packaged 5.26 conf's server.jvm.additional: the bootloader applies them, but
+# Option A starts CommunityEntryPoint directly, so they go on the command line.
+_JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048",
+    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dfile.encoding=UTF-8",
+)
+_FALLBACK_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>org.ecograph.tools</groupId>
+  <artifactId>neo4j-community-server</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <properties><neo4j.version>{version}</neo4j.version></properties>
+  <dependencies>
+    <dependency>
+      <groupId>org.neo4j</groupId><artifactId>neo4j</artifactId><version>${{neo4j.version}}</version>
+    </dependency>
+  </dependencies>
+</project>
+"""
+
+# Servers this Python process started: kept so that stop() can reap them (a dead child
+# that is not waited for stays a zombie and still answers kill(pid, 0)).
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
+class Neo4jServerError(EcographError):
+    """The local Neo4j server could not be installed, started or stopped; says what to do."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """A running server: where to reach it and how to log in.
+
+    ``password`` is ``None`` when auth is off. It is left out of ``repr`` so that the
+    object can be printed or logged.
+    """
+
+    url: str
+    pid: int
+    port: int
+    password: str | None = field(repr=False)
+    user: str = USER
+    instance: Path = Path()
+    log: Path = Path()
+    seconds: float = 0.0
+    reused: bool = False
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        """The driver's ``auth`` argument: ``(user, password)``, or ``None`` without auth."""
+        return None if self.password is None else (self.user, self.password)
+
+
+# -- folders ------------------------------------------------------------------------------
+
+
+def _repo_root() -> Path | None:
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def default_home() -> Path:
+    """``$ECOGRAPH_NEO4J_HOME``, else ``.neo4j/`` in the checkout, else ``~/.cache/ecograph/neo4j``."""
+    env = os.environ.get("ECOGRAPH_NEO4J_HOME", "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    root = _repo_root()
+    if root is not None:
+        return root / ".neo4j"
+    return Path.home() / ".cache" / "ecograph" / "neo4j"
+
+
+def _home(home: str | os.PathLike[str] | None) -> Path:
+    return Path(home).expanduser().resolve() if home is not None else default_home()
+
+
+def _instance(home: Path, instance: str | os.PathLike[str] | None) -> Path:
+    return Path(instance).expanduser().resolve() if instance is not None else home
+
+
+# -- install ------------------------------------------------------------------------------
+
+
+def _java_major(java: str) -> int | None:
+    try:
+        out = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=60, check=False
+        ).stderr
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def find_java() -> str | None:
+    """A ``java`` of version 17 or 21 (the two that Neo4j 5.26 supports), or ``None``.
+
+    Looks at ``$JAVA_HOME``, then ``java`` on ``PATH``, then Debian's ``/usr/lib/jvm``.
+    """
+    candidates: list[str] = []
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(os.path.join(os.environ["JAVA_HOME"], "bin", "java"))
+    on_path = shutil.which("java")
+    if on_path:
+        candidates.append(on_path)
+    candidates += sorted(glob.glob("/usr/lib/jvm/java-17-*/bin/java"))
+    candidates += sorted(glob.glob("/usr/lib/jvm/java-21-*/bin/java"))
+    for java in dict.fromkeys(candidates):
+        if os.access(java, os.X_OK) and _java_major(java) in (17, 21):
+            return java
+    return None
+
+
+def _apt_install(packages: Sequence[str]) -> None:
+    if os.geteuid() != 0:
+        raise Neo4jServerError(
+            f"the Neo4j server needs {' and '.join(packages)}; install them "
+            f"(apt-get install -y {' '.join(packages)}) or run this as root"
+        )
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *packages]):
+        log.info("running %s", " ".join(cmd))
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-10:])
+            raise Neo4jServerError(f"{' '.join(cmd)} failed ({done.returncode}):\n{tail}")
+
+
+def _ensure_tools(need_maven: bool) -> str:
+    """Install Java 17 (and Maven when *need_maven*) from Debian if missing; return ``java``."""
+    missing = []
+    if find_java() is None:
+        missing.append(_APT_PACKAGES["java"])
+    if need_maven and shutil.which("mvn") is None:
+        missing.append(_APT_PACKAGES["mvn"])
+    if missing:
+        _apt_install(missing)
+    java = find_java()
+    if java is None:
+        raise Neo4jServerError(
+            "no Java 17 or 21 found after installing openjdk-17-jre-headless; set JAVA_HOME"
+        )
+    return java
+
+
+def is_installed(home: str | os.PathLike[str] | None = None) -> bool:
+    """True when ``home/lib`` holds the jars of :data:`NEO4J_VERSION`."""
+    marker = _home(home) / "lib" / _MARKER
+    try:
+        return marker.read_text().split()[0] == NEO4J_VERSION
+    except (OSError, IndexError):
+        return False
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on *path*, so two installs or starts never interleave."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def install(home: str | os.PathLike[str] | None = None, *, force: bool = False) -> Path:
+    """Resolve Neo4j's runtime jars into ``home/lib``; a no-op when they are already there.
+
+    Installs ``openjdk-17-jre-headless`` and ``maven`` from Debian first if ``java`` (17 or
+    21) or ``mvn`` is missing (needs root). Returns the ``lib`` folder.
+
+    Raises
+    ------
+    Neo4jServerError
+        Java or Maven cannot be installed, or Maven fails to resolve the jars.
+    """
+    home = _home(home)
+    lib = home / "lib"
+    if is_installed(home) and not force:
+        return lib
+    with _locked(home / ".install.lock"):
+        if is_installed(home) and not force:  # another process finished it meanwhile
+            return lib
+        _ensure_tools(need_maven=True)
+        root = _repo_root()
+        pom = root / "tools" / "neo4j" / "pom.xml" if root else None
+        if pom is None or not pom.is_file():
+            pom = home / "pom.xml"
+            pom.write_text(_FALLBACK_POM.format(version=NEO4J_VERSION))
+        partial = home / "lib.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        cmd = [
+            "mvn", "-B", "-ntp", "-q", "-f", str(pom), f"-Dneo4j.version={NEO4J_VERSION}",
+            f"{_DEPENDENCY_PLUGIN}:copy-dependencies", "-DincludeScope=runtime",
+            "-Dmdep.prependGroupId=true", f"-DoutputDirectory={partial}",
+        ]  # fmt: skip
+        log.info("resolving Neo4j %s from Maven Central into %s", NEO4J_VERSION, lib)
+        began = time.monotonic()
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+            raise Neo4jServerError(f"Maven could not resolve Neo4j {NEO4J_VERSION}:\n{tail}")
+        jars = sorted(p.name for p in partial.glob("*.jar"))
+        absent = [j for j in _REQUIRED_JARS if not any(j in name for name in jars)]
+        if absent:
+            raise Neo4jServerError(
+                f"Maven resolved Neo4j {NEO4J_VERSION} without {', '.join(absent)}; see {pom}"
+            )
+        (partial / _MARKER).write_text(f"{NEO4J_VERSION} {len(jars)} jars\n")
+        shutil.rmtree(lib, ignore_errors=True)
+        partial.rename(lib)
+        log.info("installed %d jars in %.1f s", len(jars), time.monotonic() - began)
+    return lib
+
+
+# -- processes and ports --------------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    child = _CHILDREN.get(pid)
+    if child is not None and child.poll() is not None:
+        _CHILDREN.pop(pid, None)
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _is_our_server(pid: int, instance: Path) -> bool:
+    """True when *pid* is a Neo4j JVM started on *instance* (not a recycled pid)."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return _ENTRY_POINT.encode() in args and f"--home-dir={instance}".encode() in args
+
+
+def _read_pid(instance: Path) -> int | None:
+    try:
+        return int((instance / _PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _port_holder(port: int) -> str:
+    """Which process listens on *port*, as ``'pid N (command)'``, or ``'another process'``."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                cols = line.split()
+                if len(cols) > 9 and int(cols[1].rsplit(":", 1)[1], 16) == port and cols[3] == "0A":
+                    inodes.add(f"socket:[{cols[9]}]")
+    if inodes:
+        for fd_dir in glob.glob("/proc/[0-9]*/fd"):
+            with contextlib.suppress(OSError):
+                for fd in os.listdir(fd_dir):
+                    with contextlib.suppress(OSError):
+                        if os.readlink(f"{fd_dir}/{fd}") in inodes:
+                            pid = fd_dir.split("/")[2]
+                            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
+                            return f"pid {pid} ({os.path.basename(cmd.decode(errors='replace'))})"
+    return "another process"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (the kernel's choice)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _tail(path: Path, lines: int = 25) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return f"(no log at {path})"
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+# -- configuration --------------------------------------------------------------------------
+
+
+_SIZE = re.compile(r"\d+[kmgKMG]?")
+
+
+def _conf_text(port: int, auth: bool, heap: str, pagecache: str) -> str:
+    """A minimal neo4j.conf that passes strict validation (no unknown or repeated keys)."""
+    address = f"127.0.0.1:{port}"
+    return "\n".join(
+        [
+            "# Written by ecograph.neo4j_server on every start; edits are overwritten.",
+            "# Relative folders resolve against --home-dir, the instance folder.",
+            "server.directories.data=data",
+            "server.directories.logs=logs",
+            "server.directories.run=run",
+            "server.directories.import=import",
+            "server.directories.plugins=plugins",
+            "server.default_listen_address=127.0.0.1",
+            "server.bolt.enabled=true",
+            f"server.bolt.listen_address={address}",
+            f"server.bolt.advertised_address={address}",
+            "server.http.enabled=false",
+            "server.https.enabled=false",
+            f"dbms.security.auth_enabled={'true' if auth else 'false'}",
+            "dbms.usage_report.enabled=false",
+            # Informational on this launch path (the JVM gets -Xms/-Xmx on its command line),
+            # but Neo4j sizes its transaction memory pool from them.
+            f"server.memory.heap.initial_size={heap}",
+            f"server.memory.heap.max_size={heap}",
+            f"server.memory.pagecache.size={pagecache}",
+            # Bolt's Netty event loops otherwise wait a 5 s "quiet period" each (two of
+            # them) on shutdown: a stop took 10.5 s, of which 10 s was this wait.
+            "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
+            "",
+        ]
+    )
+
+
+def _conf_value(instance: Path, key: str) -> str | None:
+    with contextlib.suppress(OSError):
+        for line in (instance / "conf" / "neo4j.conf").read_text().splitlines():
+            name, sep, value = line.partition("=")
+            if sep and name.strip() == key:
+                return value.strip()
+    return None
+
+
+def _conf_port(instance: Path) -> int | None:
+    value = _conf_value(instance, "server.bolt.listen_address")
+    try:
+        return int(value.rsplit(":", 1)[1]) if value else None
+    except (IndexError, ValueError):
+        return None
+
+
+def _conf_auth(instance: Path) -> bool:
+    return _conf_value(instance, "dbms.security.auth_enabled") != "false"
+
+
+def _password_for(instance: Path, create: bool) -> str | None:
+    """The instance's password, created (random, in a 0600 file) when *create* and missing."""
+    path = instance / _PASSWORD_FILE
+    if path.is_file():
+        return path.read_text().strip()
+    if not create:
+        return None
+    value = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+# -- start / stop / status --------------------------------------------------------------------
+
+
+def _wait_ready(
+    proc: subprocess.Popen[bytes],
+    url: str,
+    password: str | None,
+    timeout: float,
+    console: Path,
+    fresh: bool,
+    port: int,
+) -> None:
+    """Wait until Bolt answers queries; set the password on first start with auth on.
+
+    With auth on and a *fresh* data folder the server knows only ``neo4j``/``neo4j``
+    (password change required): log in with it once and set the generated password, sent
+    as a query parameter (never on a command line, where ``ps`` would show it).
+    """
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+
+    deadline = time.monotonic() + timeout
+    auth = None if password is None else (USER, password)
+    default = password is not None and fresh
+    while True:
+        if proc.poll() is not None:
+            _CHILDREN.pop(proc.pid, None)
+            raise Neo4jServerError(
+                f"Neo4j exited with status {proc.returncode} while starting; "
+                f"last lines of {console}:\n{_tail(console)}"
+            )
+        if not _listening(port):
+            _deadline_check(deadline, timeout, url, console, "port closed")
+            time.sleep(0.2)
+            continue
+        # Plain auto-commit sessions, not execute_query: its retries back off for up to
+        # 30 s, which would hide the moment the server becomes ready.
+        try:
+            if default:
+                with (
+                    GraphDatabase.driver(url, auth=(USER, "neo4j"), connection_timeout=2) as d,
+                    d.session(database="system") as session,
+                ):
+                    session.run(
+                        "ALTER CURRENT USER SET PASSWORD FROM $old TO $new",
+                        old="neo4j",
+                        new=password,
+                    ).consume()
+                default = False
+            with (
+                GraphDatabase.driver(url, auth=auth, connection_timeout=2) as driver,
+                driver.session(database="neo4j") as session,
+            ):
+                session.run("RETURN 1").consume()
+            return
+        except AuthError:
+            if default:
+                default = False  # the default was already changed: try the password file
+                continue
+            raise Neo4jServerError(
+                f"Neo4j at {url} rejects the login "
+                f"({'no auth' if password is None else 'the password file of its folder'}); "
+                "stop it and delete its data/ folder to start over"
+            ) from None
+        except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as exc:
+            log.debug("not ready yet: %s", exc.__class__.__name__)
+            _deadline_check(deadline, timeout, url, console, type(exc).__name__)
+            time.sleep(0.2)
+
+
+def _deadline_check(deadline: float, timeout: float, url: str, console: Path, why: str) -> None:
+    if time.monotonic() > deadline:
+        raise Neo4jServerError(
+            f"Neo4j did not answer at {url} within {timeout:.0f} s ({why}); "
+            f"last lines of {console}:\n{_tail(console)}"
+        )
+
+
+def _running_info(home: Path, instance: Path, pid: int) -> ServerInfo:
+    port = _conf_port(instance) or 0
+    pw = _password_for(instance, create=False) if _conf_auth(instance) else None
+    return ServerInfo(
+        url=f"bolt://127.0.0.1:{port}",
+        pid=pid,
+        port=port,
+        password=pw,
+        instance=instance,
+        log=instance / "logs" / "console.log",
+        reused=True,
+    )
+
+
+def start(
+    home: str | os.PathLike[str] | None = None,
+    port: int | None = None,
+    auth: bool = True,
+    heap: str = DEFAULT_HEAP,
+    pagecache: str = DEFAULT_PAGECACHE,
+    *,
+    instance: str | os.PathLike[str] | None = None,
+    timeout: float = 180.0,
+    die_with_parent: bool = False,
+) -> ServerInfo:
+    """Start a Neo4j server on 127.0.0.1 and wait until it answers; install first if needed.
+
+    Parameters
+    ----------
+    home
+        The install cache (jars in ``home/lib``); default :func:`default_home`.
+    port
+        The Bolt port; default: a free one. A port that is taken is an error naming the
+        process that holds it.
+    auth
+        With auth (the default for people) the user ``neo4j`` gets a random password,
+        kept in ``<instance>/password`` (mode 0600) and reused on later starts. Without
+        auth (the throwaway test server) anyone on this machine can connect.
+    heap, pagecache
+        JVM heap and page cache sizes such as ``2g`` or ``512m``.
+    instance
+        The server's own folder (conf, data, logs, run, password); default *home*.
+    timeout
+        Seconds to wait for Bolt to answer.
+    die_with_parent
+        Have the kernel send the server SIGTERM when the calling thread's process dies
+        (Linux ``PR_SET_PDEATHSIG``): a test session killed with SIGKILL leaves no server.
+
+    Returns
+    -------
+    ServerInfo
+        With ``reused=True`` when the instance's server was already running.
+
+    Raises
+    ------
+    Neo4jServerError
+        Installation failed, the port is taken, or the server died or did not answer;
+        the message carries the tail of its log.
+    """
+    home = _home(home)
+    inst = _instance(home, instance)
+    for size in (heap, pagecache):
+        if not _SIZE.fullmatch(size):
+            raise Neo4jServerError(f"memory size {size!r} is not like 512m or 2g")
+    if port is not None and not 0 < port < 65536:
+        raise Neo4jServerError(f"port {port} is not between 1 and 65535")
+    lib = install(home)
+    java = _ensure_tools(need_maven=False)
+    inst.mkdir(parents=True, exist_ok=True)
+    with _locked(inst / "run" / ".start.lock"):
+        pid = _read_pid(inst)
+        if pid is not None:
+            if _alive(pid) and _is_our_server(pid, inst):
+                known = _conf_port(inst)
+                if port is not None and known != port:
+                    raise Neo4jServerError(
+                        f"Neo4j of {inst} already runs on port {known} (pid {pid}); stop it first"
+                    )
+                log.info("Neo4j of %s already running (pid %d)", inst, pid)
+                return _running_info(home, inst, pid)
+            log.info("removing stale pid file (pid %d is not running)", pid)
+            (inst / _PID_FILE).unlink(missing_ok=True)
+        # Neo4j's own pid file; a stale one is harmless on this path but misleading.
+        (inst / "run" / "neo4j.pid").unlink(missing_ok=True)
+        if port is None:
+            # The port this instance used last, else Neo4j's usual one, else any free one.
+            port = next((p for p in (_conf_port(inst), 7687) if p and _port_free(p)), None) or free_port()
+        elif not _port_free(port):
+            raise Neo4jServerError(
+                f"port {port} is taken by {_port_holder(port)}; choose another with --port "
+                "or stop that process"
+            )
+        for sub in ("conf", "data", "logs", "run", "plugins", "import"):
+            (inst / sub).mkdir(parents=True, exist_ok=True)
+        (inst / "conf" / "neo4j.conf").write_text(_conf_text(port, auth, heap, pagecache))
+        pw = _password_for(inst, create=True) if auth else None
+        # A new data folder starts with neo4j/neo4j, which must be changed first.
+        fresh = not (inst / "data" / "databases" / "system").exists()
+        initial = heap if heap.lower() in ("512m", "256m") else "512m"
+        cmd = [
+            java, f"-Xms{initial}", f"-Xmx{heap}", *_JVM_FLAGS,
+            "-cp", f"{inst / 'plugins'}/*:{inst / 'conf'}/*:{lib}/*",
+            _ENTRY_POINT, f"--home-dir={inst}", f"--config-dir={inst / 'conf'}", "--console-mode",
+        ]  # fmt: skip
+        env = {k: v for k, v in os.environ.items() if k not in ("JAVA_OPTS", "HEAP_SIZE")}
+        env.update(NEO4J_HOME=str(inst), NEO4J_CONF=str(inst / "conf"))
+        console = inst / "logs" / "console.log"
+        began = time.monotonic()
+        with open(console, "ab") as out:
+            out.write(f"\n== ecograph: starting Neo4j {NEO4J_VERSION} on port {port} ==\n".encode())
+            out.flush()
+            # A session of its own: Ctrl-C in the starting terminal does not reach the server.
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=inst,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if die_with_parent else None,
+            )
+        _CHILDREN[proc.pid] = proc
+        (inst / _PID_FILE).write_text(f"{proc.pid}\n")
+        url = f"bolt://127.0.0.1:{port}"
+        try:
+            _wait_ready(proc, url, pw, timeout, console, fresh, port)
+        except BaseException:
+            if proc.poll() is None:
+                _terminate(proc.pid, grace=30.0)
+            (inst / _PID_FILE).unlink(missing_ok=True)
+            raise
+        seconds = time.monotonic() - began
+        log.info("Neo4j %s answering at %s after %.1f s (pid %d)", NEO4J_VERSION, url, seconds, proc.pid)
+        return ServerInfo(
+            url=url,
+            pid=proc.pid,
+            port=port,
+            password=pw,
+            instance=inst,
+            log=console,
+            seconds=seconds,
+        )
+
+
+def _die_with_parent() -> None:
+    """In the forked child before exec: ask for SIGTERM when the parent dies (Linux only)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _wait_gone(pid: int, seconds: float) -> bool:
+    child = _CHILDREN.get(pid)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if child is not None:
+            try:
+                child.wait(timeout=0.2)
+                _CHILDREN.pop(pid, None)
+                return True
+            except subprocess.TimeoutExpired:
+                continue
+        if not _alive(pid):
+            return True
+        time.sleep(0.2)
+    return not _alive(pid)
+
+
+def _terminate(pid: int, grace: float) -> str:
+    """SIGTERM, wait *grace* seconds, then SIGKILL. Returns ``'terminated'`` or ``'killed'``."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    if _wait_gone(pid, grace):
+        return "terminated"
+    log.warning("Neo4j (pid %d) ignored SIGTERM for %.0f s; killing it", pid, grace)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    _wait_gone(pid, 10.0)
+    return "killed"
+
+
+def stop(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    instance: str | os.PathLike[str] | None = None,
+    grace: float = 30.0,
+) -> bool:
+    """Stop the instance's server: SIGTERM, then SIGKILL after *grace* seconds.
+
+    Returns True when a server was stopped, False when none was running (a stale pid
+    file is removed). A killed server recovers its store on the next start.
+    """
+    home = _home(home)
+    inst = _instance(home, instance)
+    pid = _read_pid(inst)
+    if pid is None:
+        return False
+    if not (_alive(pid) and _is_our_server(pid, inst)):
+        (inst / _PID_FILE).unlink(missing_ok=True)
+        return False
+    began = time.monotonic()
+    how = _terminate(pid, grace)
+    (inst / _PID_FILE).unlink(missing_ok=True)
+    log.info("Neo4j (pid %d) %s after %.1f s", pid, how, time.monotonic() - began)
+    return True
+
+
+def status(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    instance: str | os.PathLike[str] | None = None,
+) -> dict[str, object]:
+    """What is installed and running, without starting anything. Never includes the password."""
+    home = _home(home)
+    inst = _instance(home, instance)
+    pid = _read_pid(inst)
+    running = pid is not None and _alive(pid) and _is_our_server(pid, inst)
+    port = _conf_port(inst)
+    auth = _conf_auth(inst)
+    return {
+        "version": NEO4J_VERSION,
+        "installed": is_installed(home),
+        "home": str(home),
+        "instance": str(inst),
+        "running": running,
+        "pid": pid if running else None,
+        "stale_pid_file": pid is not None and not running,
+        "port": port,
+        "url": f"bolt://127.0.0.1:{port}" if port else None,
+        "listening": bool(running and port and _listening(port)),
+        "auth": auth,
+        "user": USER if auth else None,
+        "password_file": str(inst / _PASSWORD_FILE) if (inst / _PASSWORD_FILE).is_file() else None,
+        "log": str(inst / "logs" / "console.log"),
+    }
+
+
+def password(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    instance: str | os.PathLike[str] | None = None,
+) -> str:
+    """The instance's password (for ``ECOGRAPH_NEO4J_PASSWORD``); raises if there is none."""
+    home = _home(home)
+    pw = _password_for(_instance(home, instance), create=False)
+    if pw is None:
+        raise Neo4jServerError(
+            f"no password file in {_instance(home, instance)}; start the server with auth first"
+        )
+    return pw
+
+
+# -- command line -----------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m ecograph.neo4j_server install|start|stop|status|password``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m ecograph.neo4j_server",
+        description=f"Install and run a local Neo4j {NEO4J_VERSION} Community server for ecograph.",
+    )
+    parser.add_argument("--home", help="install cache; default $ECOGRAPH_NEO4J_HOME or .neo4j/")
+    parser.add_argument("--instance", help="server folder (conf, data, logs); default: the home")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("install", help="resolve the jars (and Java 17 / Maven if missing)")
+    p_start = sub.add_parser("start", help="start the server and wait until it answers")
+    p_start.add_argument("--port", type=int, help="Bolt port; default: a free one")
+    p_start.add_argument("--no-auth", action="store_true", help="no password (throwaway servers)")
+    p_start.add_argument("--heap", default=DEFAULT_HEAP, help=f"JVM heap (default {DEFAULT_HEAP})")
+    p_start.add_argument("--pagecache", default=DEFAULT_PAGECACHE, help="page cache size")
+    p_start.add_argument("--timeout", type=float, default=180.0, help="seconds to wait")
+    sub.add_parser("stop", help="stop the server (SIGTERM, SIGKILL after 30 s)")
+    p_status = sub.add_parser("status", help="show what is installed and running")
+    p_status.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_parser("password", help="print the password (use as $(... password))")
+    args = parser.parse_args(argv)
+    # Progress lines of this module only; the driver's own logging stays quiet.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("neo4j: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        return _run_command(args)
+    finally:
+        log.removeHandler(handler)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    kw = {"instance": args.instance}
+    try:
+        if args.command == "install":
+            lib = install(args.home)
+            print(f"Neo4j {NEO4J_VERSION} installed in {lib}")
+        elif args.command == "start":
+            info = start(
+                args.home,
+                port=args.port,
+                auth=not args.no_auth,
+                heap=args.heap,
+                pagecache=args.pagecache,
+                timeout=args.timeout,
+                **kw,
+            )
+            what = "already running" if info.reused else f"started in {info.seconds:.1f} s"
+            print(f"Neo4j {NEO4J_VERSION} at {info.url} (pid {info.pid}, {what}); log {info.log}")
+            if info.password is not None:
+                print(
+                    f"user {info.user}, password in {info.instance / _PASSWORD_FILE}:\n"
+                    f"  export ECOGRAPH_STORE={info.url} ECOGRAPH_NEO4J_USER={info.user}\n"
+                    f'  export ECOGRAPH_NEO4J_PASSWORD="$(scripts/neo4j.sh password)"'
+                )
+        elif args.command == "stop":
+            print("stopped" if stop(args.home, **kw) else "not running")
+        elif args.command == "status":
+            state = status(args.home, **kw)
+            if args.json:
+                print(json.dumps(state, indent=2))
+            else:
+                for key, value in state.items():
+                    print(f"{key}: {value}")
+            return 0 if state["running"] else 1
+        elif args.command == "password":
+            print(password(args.home, **kw))
+    except EcographError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""The weak-link report: every section, JSON-able, plain sentences, and escaped renderings."""
+
+import json
+
+import networkx as nx
+import pytest
+
+from ecograph import snapshot
+from ecograph.analysis import SECTIONS, render_html, render_markdown, weak_link_report
+from ecograph.model import Collaboration, Organization
+
+EVIL = "<script>alert(1)</script>"
+
+
+def org(id, name, kind, province=None, country="VN", sectors=()):
+    return Organization(id=id, name=name, kind=kind, country=country, province=province, sectors=sectors)
+
+
+def tie(source, target, kind="research"):
+    return Collaboration(source=source, target=target, kind=kind)
+
+
+def snapshot_graph():
+    """A small ecosystem with a planted bridge, a provincial gatekeeper, isolates and a missing link."""
+    orgs = [
+        org("hust", "Đại học Bách khoa", "university", "Hà Nội", sectors=("ai", "iot")),
+        org("vnu", "Đại học Quốc gia", "university", "Hà Nội", sectors=("ai",)),
+        org("vast", "Viện Hàn lâm", "research_institute", "Hà Nội", sectors=("materials",)),
+        org("fpt", "FPT", "company", "Hà Nội", sectors=("ai",)),
+        org("viettel", "Viettel", "company", "Hà Nội", sectors=("iot",)),
+        org("s1", "AI Startup", "startup", "Hà Nội", sectors=("ai",)),
+        org("s2", "IoT Startup", "startup", "Hà Nội", sectors=("iot",)),
+        org("vc", "Quỹ Đổi mới", "investor", "Hà Nội"),
+        org("hub", "Hà Nội Hub", "support_org", "Hà Nội"),
+        org("ctu", "Đại học Cần Thơ", "university", "Cần Thơ", sectors=("agritech",)),
+        org("ri", "Viện Lúa", "research_institute", "Cần Thơ", sectors=("agritech",)),
+        org("agri", "Mekong Agri", "startup", "Cần Thơ", sectors=("agritech",)),
+        org("evil", EVIL, "startup", "Cần Thơ", sectors=("agritech",)),
+        org("jp", "Tokyo Lab", "research_institute", country="JP"),
+        org("jp2", "Kyoto Materials", "company", country="JP"),
+        org("kr", "Seoul Works", "company", country="KR"),
+        org("lone", "Lonely Hub", "support_org", "Huế"),
+        org("p1", "Pair One", "startup", "Huế"),
+        org("p2", "Pair Two", "company", "Huế"),
+    ]
+    ties = [
+        tie("hust", "vnu", "co_publication"),
+        tie("hust", "vast", "joint_project"),
+        tie("vnu", "vast"),
+        tie("hust", "fpt"),
+        tie("vnu", "fpt"),
+        tie("fpt", "viettel", "mou"),
+        tie("hust", "viettel"),
+        tie("hust", "s1", "incubation"),
+        tie("vnu", "s1"),
+        tie("hub", "s1", "incubation"),
+        tie("hub", "s2", "incubation"),
+        tie("viettel", "s2"),
+        tie("vc", "s1", "investment"),
+        tie("vast", "jp", "joint_project"),
+        tie("vast", "jp2", "licensing"),
+        tie("hust", "kr", "training"),
+        tie("hust", "ctu", "mou"),  # Cần Thơ's only link to the rest
+        tie("ctu", "ri"),
+        tie("ctu", "agri", "spin_off"),
+        tie("ri", "agri"),
+        tie("agri", "evil", "joint_project"),
+        tie("ri", "evil"),
+        tie("p1", "p2", "joint_project"),
+    ]
+    return snapshot.build_snapshot(orgs, ties, "VN")
+
+
+@pytest.fixture(scope="module")
+def report():
+    return weak_link_report(snapshot_graph(), top=5)
+
+
+def sentences(report, key):
+    section = next(s for s in report["sections"] if s["key"] == key)
+    return [f["sentence"] for f in section["findings"]]
+
+
+def test_every_section_in_order_and_json_able(report):
+    assert [s["key"] for s in report["sections"]] == list(SECTIONS)
+    text = json.dumps(report, allow_nan=False, ensure_ascii=False)
+    assert json.loads(text) == report
+    for section in report["sections"]:
+        assert section["title"] and section["intro"]
+        for finding in section["findings"]:
+            assert isinstance(finding["sentence"], str) and finding["sentence"].endswith(".")
+
+
+def test_summary_numbers(report):
+    s = report["summary"]
+    assert s["organisations"] == 19 and s["ties"] == 23
+    assert s["components"] == 3 and s["largest_component"] == 16 and s["isolates"] == 1
+    assert s["by_category"]["startup"] == 5 and s["by_category"]["foreign_partner"] == 3
+    assert s["articulation_points"] >= 1 and s["bridges"] >= 1
+    assert report["parameters"] == {"top": 5, "seed": 0, "k": None, "backend": None}
+    assert report["title"] == "Weak links in the ecosystem"
+
+
+def test_bridge_and_articulation_findings_name_the_weak_link(report):
+    found = sentences(report, "bridges")
+    assert any(
+        "The tie between Đại học Bách khoa and Đại học Cần Thơ is the only link to 4 organisations" in s
+        for s in found
+    )
+    assert any(
+        s.startswith("Đại học Cần Thơ (university, Cần Thơ) is the only link between 3 organisations")
+        for s in found
+    )
+
+
+def test_brokers_gaps_communities(report):
+    brokers = sentences(report, "brokers")
+    assert any(s.startswith("Đại học Bách khoa (university) lies on") for s in brokers)
+    assert any("gatekeeper" in s for s in brokers)
+    assert sentences(report, "gaps")  # some pair of groups is under-connected
+    assert any("Community" in s for s in sentences(report, "communities"))
+
+
+def test_periphery_findings(report):
+    found = " ".join(sentences(report, "periphery"))
+    assert "1 organisation has no tie at all: Lonely Hub." in found
+    assert (
+        "1 group (2 organisations) is tied among themselves but not to the main network: Pair One, Pair Two (2)."
+        in found
+    )
+    assert "startups have no investor" in found
+    assert "Of the 4 organisations in Cần Thơ, only Đại học Cần Thơ has foreign partners" not in found
+    assert "All 2 partners from JP reach the country through Viện Hàn lâm (research institute)." in found
+
+
+def test_missing_links_come_with_reasons(report):
+    found = sentences(report, "missing_links")
+    assert found
+    assert all(": " in s for s in found)
+    assert any("shared partner" in s for s in found)
+
+
+def test_resilience_table(report):
+    section = next(s for s in report["sections"] if s["key"] == "resilience")
+    assert section["table"]["columns"] == ["removed", "fraction", "targeted", "random"]
+    assert section["table"]["rows"][0][:3] == [0, 0.0, 16]
+    assert section["method"] == "exact"
+
+
+def test_the_same_seed_gives_the_same_report():
+    G = snapshot_graph()
+    assert weak_link_report(G, top=3) == weak_link_report(G, top=3)
+
+
+def test_sections_filter_and_undirected_input():
+    U = snapshot.undirected(snapshot_graph())
+    out = weak_link_report(U, sections=("periphery", "gaps"))
+    assert [s["key"] for s in out["sections"]] == ["gaps", "periphery"]
+    assert "bridges" not in out["summary"]
+    D = nx.DiGraph(nx.path_graph(4))
+    assert weak_link_report(D, sections=("brokers",))["summary"]["ties"] == 3
+
+
+def test_html_is_a_standalone_document_with_every_name_escaped(report):
+    page = render_html(report)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<style>" in page and "<title>Weak links in the ecosystem</title>" in page
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Đại học Cần Thơ" in page
+    assert page.count("<section") == len(SECTIONS)
+    assert "<table>" in page
+
+
+def test_markdown_has_headings_and_no_raw_html(report):
+    text = render_markdown(report)
+    assert text.startswith("# Weak links in the ecosystem\n")
+    assert text.count("\n## ") == len(SECTIONS)
+    assert "<script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "| removed | fraction | targeted | random |" in text
+
+
+def test_an_empty_graph_gives_an_empty_report():
+    out = weak_link_report(nx.Graph())
+    assert out["summary"]["organisations"] == 0
+    assert "Nothing to report." in render_markdown(out)
+    assert "<!DOCTYPE html>" in render_html(out)
