@@ -27,7 +27,7 @@ ProgressCallback = Callable[[str, int, int], None]
 _PROGRESS_EVERY = 5000  # rows between progress callbacks
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seen:
     """Where a record was first met in this load, to report conflicts against it."""
 
@@ -73,19 +73,15 @@ def _loader_for(path: Path, fmt: str, head: str):
 def _accept(load: _Load, item: SourceRow, part: int) -> None:
     if item.type == "organization":
         record, problems = parse_organization(item.data, load.home)
-        seen_map, key_of, conflict = load.organizations, (lambda r: r.id), "duplicate-id-conflict"
+        seen_map, conflict = load.organizations, "duplicate-id-conflict"
     else:
         record, problems = parse_collaboration(item.data)
-        seen_map, key_of, conflict = (
-            load.collaborations,
-            (lambda r: r.key),
-            "duplicate-tie-conflict",
-        )
+        seen_map, conflict = load.collaborations, "duplicate-tie-conflict"
     if record is None:
         for p in problems:
             load.problem(Problem(p.type, item.file, item.row, p.field, p.value, p.note))
         return
-    key = key_of(record)
+    key = record.id if item.type == "organization" else record.key  # type: ignore[union-attr]
     seen = seen_map.get(key)
     if seen is None:
         seen_map[key] = _Seen(record, item.file, item.row, part, item.data.get("source"))

@@ -47,15 +47,19 @@ CREATE TABLE IF NOT EXISTS load_batches (
     id TEXT UNIQUE NOT NULL,
     data TEXT NOT NULL
 );
+-- Which records each batch brought, as chunks of keys: a load of 500,000 ties adds a few
+-- dozen rows here instead of 500,000, and reading it back is one scan.
 CREATE TABLE IF NOT EXISTS provenance (
-    record_type TEXT NOT NULL,
-    record_key TEXT NOT NULL,
     batch INTEGER NOT NULL REFERENCES load_batches(seq),
-    source TEXT,
-    source_id TEXT,
-    PRIMARY KEY (record_type, record_key, batch)
+    record_type TEXT NOT NULL,
+    chunk INTEGER NOT NULL,
+    keys TEXT NOT NULL,   -- JSON array of organisation ids or collaboration keys
+    sources TEXT,         -- JSON array of [source, source_id] aligned with keys, or NULL
+    PRIMARY KEY (batch, record_type, chunk)
 ) WITHOUT ROWID;
 """
+_SCHEMA_VERSION = 2  # PRAGMA user_version of a store this code can read
+_CHUNK = 50_000
 
 _ORG_COLUMNS = (
     "id", "name", "name_key", "kind", "country", "province", "city", "sectors", "founded",
@@ -120,6 +124,27 @@ def _tie_from_row(row: Sequence) -> Collaboration:
     )  # fmt: skip
 
 
+def _insert_provenance(
+    db: sqlite3.Connection, seq: int, record_type: str, keys: list[str], sources: list | None
+) -> None:
+    """Record that batch *seq* brought the records *keys*, in chunks of :data:`_CHUNK`."""
+    if sources is not None and not any(sources):
+        sources = None
+    db.executemany(
+        "INSERT INTO provenance (batch, record_type, chunk, keys, sources) VALUES (?, ?, ?, ?, ?)",
+        (
+            (
+                seq,
+                record_type,
+                n,
+                json.dumps(keys[i : i + _CHUNK], ensure_ascii=False),
+                json.dumps(sources[i : i + _CHUNK], ensure_ascii=False) if sources else None,
+            )
+            for n, i in enumerate(range(0, len(keys), _CHUNK))
+        ),
+    )
+
+
 class _RolledBack(Exception):
     """Raised inside a dry run's transaction so that :meth:`SqliteStore.atomic` rolls it back."""
 
@@ -158,7 +183,17 @@ class SqliteStore(Store):
             self.db.execute("PRAGMA temp_store = MEMORY")
             self.db.execute("PRAGMA cache_size = -200000")
             with self._translate_errors():
+                tables = self.db.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                ).fetchone()[0]
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                if tables and version != _SCHEMA_VERSION:
+                    raise StoreUnavailable(
+                        f"{url} was written by another version of ecograph (schema {version}, this one "
+                        f"reads {_SCHEMA_VERSION}); export it with that version and load it into a new store"
+                    )
                 self.db.executescript(_SCHEMA)
+                self.db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"cannot open {url}: {exc}") from None
 
@@ -222,7 +257,6 @@ class SqliteStore(Store):
             states.update(self._upsert(db, "collaborations", _TIE_COLUMNS, tie_rows))
             finished = now_iso()
             changed = 0
-            provenance: list[tuple] = []
             for index, part in enumerate(parts):
                 batch = part.batch
                 for kind in ("organizations", "collaborations"):
@@ -234,18 +268,13 @@ class SqliteStore(Store):
                     "INSERT INTO load_batches (id, data) VALUES (?, ?)",
                     (batch.id, json.dumps(batch.as_dict(), ensure_ascii=False)),
                 ).lastrowid
-                none = (None, None)
                 for record_type, rows in (
                     ("organization", org_rows[index]),
                     ("collaboration", tie_rows[index]),
                 ):
-                    get = part.sources.get
-                    provenance.extend(
-                        (record_type, row[0], seq, *(get((record_type, row[0]), none))) for row in rows
-                    )
-            # In key order the B-tree grows at its end instead of splitting pages all over.
-            provenance.sort()
-            db.executemany("INSERT OR IGNORE INTO provenance VALUES (?, ?, ?, ?, ?)", provenance)
+                    keys = [row[0] for row in rows]
+                    sources = [part.sources.get((record_type, k)) for k in keys] if part.sources else None
+                    _insert_provenance(db, seq, record_type, keys, sources)
             if changed:
                 db.execute(
                     "INSERT INTO meta (key, value) VALUES ('version', '1') "
@@ -328,11 +357,16 @@ class SqliteStore(Store):
         ]
 
     def provenance(self) -> Iterator[Provenance]:
-        cursor = self.db.execute(
-            "SELECT p.record_type, p.record_key, b.id, p.source, p.source_id "
-            "FROM provenance p JOIN load_batches b ON b.seq = p.batch ORDER BY 1, 2, 3"
-        )
-        return (Provenance(*row) for row in cursor)
+        entries = []
+        for record_type, batch_id, keys, sources in self.db.execute(
+            "SELECT p.record_type, b.id, p.keys, p.sources FROM provenance p JOIN load_batches b ON b.seq = p.batch"
+        ):
+            origins = json.loads(sources) if sources else None
+            for i, key in enumerate(json.loads(keys)):
+                origin = origins[i] if origins and origins[i] else (None, None)
+                entries.append(Provenance(record_type, key, batch_id, origin[0], origin[1]))
+        entries.sort(key=lambda p: (p.record_type, p.record_key, p.batch_id))
+        return iter(entries)
 
     def import_history(self, batches: Sequence[LoadBatch], provenance: Iterable[Provenance]) -> None:
         with self.atomic() as db:
@@ -341,11 +375,16 @@ class SqliteStore(Store):
                 ((b.id, json.dumps(b.as_dict(), ensure_ascii=False)) for b in batches),
             )
             seqs = dict(db.execute("SELECT id, seq FROM load_batches"))
-            db.executemany(
-                "INSERT INTO provenance VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT DO UPDATE SET source = excluded.source, source_id = excluded.source_id",
-                ((p.record_type, p.record_key, seqs[p.batch_id], p.source, p.source_id) for p in provenance),
-            )
+            grouped: dict[tuple[int, str], dict[str, tuple | None]] = {}
+            for p in provenance:
+                origin = (p.source, p.source_id) if (p.source or p.source_id) else None
+                grouped.setdefault((seqs[p.batch_id], p.record_type), {})[p.record_key] = origin
+            for (seq, record_type), records in grouped.items():
+                # Replace what this batch recorded, so copying history twice changes nothing.
+                db.execute("DELETE FROM provenance WHERE batch = ? AND record_type = ?", (seq, record_type))
+                keys = sorted(records)
+                sources = [records[k] for k in keys]
+                _insert_provenance(db, seq, record_type, keys, sources if any(sources) else None)
 
     def clear(self) -> None:
         with self.atomic() as db:
