@@ -20,6 +20,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder comes first on sys.path and benchmarks/loaders.py would
+# shadow the loaders package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
+sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results"
 DATA = ROOT / "benchmarks" / "data"
 
@@ -37,6 +41,17 @@ def _child_load(files: list[str], url: str) -> dict:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _peak_rss_mib(pid: int) -> int | None:
+    """The high-water mark of a process's resident memory (Linux ``VmHWM``)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        return None
+    return None
 
 
 def _data_rows(path: Path) -> int:
@@ -75,7 +90,8 @@ def main() -> None:
     else:
         from ecograph import neo4j_server
 
-        server = neo4j_server.start(Path(tempfile.mkdtemp(prefix="ecograph-neo4j-bench-")), auth=False)
+        instance = Path(tempfile.mkdtemp(prefix="ecograph-neo4j-bench-"))
+        server = neo4j_server.start(port=neo4j_server.free_port(), auth=False, instance=instance)
         url = server.url
     try:
         runs = {}
@@ -92,7 +108,7 @@ def main() -> None:
             }
             print(label, json.dumps(runs[label]))
         if server is not None:
-            runs["server_peak_rss_mib"] = neo4j_server.peak_rss_mib(server)
+            runs["server_peak_rss_mib"] = _peak_rss_mib(server.pid)
             t = time.perf_counter()
             from ecograph.store import open_store
 
@@ -102,7 +118,7 @@ def main() -> None:
             runs["snapshot_edges"] = G.number_of_edges()
     finally:
         if server is not None:
-            neo4j_server.stop(server.home)
+            neo4j_server.stop(instance=server.instance)
     out = {
         "benchmark": "ingest",
         "store": args.store,

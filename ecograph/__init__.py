@@ -14,16 +14,16 @@ __all__ = ["demo", "export", "load", "open_store", "stats"]
 # pull in the stores and loaders, which themselves import ecograph.model.
 _HOMES = {
     "demo": "ecograph.synthetic",
-    "export": "ecograph.export",
+    "export": "ecograph.exports",
     "load": "ecograph.ingest",
     "open_store": "ecograph.store",
-    "stats": "ecograph.stats",
+    "stats": "ecograph.inventory",
 }
 
 if TYPE_CHECKING:
-    from ecograph.export import export
+    from ecograph.exports import export
     from ecograph.ingest import load
-    from ecograph.stats import stats
+    from ecograph.inventory import stats
     from ecograph.store import open_store
     from ecograph.synthetic import demo
 

@@ -295,4 +295,3 @@ def test_killing_the_loading_process_mid_load_leaves_nothing(neo4j_store, neo4j_
 
 
 # Killing the server mid-load, restarting it and loading again: tests/test_neo4j_store.py.
-

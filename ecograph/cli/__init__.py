@@ -42,9 +42,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from ecograph.cli import analysis, data, server
+    from ecograph.cli import analysis, data, explorer, server
 
-    for module in (data, analysis, server):
+    for module in (data, analysis, server, explorer):
         for command in module.COMMANDS:
             main.add_command(command)
 

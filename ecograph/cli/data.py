@@ -160,7 +160,7 @@ def stats(store: str | None, as_json: bool) -> None:
     Example:
       ecograph stats --json
     """
-    from ecograph.stats import stats as run_stats
+    from ecograph.inventory import stats as run_stats
 
     result = run_stats(store)
     if as_json:
@@ -200,7 +200,7 @@ def export(fmt: str, out: Path, store: str | None) -> None:
     Example:
       ecograph export --format csv --out exported/
     """
-    from ecograph.export import export as run_export
+    from ecograph.exports import export as run_export
 
     for path in run_export(store, fmt, out):
         click.echo(f"wrote {path}")

@@ -1,0 +1,132 @@
+"""Queries: the named-query catalogue with a form per query; on a Neo4j store, a read-only Cypher box."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import queries as catalogue
+from ecograph.errors import EcographError
+from ecograph.explorer import state, ui
+from ecograph.explorer.cypher import CypherRefused, run_read_only
+
+__all__ = ["render"]
+
+CYPHER_TIMEOUT = 10.0
+CYPHER_ROWS = 1000
+
+
+@st.cache_data(show_spinner="Running the query…", max_entries=64)
+def run_query(_ctx: state.Context, key: tuple[str, int], name: str, params: tuple) -> list[dict]:
+    """The rows of named query *name* with *params* (``(name, value)`` pairs)."""
+    return catalogue.get(name)(_ctx.workspace(), **dict(params))
+
+
+def _form(name: str) -> dict[str, object] | None:
+    """The query's parameter form; the values when it was submitted, else None."""
+    query = catalogue.get(name)
+    values: dict[str, object] = {}
+    with st.form(f"query_form_{name}"):
+        cols = st.columns(3)
+        for i, p in enumerate(query.parameters):
+            label = p.name.replace("_", " ") + (" *" if p.required else "")
+            with cols[i % 3]:
+                if p.type == "choice":
+                    options = list(p.choices) if p.default is not None else [None, *p.choices]
+                    values[p.name] = st.selectbox(
+                        label,
+                        options,
+                        index=options.index(p.default) if p.default in options else 0,
+                        format_func=lambda c: "any" if c is None else ui.pretty(c),
+                        help=p.help,
+                        key=f"query_{name}_{p.name}",
+                    )
+                elif p.type in ("int", "float"):
+                    cast = int if p.type == "int" else float
+                    values[p.name] = st.number_input(
+                        label,
+                        value=cast(p.default) if p.default is not None else cast(0),
+                        step=cast(1),
+                        help=p.help,
+                        key=f"query_{name}_{p.name}",
+                    )
+                else:
+                    values[p.name] = (
+                        st.text_input(
+                            label, value=str(p.default or ""), help=p.help, key=f"query_{name}_{p.name}"
+                        ).strip()
+                        or None
+                    )
+        submitted = st.form_submit_button("Run", type="primary")
+    return values if submitted else None
+
+
+def _catalogue(ctx: state.Context) -> None:
+    names = sorted(catalogue.REGISTRY, key=lambda n: catalogue.REGISTRY[n].title)
+    name = st.selectbox("Query", names, format_func=lambda n: catalogue.REGISTRY[n].title, key="query_name")
+    query = catalogue.get(name)
+    st.markdown(ui.md(query.description))
+    st.caption(f"Command line: `ecograph query run {name}` · returns {query.returns}")
+    submitted = _form(name)
+    memory = st.session_state.setdefault("query_last", {})
+    if submitted is not None:
+        memory[name] = tuple(sorted(submitted.items()))
+    params = memory.get(name)
+    if params is None:
+        return
+    try:
+        rows = run_query(ctx, ctx.key, name, params)
+    except EcographError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    st.subheader("Result")
+    if not rows:
+        st.info("The query returned no rows.")
+        return
+    frame = ui.rows_frame(rows)
+    st.caption(f"{len(frame):,} rows")
+    st.dataframe(frame, hide_index=True)
+    ui.csv_button(frame, f"{name}.csv", key="query_csv")
+
+
+def _cypher(ctx: state.Context) -> None:
+    st.header("Cypher (read-only)")
+    st.caption(
+        f"Runs in a read transaction on the Neo4j store: writes are refused, at most {CYPHER_ROWS:,} "
+        f"rows come back, and a query is stopped after {CYPHER_TIMEOUT:g} seconds."
+    )
+    with st.form("cypher_form"):
+        text = st.text_area(
+            "Cypher",
+            value="MATCH (o:Organization) RETURN o.id AS id, o.name AS name, o.kind AS kind LIMIT 25",
+            height=120,
+            key="cypher_text",
+        )
+        submitted = st.form_submit_button("Run Cypher")
+    if not submitted:
+        return
+    try:
+        result = run_read_only(ctx.store, text, timeout=CYPHER_TIMEOUT, limit=CYPHER_ROWS)
+    except CypherRefused as exc:
+        st.error(str(exc), icon=":material/block:")
+        return
+    except EcographError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    if result.truncated:
+        st.warning(f"Only the first {CYPHER_ROWS:,} rows are shown.")
+    frame = pd.DataFrame(result.rows, columns=result.columns)
+    st.caption(f"{len(frame):,} rows")
+    st.dataframe(ui.rows_frame(frame.to_dict("records"), result.columns), hide_index=True)
+
+
+def render() -> None:
+    st.title("Queries")
+    ctx = state.require_data()
+    _catalogue(ctx)
+    if not ctx.url.startswith("sqlite:"):
+        _cypher(ctx)
+
+
+if __name__ == "__main__":
+    render()

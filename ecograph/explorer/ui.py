@@ -1,0 +1,215 @@
+"""Small rendering helpers the pages share: safe text, tables, downloads, filters, links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ecograph.explorer import page_path
+from ecograph.explorer.state import Context
+from ecograph.model import CATEGORIES
+
+__all__ = [
+    "csv_button",
+    "filter_widgets",
+    "frames",
+    "md",
+    "org_link",
+    "pretty",
+    "rows_frame",
+    "table_height",
+]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def md(text: object) -> str:
+    """*text* for a Markdown context: every character Markdown (or Streamlit) would act on escaped.
+
+    Examples
+    --------
+    >>> md("<img src=x> *bold* [a](b)")
+    '\\\\<img src=x\\\\> \\\\*bold\\\\* \\\\[a\\\\]\\\\(b\\\\)'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text)).replace("\n", " ")
+
+
+_WORDS = {
+    "foreign_partner": "foreign partner",
+    "research_institute": "research institute",
+    "support_org": "support organisation",
+    "co_publication": "co-publication",
+    "joint_project": "joint project",
+    "spin_off": "spin-off",
+}
+
+
+def pretty(value: object) -> str:
+    """A vocabulary word as people write it: ``research_institute`` → ``research institute``."""
+    text = "" if value is None else str(value)
+    return _WORDS.get(text, text.replace("_", " "))
+
+
+def rows_frame(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Rows (dicts) as a DataFrame: lists and tuples joined with ``, ``, columns in order."""
+    frame = pd.DataFrame(list(rows))
+    if columns is not None:
+        for c in columns:
+            if c not in frame:
+                frame[c] = None
+        frame = frame[list(columns)]
+    for c in frame.columns:
+        if frame[c].map(lambda x: isinstance(x, list | tuple | set | frozenset)).any():
+            frame[c] = frame[c].map(
+                lambda x: ", ".join(map(str, x)) if isinstance(x, list | tuple | set | frozenset) else x
+            )
+        elif frame[c].map(lambda x: isinstance(x, dict)).any():
+            frame[c] = frame[c].map(lambda x: _dict_text(x) if isinstance(x, dict) else x)
+    return frame
+
+
+def _dict_text(value: Mapping) -> str:
+    """``{"category": {"startup": 3}}`` → ``category: startup 3``."""
+    parts = []
+    for key, inner in value.items():
+        if isinstance(inner, Mapping):
+            parts.append(f"{pretty(key)}: " + ", ".join(f"{pretty(k)} {v}" for k, v in inner.items()))
+        else:
+            parts.append(f"{pretty(key)}: {inner}")
+    return "; ".join(parts)
+
+
+def table_height(rows: int, most: int = 320) -> int:
+    """Pixels for a table of *rows* rows: no empty rows below a short table, a scroll past *most*."""
+    return min(38 + 35 * max(rows, 1), most)
+
+
+def csv_button(
+    frame: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None
+) -> None:
+    """A download button for *frame* as UTF-8 CSV (with BOM, so spreadsheets read diacritics)."""
+    data = frame.to_csv(index=False).encode("utf-8-sig")
+    st.download_button(
+        label, data=data, file_name=filename, mime="text/csv", icon=":material/download:", key=key
+    )
+
+
+def org_link(org_id: str, label: str, *, key: str | None = None) -> None:
+    """A link to the profile of *org_id*; the label is shown as text."""
+    st.page_link(
+        page_path("profile"),
+        label=md(label),
+        icon=":material/domain:",
+        query_params={"org": str(org_id)},
+    )
+
+
+# -- organisation and tie tables ----------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def frames(_ctx: Context, key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every organisation and every collaboration of the snapshot, one row each."""
+    G = _ctx.snapshot
+    orgs = pd.DataFrame(
+        [
+            {
+                "id": v,
+                "name": d.get("name"),
+                "category": d.get("category"),
+                "kind": d.get("kind"),
+                "country": d.get("country"),
+                "province": d.get("province"),
+                "sectors": tuple(d.get("sectors") or ()),
+            }
+            for v, d in G.nodes(data=True)
+        ],
+        columns=["id", "name", "category", "kind", "country", "province", "sectors"],
+    )
+    ties = pd.DataFrame(
+        [
+            {
+                "source": u,
+                "target": v,
+                "kind": d.get("kind"),
+                "year": d.get("year"),
+                "weight": d.get("weight"),
+            }
+            for u, v, d in G.edges(data=True)
+        ],
+        columns=["source", "target", "kind", "year", "weight"],
+    )
+    ties["year"] = ties["year"].astype("Int64")
+    return orgs, ties
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def choices(_ctx: Context, key: tuple[str, int]) -> dict[str, list]:
+    """The values each filter offers: categories, kinds, sectors, provinces, tie kinds, years."""
+    orgs, ties = frames(_ctx, key)
+    present = set(orgs["category"].dropna())
+    years = ties["year"].dropna()
+    return {
+        "category": [c for c in CATEGORIES if c in present],
+        "kind": sorted(orgs["kind"].dropna().unique()),
+        "sector": sorted({s for ss in orgs["sectors"] for s in ss}),
+        "province": sorted(orgs["province"].dropna().unique()),
+        "tie_kind": sorted(ties["kind"].dropna().unique()),
+        "years": (int(years.min()), int(years.max())) if len(years) else None,
+    }
+
+
+_FILTER_LABELS = {
+    "category": "Category",
+    "kind": "Kind",
+    "sector": "Sector",
+    "province": "Province",
+    "tie_kind": "Tie kind",
+}
+
+
+def filter_widgets(
+    ctx: Context,
+    prefix: str,
+    which: Iterable[str] = ("category", "kind", "sector", "province"),
+    columns: int = 4,
+) -> dict[str, list]:
+    """Multiselects for *which* filters (empty selection: everything); returns name → selected values.
+
+    A link can preset them: ``?province=Hà Nội&province=Đà Nẵng&category=startup``.
+    """
+    offered = choices(ctx, ctx.key)
+    which = list(which)
+    cols = st.columns(min(columns, len(which)) or 1)
+    out: dict[str, list] = {}
+    for i, name in enumerate(which):
+        preset = [v for v in st.query_params.get_all(name) if v in offered[name]]
+        with cols[i % len(cols)]:
+            out[name] = st.multiselect(
+                _FILTER_LABELS[name],
+                offered[name],
+                default=preset or None,
+                format_func=pretty,
+                key=f"{prefix}_{name}",
+                placeholder="All",
+            )
+    return out
+
+
+def select_orgs(orgs: pd.DataFrame, selected: Mapping[str, Sequence]) -> pd.Series:
+    """A boolean mask of *orgs* matching every non-empty filter (an organisation matches a
+    sector filter when it has any of the sectors)."""
+    mask = pd.Series(True, index=orgs.index)
+    for column in ("category", "kind", "province"):
+        values = selected.get(column)
+        if values:
+            mask &= orgs[column].isin(list(values))
+    sectors = selected.get("sector")
+    if sectors:
+        wanted = set(sectors)
+        mask &= orgs["sectors"].map(lambda ss: bool(wanted.intersection(ss)))
+    return mask

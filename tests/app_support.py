@@ -1,0 +1,110 @@
+"""Stores and an ``AppTest`` runner shared by the explorer's ``tests/test_app_*.py``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from browser_support import ROOT, make_demo_store
+from streamlit.testing.v1 import AppTest
+
+APP = ROOT / "app.py"
+TIMEOUT = 240  # seconds for one script run: the first run on a store computes the weak-link report
+PAGES = {
+    "overview": "Overview",
+    "network": "Network map",
+    "profile": "Organisation profile",
+    "weak_links": "Weak links",
+    "centrality": "Centrality",
+    "recommendations": "Recommendations",
+    "named_queries": "Queries",
+    "load": "Load data",
+}
+_stores: dict[str, str] = {}
+
+
+def _once(name: str, factory: pytest.TempPathFactory, build) -> str:
+    """Build a store once per test session (several test modules share it)."""
+    if name not in _stores:
+        _stores[name] = build(factory.mktemp(name))
+    return _stores[name]
+
+
+def demo_url(factory: pytest.TempPathFactory) -> str:
+    """A small demo ecosystem (150 organisations) plus the test organisations."""
+    return _once("app-demo", factory, lambda folder: make_demo_store(folder, orgs=150, seed=1))
+
+
+def empty_url(factory: pytest.TempPathFactory) -> str:
+    def build(folder: Path) -> str:
+        import ecograph
+
+        url = f"sqlite:///{folder / 'empty.db'}"
+        ecograph.open_store(url).close()  # creates the file and its tables
+        return url
+
+    return _once("app-empty", factory, build)
+
+
+def tieless_url(factory: pytest.TempPathFactory) -> str:
+    """Three organisations and no collaboration: every weak-link family finds nothing to draw."""
+
+    def build(folder: Path) -> str:
+        import ecograph
+
+        path = folder / "orgs.csv"
+        path.write_text(
+            "id,name,kind,country,province\n"
+            "a,Alpha Labs,startup,VN,Hà Nội\n"
+            "b,Beta Uni,university,VN,Đà Nẵng\n"
+            "c,Gamma GmbH,company,DE,\n",
+            encoding="utf-8",
+        )
+        url = f"sqlite:///{folder / 'tieless.db'}"
+        ecograph.load([path], url)
+        return url
+
+    return _once("app-tieless", factory, build)
+
+
+def clean_env(monkeypatch: pytest.MonkeyPatch, url: str, env: Mapping[str, str] | None = None) -> None:
+    for name in list(os.environ):
+        if name.startswith("ECOGRAPH_") and name != "ECOGRAPH_NEO4J_HOME":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ECOGRAPH_STORE", url)
+    for key, value in (env or {}).items():
+        monkeypatch.setenv(key, value)
+
+
+def open_page(
+    page: str,
+    url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    env: Mapping[str, str] | None = None,
+    query: Mapping[str, str] | None = None,
+) -> AppTest:
+    """Run the app on *url*, then switch to *page*; fails on any uncaught exception."""
+    clean_env(monkeypatch, url, env)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()  # the landing page registers the navigation
+    assert not at.exception, [e.value for e in at.exception]
+    if page != "overview" or query:
+        at.switch_page(f"ecograph/explorer/{page}.py")
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest, element: str) -> list[str]:
+    """The values of every element of one kind (``"markdown"``, ``"caption"``, ``"warning"``…)."""
+    return [str(e.value) for e in getattr(at, element)]
+
+
+def iframes(at: AppTest) -> list[str]:
+    """The HTML of every ``st.iframe`` on the page (AppTest cannot look inside them)."""
+    return [e.proto.srcdoc for e in at.get("iframe")]

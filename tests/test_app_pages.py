@@ -1,0 +1,188 @@
+"""Every explorer page in Streamlit's AppTest: on a demo store, an empty store, and with filters
+that match nothing — each shows its own heading and no uncaught exception."""
+
+from __future__ import annotations
+
+import pytest
+from app_support import PAGES, demo_url, empty_url, iframes, open_page, texts, tieless_url
+
+WRITES = {"ECOGRAPH_ALLOW_WRITES": "1"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return demo_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return empty_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def tieless(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return tieless_url(tmp_path_factory)
+
+
+# -- demo store ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_on_demo_store(page: str, demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(page, demo, monkeypatch, env=WRITES)
+    assert [t.value for t in at.title] == [PAGES[page]]
+    assert not at.error, texts(at, "error")
+
+
+def test_overview_shows_counts_findings_and_freshness(demo: str, monkeypatch) -> None:
+    at = open_page("overview", demo, monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Organisations"] == "152"
+    assert metrics["Store version"] == "2"
+    assert [h.value for h in at.header] == [
+        "What the store holds",
+        "Headline weak links",
+        "Store and freshness",
+    ]
+    assert "Bridges and articulation points" in [s.value for s in at.subheader]
+    links = [(link.proto.page, link.proto.query_string) for link in at.get("page_link")]
+    families = ["bridges", "brokers", "gaps", "communities", "periphery", "resilience"]
+    assert links == [("weak-links", f"family={f}") for f in families[:5]] + [
+        ("recommendations", ""),
+        ("weak-links", "family=resilience"),
+    ]
+
+
+def test_network_map_draws_every_organisation(demo: str, monkeypatch) -> None:
+    at = open_page("network", demo, monkeypatch)
+    assert any("Showing 152 organisations" in c for c in texts(at, "caption"))
+    (page,) = iframes(at)
+    assert "vis.Network" in page and "test-xss" in page
+    assert "<img src=x" not in page  # the name reaches the page escaped
+
+
+def test_profile_opens_from_query_param(demo: str, monkeypatch) -> None:
+    at = open_page("profile", demo, monkeypatch, query={"org": "test-hust"})
+    assert [h.value for h in at.header] == ["Đại học Bách khoa Hà Nội"]
+    assert {
+        "Its network",
+        "Its collaborations",
+        "Where it ranks",
+        "Brokerage roles",
+        "Recommended partners",
+    } <= {s.value for s in at.subheader}
+    ties = at.dataframe[0].value
+    assert set(ties["partner"]) >= {"<img src=x onerror=alert(1)>"}
+
+
+@pytest.mark.parametrize(
+    "family", ["bridges", "brokers", "gaps", "communities", "periphery", "missing_links", "resilience"]
+)
+def test_weak_links_family(family: str, demo: str, monkeypatch) -> None:
+    at = open_page("weak_links", demo, monkeypatch, query={"family": family})
+    assert at.radio(key="weak_family").value == family
+    assert len(at.header) == 1
+    assert not at.error
+
+
+# -- empty store -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_on_empty_store(page: str, empty: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(page, empty, monkeypatch, env=WRITES)
+    assert [t.value for t in at.title] == [PAGES[page]]
+    if page == "load":
+        assert at.file_uploader, "the Load data page works on an empty store"
+    else:
+        assert texts(at, "info") == ["This store holds no organisations yet."]
+        assert any("ecograph demo --store" in c.value for c in at.code)
+        assert [link.proto.page for link in at.get("page_link")] == ["load"]
+
+
+def test_empty_store_without_writes_says_how_to_enable_them(empty: str, monkeypatch) -> None:
+    at = open_page("overview", empty, monkeypatch)
+    assert any("ECOGRAPH_ALLOW_WRITES=1" in c.value for c in at.code)
+    assert not at.get("page_link")
+
+
+# -- filters that match nothing ------------------------------------------------------------------
+
+
+def test_overview_of_a_store_without_ties(tieless: str, monkeypatch) -> None:
+    at = open_page("overview", tieless, monkeypatch)
+    assert [t.value for t in at.title] == ["Overview"]
+    assert "Nothing to report." in texts(at, "markdown")
+
+
+@pytest.mark.parametrize(
+    "family", ["bridges", "brokers", "gaps", "communities", "periphery", "missing_links", "resilience"]
+)
+def test_weak_links_of_a_store_without_ties(family: str, tieless: str, monkeypatch) -> None:
+    at = open_page("weak_links", tieless, monkeypatch, query={"family": family})
+    assert [t.value for t in at.title] == ["Weak links"]
+    assert not at.error
+
+
+def test_network_filters_matching_nothing(demo: str, monkeypatch) -> None:
+    at = open_page("network", demo, monkeypatch)
+    at.multiselect(key="map_category").set_value(["foreign_partner"])
+    at.multiselect(key="map_province").set_value(["Hà Nội"]).run()
+    assert [t.value for t in at.title] == ["Network map"]
+    assert texts(at, "warning") == [
+        "No organisation matches these filters. Clear some of them to see the map."
+    ]
+    assert not iframes(at)
+
+
+def test_profile_search_matching_nothing(demo: str, monkeypatch) -> None:
+    at = open_page("profile", demo, monkeypatch)
+    at.text_input(key="profile_search").input("zzzz no such organisation").run()
+    assert [t.value for t in at.title] == ["Organisation profile"]
+    assert texts(at, "warning") == [
+        "No organisation's name, alias or id contains “zzzz no such organisation”."
+    ]
+
+
+def test_profile_unknown_id(demo: str, monkeypatch) -> None:
+    at = open_page("profile", demo, monkeypatch, query={"org": "no-such-id"})
+    assert texts(at, "warning") == [
+        "No organisation with id “no-such-id” in this store; search for it by name instead."
+    ]
+
+
+def test_centrality_filters_matching_nothing(demo: str, monkeypatch) -> None:
+    at = open_page("centrality", demo, monkeypatch)
+    at.multiselect(key="centrality_category").set_value(["foreign_partner"])
+    at.multiselect(key="centrality_province").set_value(["Hà Nội"]).run()
+    assert [t.value for t in at.title] == ["Centrality"]
+    assert texts(at, "warning") == ["No organisation matches these filters."]
+    assert not at.dataframe
+
+
+def test_recommendations_filters_matching_nothing(demo: str, monkeypatch) -> None:
+    at = open_page("recommendations", demo, monkeypatch)
+    at.selectbox(key="rec_source").set_value("foreign_partner")
+    at.selectbox(key="rec_target").set_value("foreign_partner")
+    at.multiselect(key="rec_province").set_value(["Hà Nội"]).run()
+    assert [t.value for t in at.title] == ["Recommendations"]
+    assert texts(at, "warning") == [
+        "No partnership to recommend for this choice: widen the categories, sectors or provinces."
+    ]
+
+
+def test_query_returning_nothing(demo: str, monkeypatch) -> None:
+    at = open_page("named_queries", demo, monkeypatch)
+    at.selectbox(key="query_name").set_value("startups-without-investors").run()
+    at.text_input(key="query_startups-without-investors_province").input("Nowhere")
+    at.button[0].click().run()
+    assert [t.value for t in at.title] == ["Queries"]
+    assert texts(at, "info") == ["The query returned no rows."]
+
+
+def test_load_of_a_file_without_rows(empty: str, monkeypatch) -> None:
+    at = open_page("load", empty, monkeypatch, env=WRITES)
+    at.file_uploader[0].set_value(("orgs.csv", b"id,name,kind\n", "text/csv")).run()
+    assert [t.value for t in at.title] == ["Load data"]
+    assert [h.value for h in at.subheader] == ["Validation report"]
+    assert at.button(key="load_confirm")

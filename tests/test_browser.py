@@ -1,0 +1,197 @@
+"""The explorer in headless Debian Chromium: every page draws, search reaches a profile, names stay text.
+
+One ``ecograph serve`` on a 300-organisation demo store (plus an organisation named
+``<img src=x onerror=alert(1)>``) serves the module, and one browser tab walks through it
+the way a planner would — by the sidebar, the widgets and the map — so that the app loads
+once, not once per test. Every page's screenshot goes to ``tests/artifacts/``. A dialog
+opening, an uncaught exception on a page, or any request leaving the machine fails the test.
+Under ``CI=true`` a missing Chromium fails these tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_support import (
+    ARTIFACTS,
+    XSS_NAME,
+    browser,
+    make_demo_store,
+    require_chromium,
+    serve,
+    wait_for_app,
+    wait_for_network,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    # (sidebar link, heading, option to pick on the page, draws a network, screenshot name)
+    ("Overview", "Overview", None, False, "overview"),
+    ("Network map", "Network map", None, True, "map"),
+    ("Weak links", "Weak links", "Bridges", True, "weak-links-bridges"),
+    ("Weak links", "Weak links", "Under-connected groups", False, "weak-links-gaps"),
+    ("Weak links", "Weak links", "Communities", True, "weak-links-communities"),
+    ("Weak links", "Weak links", "Resilience", False, "weak-links-resilience"),
+    ("Centrality", "Centrality", None, False, "centrality"),
+    ("Recommendations", "Recommendations", None, False, "recommendations"),
+    ("Queries", "Queries", None, False, "queries"),
+    ("Load data", "Load data", None, False, "load"),
+]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    require_chromium()
+    folder = tmp_path_factory.mktemp("browser")
+    url = make_demo_store(folder, orgs=300)
+    with serve(url, log_dir=folder, env={"ECOGRAPH_ALLOW_WRITES": "1"}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def session(app):
+    """One tab for the module, opened on the app; records dialogs and requests to other hosts."""
+    with browser() as chromium:
+        context = chromium.new_context(viewport={"width": 1400, "height": 2000})
+        outside: list[str] = []
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname in (
+                "127.0.0.1",
+                "localhost",
+            ):
+                r.continue_()
+            else:
+                outside.append(url)
+                r.abort()
+
+        context.route("**/*", route)
+        tab = context.new_page()
+        dialogs: list[str] = []
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.goto(app.url)
+        wait_for_app(tab, "Overview", timeout=180_000)
+        yield tab, dialogs, outside
+        context.close()
+
+
+@pytest.fixture
+def tab(session):
+    page, dialogs, outside = session
+    yield page
+    assert page.locator("[data-testid='stException']").count() == 0, "a page shows an exception"
+    assert not dialogs, f"a dialog opened: {dialogs}"
+    assert not outside, f"requests left the machine: {outside}"
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _go(page, link: str, heading: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+    wait_for_app(page, heading, timeout=120_000)
+
+
+@pytest.mark.parametrize(("link", "heading", "option", "network", "name"), PAGES, ids=[p[4] for p in PAGES])
+def test_every_page_draws(tab, link: str, heading: str, option: str | None, network: bool, name: str) -> None:
+    _go(tab, link, heading)
+    if option:
+        tab.get_by_test_id("stRadio").first.get_by_text(option, exact=True).click()
+        tab.get_by_role("heading", name=option, exact=True).wait_for(timeout=120_000)
+        wait_idle(tab, 120_000)
+    if network:
+        wait_for_network(tab, timeout=60_000)
+    _shot(tab, name)
+
+
+def test_named_query_runs(tab) -> None:
+    _go(tab, "Queries", "Queries")
+    tab.get_by_role("button", name="Run").click()
+    tab.get_by_role("heading", name="Result").wait_for(timeout=60_000)
+    wait_idle(tab)
+    assert tab.get_by_test_id("stDataFrame").count() == 1
+    _shot(tab, "queries-result")
+
+
+def test_load_shows_the_validation_report_first(tab, tmp_path) -> None:
+    _go(tab, "Load data", "Load data")
+    bad = tmp_path / "ties.csv"
+    bad.write_text("source,target,kind,start\ntest-hust,ghost,mou,2020\n", encoding="utf-8")
+    tab.locator("input[type=file]").set_input_files(str(bad))
+    tab.get_by_role("heading", name="Validation report").wait_for(timeout=60_000)
+    wait_idle(tab)
+    assert "1 problem found; nothing would be written." in tab.get_by_test_id("stAlert").first.inner_text()
+    _shot(tab, "load-validation")
+
+
+def test_search_without_diacritics_reaches_the_profile(tab) -> None:
+    _go(tab, "Organisation profile", "Organisation profile")
+    box = tab.get_by_label("Search by name or alias")
+    box.fill("dai hoc bach khoa ha noi")
+    box.press("Enter")
+    tab.get_by_role("heading", name="Đại học Bách khoa Hà Nội").wait_for(timeout=60_000)
+    wait_for_network(tab)
+    wait_idle(tab)
+    assert parse_qs(urlsplit(tab.url).query)["org"] == ["test-hust"]
+    _shot(tab, "profile")
+
+
+def _node_point(page, node: str) -> tuple[float, float]:
+    """Where *node* is drawn in the page, from the network iframe's vis-network object."""
+    handle = page.locator("iframe").first.element_handle()
+    frame = handle.content_frame()
+    frame.wait_for_function("() => window.ecographDrawn === true")
+    point = frame.evaluate(
+        "(id) => { network.stopSimulation(); network.fit({animation: false});"
+        " const p = network.getPositions([id])[id]; return network.canvasToDOM(p); }",
+        node,
+    )
+    box = handle.bounding_box()
+    return box["x"] + point["x"], box["y"] + point["y"]
+
+
+def test_markup_in_a_name_shows_as_text_and_never_runs(tab) -> None:
+    box = tab.get_by_label("Search by name or alias")
+    box.fill("img src")
+    box.press("Enter")
+    heading = tab.get_by_role("heading", name=XSS_NAME)
+    heading.wait_for(timeout=60_000)
+    assert heading.inner_text().strip() == XSS_NAME
+    assert tab.locator("img[src='x']").count() == 0
+    wait_for_network(tab)
+    wait_idle(tab)
+    x, y = _node_point(tab, "test-xss")
+    tab.mouse.move(x, y)
+    frame = tab.frame_locator("iframe").first
+    tooltip = frame.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    assert XSS_NAME in tooltip.inner_text()
+    assert frame.locator("img[src='x']").count() == 0
+    _shot(tab, "profile-markup-name")
+
+
+def test_double_click_on_the_map_opens_the_profile(tab) -> None:
+    # On the profile of the organisation named "<img …>", its one partner is test-hust.
+    x, y = _node_point(tab, "test-hust")
+    tab.mouse.dblclick(x, y)
+    tab.get_by_role("heading", name="Đại học Bách khoa Hà Nội").wait_for(timeout=60_000)
+    assert parse_qs(urlsplit(tab.url).query)["org"] == ["test-hust"]
+    wait_idle(tab)
+
+
+def test_missing_chromium_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_path) -> None:
+    import browser_support
+
+    monkeypatch.setattr(browser_support, "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="browser tests cannot run under CI=true: no Chromium at"):
+        browser_support.require_chromium()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="no Chromium at"):
+        browser_support.require_chromium()
