@@ -9,7 +9,7 @@ from typing import Literal, Protocol
 
 from ecograph.problems import Problem
 
-__all__ = ["REGISTRY", "FileInfo", "Loader", "SourceRow", "detect", "register"]
+__all__ = ["REGISTRY", "FileInfo", "Loader", "SourceRow", "detect", "ragged_row", "register"]
 
 RecordType = Literal["organization", "collaboration"]
 
@@ -81,3 +81,8 @@ def detect(path: Path, head: str) -> Loader | None:
         if loader.detect(path, head):
             return loader
     return None
+
+
+def ragged_row(file: str, row: int, fields: int, width: int) -> Problem:
+    """The problem of a CSV row whose number of fields differs from its header's."""
+    return Problem("ragged-row", file, row, None, note=f"the row has {fields} fields; the header has {width}")

@@ -16,7 +16,7 @@ from pathlib import Path
 from ecograph.csvcells import restore
 from ecograph.model import COLLABORATION_FIELDS, ORGANIZATION_FIELDS
 from ecograph.problems import Problem
-from loaders.base import FileInfo, SourceRow, register
+from loaders.base import FileInfo, SourceRow, ragged_row, register
 from loaders.text import open_text
 
 __all__ = ["CanonicalLoader", "csv_kind", "sniff_delimiter"]
@@ -108,10 +108,7 @@ class CanonicalLoader:
                 continue
             info.rows_read += 1
             if len(values) != width:
-                yield Problem(
-                    "ragged-row", file, row, None,
-                    note=f"the row has {len(values)} fields; the header has {width}",
-                )  # fmt: skip
+                yield ragged_row(file, row, len(values), width)
                 continue
             data = {h: values[i] for i, h in keep}
             if "'" in "".join(values):  # one C-level scan instead of a test per cell

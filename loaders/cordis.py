@@ -58,7 +58,7 @@ from pathlib import Path
 from ecograph.countries import COUNTRY_CODES
 from ecograph.errors import InputUnavailable
 from ecograph.problems import Problem
-from loaders.base import FileInfo, SourceRow, register
+from loaders.base import FileInfo, SourceRow, ragged_row, register
 from loaders.ror import count_code, country_option
 from loaders.text import examine, open_text
 
@@ -263,10 +263,7 @@ class CordisLoader:
         for row, _, values in rows:
             info.rows_read += 1
             if len(values) != width:
-                yield Problem(
-                    "ragged-row", file, row, None,
-                    note=f"the row has {len(values)} fields; the header has {width}",
-                )  # fmt: skip
+                yield ragged_row(file, row, len(values), width)
                 continue
             pid, pic = get(values, "projectid"), values[org_col].strip()
             if not pid or not pic:

@@ -71,7 +71,7 @@ from pathlib import Path
 from ecograph.countries import COUNTRY_CODES
 from ecograph.errors import InputUnavailable, UsageError
 from ecograph.problems import Problem
-from loaders.base import FileInfo, SourceRow, register
+from loaders.base import FileInfo, SourceRow, ragged_row, register
 from loaders.cordis import _csv_rows, _date, find_companion, header_names, parse_decimal
 from loaders.ror import count_code, country_option
 from loaders.text import examine
@@ -255,13 +255,7 @@ class CrunchbaseLoader:
         for row, _, values in rows:
             info.rows_read += 1
             if len(values) != width:
-                yield Problem(
-                    "ragged-row",
-                    file,
-                    row,
-                    None,
-                    note=f"the row has {len(values)} fields; the header has {width}",
-                )
+                yield ragged_row(file, row, len(values), width)
                 continue
 
             def get(field: str, values=values) -> str:
@@ -361,13 +355,7 @@ class CrunchbaseLoader:
         for row, _, values in rows:
             info.rows_read += 1
             if len(values) != width:
-                yield Problem(
-                    "ragged-row",
-                    file,
-                    row,
-                    None,
-                    note=f"the row has {len(values)} fields; the header has {width}",
-                )
+                yield ragged_row(file, row, len(values), width)
                 continue
 
             def get(field: str, values=values) -> str:
