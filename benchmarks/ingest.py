@@ -3,15 +3,20 @@
     .venv/bin/python benchmarks/ingest.py                      # 100k orgs / 500k ties into SQLite
     .venv/bin/python benchmarks/ingest.py --store neo4j        # the same into a throwaway Neo4j
     .venv/bin/python benchmarks/ingest.py --orgs 10000         # smaller, for a quick look
+    .venv/bin/python benchmarks/ingest.py --store neo4j --sweep 2000,5000,10000,20000,50000
 
 Writes rows/s, seconds and peak memory to ``benchmarks/results/ingest-<store>.json``.
-Each load runs in a child process so its peak RSS is its own.
+Each load runs in a child process so its peak RSS is its own. ``--sweep`` first loads the
+``--sweep-orgs`` ecosystem (default 20,000 organisations, ~92,000 ties) once per Neo4j
+batch size (``ECOGRAPH_BATCH_SIZE``), each into a fresh server, and records the figures
+under ``batch_size_sweep``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -28,7 +33,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 DATA = ROOT / "benchmarks" / "data"
 
 
-def _child_load(files: list[str], url: str) -> dict:
+def _child_load(files: list[str], url: str, env: dict[str, str] | None = None) -> dict:
     """Run one `ecograph.load` in a fresh interpreter; return its timing and peak RSS."""
     code = (
         "import json, resource, sys, time\n"
@@ -39,7 +44,14 @@ def _child_load(files: list[str], url: str) -> dict:
         "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
         "print(json.dumps({'seconds': s, 'peak_rss_bytes': rss, 'report': r.as_dict()}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -59,6 +71,70 @@ def _data_rows(path: Path) -> int:
         return sum(1 for _ in fh) - 1
 
 
+def _demo_files(orgs: int, seed: int) -> tuple[list[str], int, int]:
+    """The demo ecosystem's two CSV files (generated once and kept) and their row counts."""
+    from ecograph.synthetic import generate, write_csv
+
+    folder = DATA / f"demo-{orgs}-{seed}"
+    orgs_csv, ties_csv = folder / "organizations.csv", folder / "collaborations.csv"
+    if not ties_csv.exists():
+        t = time.perf_counter()
+        demo = generate(orgs, seed=seed)
+        write_csv(demo, folder)
+        print(
+            f"generated {len(demo.organizations)} orgs / {len(demo.collaborations)} ties in {time.perf_counter() - t:.1f} s"
+        )
+        del demo
+    n_orgs, n_ties = (_data_rows(p) for p in (orgs_csv, ties_csv))
+    return [str(orgs_csv), str(ties_csv)], n_orgs, n_ties
+
+
+def _run(label: str, files: list[str], url: str, n_orgs: int, n_ties: int, env: dict | None = None) -> dict:
+    result = _child_load(files, url, env)
+    report = result["report"]
+    run = {
+        "seconds": round(result["seconds"], 2),
+        "collaborations_per_second": round(n_ties / result["seconds"]),
+        "rows_per_second": round((n_orgs + n_ties) / result["seconds"]),
+        "peak_rss_mib": round(result["peak_rss_bytes"] / 2**20),
+        "organizations": report["organizations"],
+        "collaborations": report["collaborations"],
+    }
+    print(label, json.dumps(run), flush=True)
+    return run
+
+
+def _load_average() -> list[float]:
+    """The 1-, 5- and 15-minute load average, kept with the figures: the machine is shared."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _neo4j_server():
+    from ecograph import neo4j_server
+
+    instance = Path(tempfile.mkdtemp(prefix="ecograph-neo4j-bench-"))
+    return neo4j_server.start(port=neo4j_server.free_port(), auth=False, instance=instance)
+
+
+def _sweep(sizes: list[int], orgs: int, seed: int) -> dict:
+    """First load and unchanged reload of one ecosystem per batch size, each into a fresh server."""
+    from ecograph import neo4j_server
+
+    files, n_orgs, n_ties = _demo_files(orgs, seed)
+    out: dict = {"organizations": n_orgs, "collaborations": n_ties, "load_average_at_start": _load_average()}
+    for size in sizes:
+        server = _neo4j_server()
+        try:
+            env = {"ECOGRAPH_BATCH_SIZE": str(size)}
+            out[str(size)] = {
+                label: _run(f"batch {size} {label}", files, server.url, n_orgs, n_ties, env)
+                for label in ("first_load", "second_load_unchanged")
+            }
+        finally:
+            neo4j_server.stop(instance=server.instance)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -66,23 +142,18 @@ def main() -> None:
     parser.add_argument("--orgs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--store", choices=["sqlite", "neo4j"], default="sqlite")
+    parser.add_argument(
+        "--sweep", default="", help="Neo4j only: comma-separated batch sizes to compare first"
+    )
+    parser.add_argument("--sweep-orgs", type=int, default=20_000)
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sweep.split(",") if s.strip()]
+    if sizes and args.store != "neo4j":
+        parser.error("--sweep needs --store neo4j")
 
-    from ecograph.synthetic import generate, write_csv
-
-    folder = DATA / f"demo-{args.orgs}-{args.seed}"
-    orgs_csv, ties_csv = folder / "organizations.csv", folder / "collaborations.csv"
-    if not ties_csv.exists():
-        t = time.perf_counter()
-        demo = generate(args.orgs, seed=args.seed)
-        write_csv(demo, folder)
-        print(
-            f"generated {len(demo.organizations)} orgs / {len(demo.collaborations)} ties in {time.perf_counter() - t:.1f} s"
-        )
-        del demo
-    n_orgs, n_ties = (_data_rows(p) for p in (orgs_csv, ties_csv))
-    files = [str(orgs_csv), str(ties_csv)]
-
+    sweep = _sweep(sizes, args.sweep_orgs, args.seed) if sizes else None
+    files, n_orgs, n_ties = _demo_files(args.orgs, args.seed)
+    load_average = _load_average()
     server = None
     if args.store == "sqlite":
         tmp = tempfile.mkdtemp(prefix="ecograph-bench-")
@@ -90,23 +161,13 @@ def main() -> None:
     else:
         from ecograph import neo4j_server
 
-        instance = Path(tempfile.mkdtemp(prefix="ecograph-neo4j-bench-"))
-        server = neo4j_server.start(port=neo4j_server.free_port(), auth=False, instance=instance)
+        server = _neo4j_server()
         url = server.url
     try:
-        runs = {}
-        for label in ("first_load", "second_load_unchanged"):
-            result = _child_load(files, url)
-            report = result["report"]
-            runs[label] = {
-                "seconds": round(result["seconds"], 2),
-                "collaborations_per_second": round(n_ties / result["seconds"]),
-                "rows_per_second": round((n_orgs + n_ties) / result["seconds"]),
-                "peak_rss_mib": round(result["peak_rss_bytes"] / 2**20),
-                "organizations": report["organizations"],
-                "collaborations": report["collaborations"],
-            }
-            print(label, json.dumps(runs[label]))
+        runs = {
+            label: _run(label, files, url, n_orgs, n_ties)
+            for label in ("first_load", "second_load_unchanged")
+        }
         if server is not None:
             runs["server_peak_rss_mib"] = _peak_rss_mib(server.pid)
             t = time.perf_counter()
@@ -124,10 +185,12 @@ def main() -> None:
         "store": args.store,
         "organizations": n_orgs,
         "collaborations": n_ties,
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "measured": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_average_at_start": load_average,
         "target_collaborations_per_second": 50_000 if args.store == "sqlite" else 20_000,
         **runs,
+        **({"batch_size_sweep": sweep} if sweep else {}),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"ingest-{args.store}.json"

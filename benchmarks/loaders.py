@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import platform
 import random
 import resource
@@ -298,6 +299,7 @@ def main(argv: list[str]) -> None:
     if any(s.startswith("cordis") for s in wanted) and not (CORDIS_DIR / "organization.csv").exists():
         print(f"generating {CORDIS_DIR} ...", file=sys.stderr)
         generate_cordis(CORDIS_DIR)
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     results = []
     for name in wanted:
         out = subprocess.run(
@@ -333,7 +335,14 @@ def main(argv: list[str]) -> None:
     RESULTS.write_text(
         json.dumps(
             {
-                "machine": {"python": platform.python_version(), "platform": platform.platform()},
+                "machine": {
+                    "python": platform.python_version(),
+                    "platform": platform.platform(),
+                    "cpus": os.cpu_count(),
+                    # other work on the 2 cores inflates the seconds: note how busy it was
+                    "load_average_at_start": load_at_start,
+                },
+                "measured": time.strftime("%Y-%m-%d %H:%M:%S"),
                 "targets": {"seconds": TARGET_SECONDS, "peak_rss_bytes": TARGET_BYTES},
                 "files": files,
                 "results": results,

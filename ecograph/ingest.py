@@ -8,16 +8,28 @@ does one atomic :meth:`Store.write` run. A strict load with any problem writes n
 from __future__ import annotations
 
 import csv
+import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from ecograph.errors import InputUnavailable, UsageError, ValidationFailed
-from ecograph.model import Collaboration, Organization, parse_collaboration, parse_organization
+from ecograph.model import (
+    COLLABORATION_FIELDS,
+    ORGANIZATION_FIELDS,
+    Collaboration,
+    Organization,
+    fast_collaboration,
+    parse_collaboration,
+    parse_organization,
+)
 from ecograph.problems import Problem
 from ecograph.report import LoadBatch, LoadReport
+from ecograph.resolution.resolver import Incoming, Resolution, Resolver
 from ecograph.store import Store, WritePart, open_store
 from loaders import REGISTRY, FileInfo, SourceRow, detect
+from loaders.base import RowBlock
 from loaders.text import examine
 
 __all__ = ["ProgressCallback", "load", "write_records"]
@@ -37,6 +49,9 @@ class _Seen:
     part: int
     # the source as written: mutual ties sort their ends, messages name the field as written
     written_source: object = None
+    # organisations only: what entity resolution needs beyond the record
+    external_ids: object = None
+    origin: tuple[str | None, str | None] = (None, None)
 
 
 @dataclass
@@ -49,6 +64,9 @@ class _Load:
     collaborations: dict[str, _Seen] = field(default_factory=dict)
     sources: list[dict[tuple[str, str], tuple[str | None, str | None]]] = field(default_factory=list)
     bad_rows: dict[tuple[str, int], list[Problem]] = field(default_factory=dict)
+    resolving: list[bool] = field(default_factory=list)  # per part: match its organisations?
+    merged: dict[str, str] = field(default_factory=dict)  # tie ends merged into another node
+    origins: dict[tuple, tuple] = field(default_factory=dict)
 
     def problem(self, problem: Problem) -> None:
         self.report.add_problem(problem)
@@ -85,38 +103,71 @@ def _accept(load: _Load, item: SourceRow, part: int) -> None:
     seen = seen_map.get(key)
     if seen is None:
         seen_map[key] = _Seen(record, item.file, item.row, part, item.data.get("source"))
+        if item.type == "organization" and load.resolving[part]:
+            seen_map[key].external_ids = item.data.get("external_ids")
+            seen_map[key].origin = (item.source, item.source_id)
         if item.source or item.source_id:
-            load.sources[part][(item.type, key)] = (item.source, item.source_id)
+            # one tuple per distinct origin: a project's twenty ties share theirs
+            origin = (item.source, item.source_id)
+            load.sources[part][(item.type, key)] = load.origins.setdefault(origin, origin)
     elif seen.record != record:
-        differing = [f for f in record.__slots__ if getattr(record, f) != getattr(seen.record, f)]
-        load.problem(
-            Problem(
-                conflict,
-                item.file,
-                item.row,
-                differing[0] if differing else None,
-                key,
-                note=f"first given at {seen.file}:{seen.row}; differs in {', '.join(differing)}",
-            )
-        )
+        _conflict(load, conflict, seen, record, key, item.file, item.row)
+
+
+def _conflict(load: _Load, type_: str, seen: _Seen, record: object, key: str, file: str, row: int) -> None:
+    """Report a record given twice with different content."""
+    names = ORGANIZATION_FIELDS if isinstance(record, Organization) else COLLABORATION_FIELDS
+    differing = [f for f in names if getattr(record, f) != getattr(seen.record, f)]
+    note = f"first given at {seen.file}:{seen.row}; differs in {', '.join(differing)}"
+    load.problem(Problem(type_, file, row, differing[0] if differing else None, key, note=note))
+
+
+def _accept_block(load: _Load, block: RowBlock, part: int) -> None:
+    """Check a block of raw collaboration rows in one loop; odd rows take the full path."""
+    width = len(block.columns)
+    position = {name: i for i, name in enumerate(block.columns)}
+    # a column the file lacks reads the None appended to every row
+    pick = itemgetter(*(position.get(f, width) for f in COLLABORATION_FIELDS))
+    source_at = position["source"]
+    known = [(i, name) for i, name in enumerate(block.columns) if name in COLLABORATION_FIELDS]
+    seen_map, file = load.collaborations, block.file
+    for row, values in block.rows:
+        values.append(None)  # type: ignore[arg-type]
+        tie = fast_collaboration(*pick(values))
+        if tie is None:
+            data = {name: values[i] for i, name in known}
+            _accept(load, SourceRow(file, row, "collaboration", data), part)
+            continue
+        seen = seen_map.get(tie[0])  # the key
+        if seen is None:
+            seen_map[tie[0]] = _Seen(tie, file, row, part, values[source_at])
+        elif seen.record != tie:
+            _conflict(load, "duplicate-tie-conflict", seen, tie, tie[0], file, row)
 
 
 def _check_references(load: _Load, store: Store) -> None:
-    """Reject ties whose ends are neither valid organisations of this load nor in the store."""
+    """Reject ties whose ends are neither valid organisations of this load nor in the store.
+
+    Ends that name an organisation merged into another (entity resolution) are valid;
+    ``load.merged`` maps them to the node they now live on.
+    """
     valid_orgs = {
         key for key, seen in load.organizations.items() if (seen.file, seen.row) not in load.bad_rows
     }
-    wanted = {
-        end
-        for seen in load.collaborations.values()
-        for end in (seen.record.source, seen.record.target)  # type: ignore[union-attr]
-        if end not in valid_orgs
-    }
-    known = valid_orgs | (store.existing_ids(wanted) if wanted else set())
+    ties = [seen.record for seen in load.collaborations.values()]
+    ends = set(map(itemgetter(1), ties))  # source; C-level passes over half a million ties
+    ends.update(map(itemgetter(2), ties))  # target
+    wanted = ends - valid_orgs
+    unknown = wanted - store.existing_ids(wanted) if wanted else set()
+    if unknown:
+        load.merged = _merged_ids(store, unknown)
+        unknown -= load.merged.keys()
+    if not unknown:
+        return
     for seen in load.collaborations.values():
         tie = seen.record
         for ref in (tie.source, tie.target):  # type: ignore[union-attr]
-            if ref not in known:
+            if ref in unknown:
                 field_name = "source" if str(seen.written_source).strip() == ref else "target"
                 load.problem(
                     Problem(
@@ -128,6 +179,20 @@ def _check_references(load: _Load, store: Store) -> None:
                         note="load that organisation first or in the same load",
                     )
                 )
+
+
+def _merged_ids(store: Store, ids: set[str]) -> dict[str, str]:
+    """For each of *ids* merged into another node, that node (following merges of merges)."""
+    found: dict[str, str] = {}
+    step = store.aliases(ids)
+    while step:
+        for id_, target in step.items():
+            for original, node in found.items():
+                if node == id_:
+                    found[original] = target
+            found.setdefault(id_, target)
+        step = store.aliases(set(step.values()))
+    return found
 
 
 def _write_rejects(path: Path, load: _Load) -> None:
@@ -203,6 +268,10 @@ def load(
             raise InputUnavailable(f"cannot read {path}: no such file")
     report = LoadReport(dry_run=dry_run)
     handle, owned = _open(store)
+    # A load builds millions of small objects and frees none until the end: the cyclic
+    # garbage collector would walk them again and again for nothing (a sixth of the time).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         lo = _Load(report, handle.home_country)
         batches: list[LoadBatch] = []
@@ -215,6 +284,7 @@ def load(
             batch = LoadBatch(file=str(path), sha256=facts.sha256, encoding=facts.encoding)
             batches.append(batch)
             lo.sources.append({})
+            lo.resolving.append(bool(getattr(loader, "resolves", False)))
             if facts.note:
                 report.notes.append(facts.note)
             if loader is None:
@@ -226,6 +296,11 @@ def load(
                 continue
             info = FileInfo(str(path), loader.name, encoding=facts.encoding, size=facts.size)
             for count, item in enumerate(loader.read(path, info, **(options or {})), start=1):
+                if isinstance(item, RowBlock):
+                    _accept_block(lo, item, part)
+                    if progress:
+                        progress(str(path), info.bytes_read, facts.size)
+                    continue
                 if isinstance(item, Problem):
                     lo.problem(item)
                 else:
@@ -250,23 +325,69 @@ def load(
         parts = [
             WritePart(batch, sources=sources) for batch, sources in zip(batches, lo.sources, strict=True)
         ]
-        for seen_map, attr in (
-            (lo.organizations, "organizations"),
-            (lo.collaborations, "collaborations"),
-        ):
-            grouped: list[list] = [[] for _ in parts]
-            for seen in seen_map.values():
-                if (seen.file, seen.row) not in lo.bad_rows:
-                    grouped[seen.part].append(seen.record)
-            for part, records in zip(parts, grouped, strict=True):
-                setattr(part, attr, records)
-        handle.write(parts, dry_run=dry_run)
+        valid_orgs, valid_ties = list(lo.organizations.values()), list(lo.collaborations.values())
+        if lo.bad_rows:
+            valid_orgs = [s for s in valid_orgs if (s.file, s.row) not in lo.bad_rows]
+            valid_ties = [s for s in valid_ties if (s.file, s.row) not in lo.bad_rows]
+        edit = None
+        if any(lo.resolving):
+            resolution = _resolve(handle, lo, valid_orgs, valid_ties, len(parts))
+            edit = resolution.edit
+            for index, part in enumerate(parts):
+                part.organizations = resolution.organizations[index]
+                part.collaborations = resolution.collaborations[index]
+                part.batch.organizations_merged = resolution.merged[index]
+                part.batch.review_candidates = resolution.queued[index]
+            if resolution.dropped_ties:
+                report.notes.append(
+                    f"{resolution.dropped_ties} ties left out: both their ends are one organisation after matching"
+                )
+        else:
+            for index, part in enumerate(parts):
+                part.organizations = [s.record for s in valid_orgs if s.part == index]
+                part.collaborations = [s.record for s in valid_ties if s.part == index]
+                if lo.merged:
+                    part.collaborations = [_rewritten(t, lo.merged) for t in part.collaborations]
+        if edit:
+            handle.write(parts, dry_run=dry_run, edit=edit)
+        else:
+            handle.write(parts, dry_run=dry_run)
         report.written = not dry_run
         report.store_version = handle.store_version()
         return report
     finally:
+        if collecting:
+            gc.enable()
         if owned:
             handle.close()
+
+
+def _rewritten(tie: Collaboration, merged: dict[str, str]) -> Collaboration:
+    if tie.source not in merged and tie.target not in merged:
+        return tie
+    return tie.replace(source=merged.get(tie.source, tie.source), target=merged.get(tie.target, tie.target))
+
+
+def _resolve(store: Store, lo: _Load, orgs: list[_Seen], ties: list[_Seen], parts: int) -> Resolution:
+    """Match the load's organisations to nodes and point its ties at them (see resolver)."""
+    resolver = Resolver.from_store(store)
+    incoming = [
+        Incoming(s.part, s.record, s.external_ids or {}, *s.origin, resolve=lo.resolving[s.part])  # type: ignore[arg-type]
+        for s in sorted(orgs, key=lambda s: s.part)
+    ]
+    resolution = resolver.resolve(
+        incoming,
+        ((s.part, s.record) for s in ties),  # type: ignore[misc]
+        parts,
+        loaded_keys=lo.collaborations.keys(),
+    )
+    # provenance follows a tie whose key changed with its ends
+    for sources in lo.sources:
+        for old, new in resolution.rekeyed.items():
+            origin = sources.pop(("collaboration", old), None)
+            if origin is not None:
+                sources[("collaboration", new)] = origin
+    return resolution
 
 
 def write_records(

@@ -35,6 +35,9 @@ class LoadBatch:
     collaborations_inserted: int = 0
     collaborations_updated: int = 0
     collaborations_unchanged: int = 0
+    # entity resolution: records merged into an existing node, pairs sent to review
+    organizations_merged: int = 0
+    review_candidates: int = 0
     started: str = field(default_factory=now_iso)
     finished: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -101,6 +104,14 @@ class LoadReport:
             f"organisations: {o['inserted']} inserted, {o['updated']} updated, {o['unchanged']} unchanged; "
             f"collaborations: {c['inserted']} inserted, {c['updated']} updated, {c['unchanged']} unchanged"
         )
+        merged = sum(b.organizations_merged for b in self.batches)
+        queued = sum(b.review_candidates for b in self.batches)
+        if merged:
+            line += f"; {merged} organisation record{'s' if merged != 1 else ''} matched to existing ones"
+        if queued:
+            line += (
+                f"; {queued} possible match{'es' if queued != 1 else ''} sent to review (ecograph resolve)"
+            )
         if t["rows"]["rejected"]:
             line += f"; {t['rows']['rejected']} rows rejected"
         if self.dry_run:
@@ -124,6 +135,8 @@ class LoadReport:
             "collaborations": totals["collaborations"],
             "rows_read": totals["rows"]["read"],
             "rejected": totals["rows"]["rejected"],
+            "organizations_merged": sum(b.organizations_merged for b in self.batches),
+            "review_candidates": sum(b.review_candidates for b in self.batches),
             "problem_count": self.problem_count,
             "problems": [p.as_dict() for p in self.problems],
             "notes": self.notes,

@@ -16,7 +16,7 @@ from pathlib import Path
 from ecograph.csvcells import restore
 from ecograph.model import COLLABORATION_FIELDS, ORGANIZATION_FIELDS
 from ecograph.problems import Problem
-from loaders.base import FileInfo, SourceRow, ragged_row, register
+from loaders.base import FileInfo, RowBlock, SourceRow, ragged_row, register
 from loaders.text import open_text
 
 __all__ = ["CanonicalLoader", "csv_kind", "sniff_delimiter"]
@@ -53,6 +53,9 @@ def csv_kind(header: list[str]) -> str | None:
     if {"id", "name", "kind"} <= names or {"id", "name"} <= names:
         return "organization"
     return None
+
+
+_BLOCK_ROWS = 5000  # rows per RowBlock: big enough to amortise, small enough to stream
 
 
 class CanonicalLoader:
@@ -99,6 +102,10 @@ class CanonicalLoader:
             info.notes.append(f"{path.name}: ignored unknown columns {', '.join(ignored)}")
         keep = [(i, h) for i, h in enumerate(header) if h in known]
         width = len(header)
+        # Collaborations come in blocks of raw rows (see RowBlock): a large load has half a
+        # million of them, and one object per row costs more than checking it.
+        block: list[tuple[int, list[str]]] | None = [] if record_type == "collaboration" else None
+        columns = tuple(header)
         reader = csv.reader(text, delimiter=delimiter)
         consumed = 0  # lines the reader has consumed; the header (line 1) was read before it
         for values in reader:
@@ -110,12 +117,17 @@ class CanonicalLoader:
             if len(values) != width:
                 yield ragged_row(file, row, len(values), width)
                 continue
-            data = {h: values[i] for i, h in keep}
             if "'" in "".join(values):  # one C-level scan instead of a test per cell
-                for name, value in data.items():
-                    if value[:1] == "'":
-                        data[name] = restore(value)
-            yield SourceRow(file, row, record_type, data)
+                values = [restore(v) if v[:1] == "'" else v for v in values]
+            if block is not None:
+                block.append((row, values))
+                if len(block) == _BLOCK_ROWS:
+                    yield RowBlock(file, record_type, columns, block)
+                    block = []
+                continue
+            yield SourceRow(file, row, record_type, {h: values[i] for i, h in keep})
+        if block:
+            yield RowBlock(file, record_type, columns, block)
 
     def _jsonl(self, path: Path, first: str, text, info: FileInfo) -> Iterator[SourceRow | Problem]:
         file = str(path)

@@ -203,6 +203,7 @@ class _Projects:
 
 class CordisLoader:
     name = "cordis"
+    resolves = True  # public data: match its organisations to the store's (ecograph.resolution)
 
     def detect(self, path: Path, head: str) -> bool:
         line = head.lstrip("\ufeff").split("\n", 1)[0]

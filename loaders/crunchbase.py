@@ -205,6 +205,7 @@ def _year(value: str) -> int | None:
 
 class CrunchbaseLoader:
     name = "crunchbase"
+    resolves = True  # public data: match its organisations to the store's (ecograph.resolution)
 
     def detect(self, path: Path, head: str) -> bool:
         line = head.lstrip("\ufeff").split("\n", 1)[0]

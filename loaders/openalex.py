@@ -95,6 +95,7 @@ def _lines(path: Path, info: FileInfo) -> Iterator[tuple[int, object, str | None
 
 class OpenAlexLoader:
     name = "openalex"
+    resolves = True  # public data: match its organisations to the store's (ecograph.resolution)
 
     def detect(self, path: Path, head: str) -> bool:
         return head.lstrip("\ufeff \t\r\n").startswith("{") and _FIRST_ID.search(head) is not None

@@ -333,6 +333,7 @@ def _external_ids(record: dict) -> dict[str, list[str]]:
 
 class RorLoader:
     name = "ror"
+    resolves = True  # public data: match its organisations to the store's (ecograph.resolution)
 
     def detect(self, path: Path, head: str) -> bool:
         first = head.lstrip("\ufeff \t\r\n")[:1]

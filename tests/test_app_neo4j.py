@@ -31,18 +31,11 @@ def test_cypher_box_reads(loaded) -> None:
     assert not result.truncated
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "CREATE (:Organization {id: 'x', name: 'X', kind: 'other'})",
-        "MATCH (o:Organization {id: 'a'}) SET o.name = 'changed'",
-        "MATCH (o:Organization) DETACH DELETE o",
-        "CREATE INDEX whatever IF NOT EXISTS FOR (o:Organization) ON (o.name)",
-    ],
-)
-def test_cypher_box_refuses_writes(loaded, query: str) -> None:
-    with pytest.raises(CypherRefused, match="This box only reads"):
-        run_read_only(loaded, query)
+def test_cypher_box_refuses_writes(loaded) -> None:
+    # the store's read_query guards (tested with every kind of write in test_neo4j_store);
+    # here: its refusal reaches the box as the page's message
+    with pytest.raises(CypherRefused, match="Only reads are allowed here"):
+        run_read_only(loaded, "MATCH (o:Organization {id: 'a'}) SET o.name = 'changed'")
     assert loaded.counts()["organizations"] == 2
     assert loaded.organization("a").name == "Alpha Labs"
 
@@ -71,7 +64,7 @@ def test_queries_page_on_neo4j_has_a_read_only_cypher_box(loaded, neo4j_url: str
     at.text_area(key="cypher_text").input("MATCH (o:Organization {id: 'a'}) SET o.name = 'changed'")
     at.button[-1].click().run()
     (error,) = texts(at, "error")
-    assert error.startswith("This box only reads: the query would change the store")
+    assert error.startswith("Only reads are allowed here: the query would change the store")
     at.text_area(key="cypher_text").input("MATCH (o:Organization) RETURN o.name AS name ORDER BY name")
     at.button[-1].click().run()
     assert list(at.dataframe[-1].value["name"]) == ["Alpha Labs", "Đại học Beta"]

@@ -17,8 +17,12 @@ from ecograph import neo4j_server as srv
 from ecograph.errors import IntegrityError, StoreUnavailable, UsageError
 from ecograph.model import ORG_KINDS, Collaboration, Organization
 from ecograph.report import LoadBatch
+from ecograph.resolution.records import RECORD
 from ecograph.store import WritePart, cypher
 from ecograph.store.neo4j import Neo4jStore
+
+# Entity resolution's bookkeeping nodes (ecograph.resolution.records), fixed like the rest.
+_RESOLUTION_LABELS = ("Identifier", "TieRewrite", "MergeCandidate", "MergeRecord")
 
 PAYLOADS = [
     "x'}) DETACH DELETE n //",
@@ -93,7 +97,7 @@ def test_injection_text_is_stored_verbatim_and_deletes_nothing(neo4j_store):
     with store._session() as session:
         labels = {r["label"] for r in session.run("CALL db.labels() YIELD label")}
         types = {r["relationshipType"] for r in session.run("CALL db.relationshipTypes()")}
-    allowed = {"Organization", "LoadBatch", "ProvenanceChunk", "EcographMeta"}
+    allowed = {"Organization", "LoadBatch", "ProvenanceChunk", "EcographMeta", *_RESOLUTION_LABELS}
     assert labels <= allowed | set(cypher.ORG_LABELS.values())
     assert types <= set(cypher.TIE_TYPES.values())
 
@@ -122,21 +126,23 @@ def test_every_statement_is_a_constant_without_user_values():
     ]
     statements += list(cypher.SCHEMA)
     for table in (
+        "CREATE_ORGS_BY_KIND",
         "MERGE_ORGS_BY_KIND",
         "MERGE_TIES_BY_KIND",
         "CREATE_TIES_BY_KIND",
         "FIND_TIES_BY_KIND",
         "DELETE_TIES_BY_KIND",
+        "READ_TIE_PAGE_BY_KIND",
     ):
         statements += list(getattr(cypher, table).values())
     vocabulary = (
         set(cypher.ORG_LABELS.values())
         | set(cypher.TIE_TYPES.values())
-        | {"Organization", "LoadBatch", "ProvenanceChunk", "EcographMeta"}
+        | {"Organization", "LoadBatch", "ProvenanceChunk", "EcographMeta", *_RESOLUTION_LABELS}
     )
     for statement in statements:
         # Every string literal is one of the few fixed ones; values come as $parameters.
-        assert set(re.findall(r"'([^']*)'", statement)) <= {"foreign_partner"}, statement
+        assert set(re.findall(r"'([^']*)'", statement)) <= {"foreign_partner", RECORD}, statement
         assert "{{" not in statement and "{label}" not in statement and "{rel_type}" not in statement
         for name in re.findall(r"(?:\b[a-z]\w*|[(\[]):([A-Z][A-Za-z_|:]*)", statement):
             assert set(re.split(r"[|:]", name)) <= vocabulary, (name, statement)

@@ -139,3 +139,82 @@ def test_killing_the_server_mid_load_leaves_nothing_and_a_rerun_loads_exactly_on
             assert len(store.batches()) == 2
     finally:
         neo4j_server.stop(instance=instance)
+
+
+@pytest.fixture
+def two_orgs(neo4j_store):
+    from ecograph.ingest import write_records
+    from ecograph.model import Collaboration, Organization
+
+    orgs = [
+        Organization("a", "Alpha Labs", "startup", "VN"),
+        Organization("b", "Đại học Beta", "university", "VN"),
+    ]
+    write_records(neo4j_store, orgs, [Collaboration("a", "b", "research", start="2021")], file="t")
+    return neo4j_store
+
+
+def test_read_query_returns_columns_rows_and_plain_values(two_orgs):
+    columns, rows, truncated = two_orgs.read_query(
+        "MATCH (o:Organization) WHERE o.id IN $ids RETURN o.id AS id, o AS node ORDER BY id;",
+        {"ids": ["a", "b"]},
+        timeout_s=10,
+        row_cap=10,
+    )
+    assert columns == ["id", "node"] and not truncated
+    assert [r[0] for r in rows] == ["a", "b"]
+    assert rows[1][1]["name"] == "Đại học Beta" and "University" in rows[1][1]["labels"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CREATE (:Organization {id: 'x', name: 'X', kind: 'other'})",
+        "MATCH (o:Organization {id: 'a'}) SET o.name = 'changed'",
+        "MATCH (o:Organization) DETACH DELETE o",
+        "CREATE INDEX whatever IF NOT EXISTS FOR (o:Organization) ON (o.name)",
+        # Planned as a read, but the procedure writes: the read transaction stops it.
+        "CALL db.createLabel('Sneaky')",
+    ],
+)
+def test_read_query_refuses_writes(two_orgs, query):
+    from ecograph.store.neo4j import QueryRefused
+
+    with pytest.raises(QueryRefused, match="Only reads are allowed"):
+        two_orgs.read_query(query, timeout_s=10, row_cap=10)
+    assert two_orgs.counts()["organizations"] == 2
+    assert two_orgs.organization("a").name == "Alpha Labs"
+
+
+def test_read_query_caps_rows_and_time_and_reports_bad_queries(two_orgs):
+    from ecograph.store.neo4j import QueryRefused
+
+    _, rows, truncated = two_orgs.read_query("UNWIND range(1, 5000) AS i RETURN i", timeout_s=10, row_cap=100)
+    assert len(rows) == 100 and truncated
+    with pytest.raises(QueryRefused, match="more than 1 seconds"):
+        two_orgs.read_query(
+            "UNWIND range(1, 1000000000) AS i WITH i WHERE i * i = -1 RETURN count(i)",
+            timeout_s=1,
+            row_cap=10,
+        )
+    with pytest.raises(QueryRefused, match="Neo4j rejected the query"):
+        two_orgs.read_query("MATCH (o:Organization RETURN o", timeout_s=10, row_cap=10)
+    with pytest.raises(QueryRefused, match="Type a Cypher query"):
+        two_orgs.read_query("  ;  ", timeout_s=10, row_cap=10)
+
+
+def test_whole_store_reads_page_in_key_order(neo4j_store, monkeypatch):
+    """Pages smaller than the store: every record once, organisations by id and ties by key
+    across all types, as SQLite gives them."""
+    from ecograph.ingest import write_records
+    from ecograph.store import neo4j as module
+
+    demo = generate(120, seed=4)
+    write_records(neo4j_store, demo.organizations, demo.collaborations, file="demo")
+    monkeypatch.setattr(module, "_PAGE_ROWS", 7)
+    orgs = list(neo4j_store.organizations())
+    ties = list(neo4j_store.collaborations())
+    assert [o.id for o in orgs] == sorted(o.id for o in demo.organizations)
+    assert set(orgs) == set(demo.organizations)
+    assert [t.key for t in ties] == sorted(t.key for t in demo.collaborations)
+    assert set(ties) == set(demo.collaborations)

@@ -42,9 +42,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from ecograph.cli import analysis, data, explorer, server
+    from ecograph.cli import analysis, data, explorer, resolution, server
 
-    for module in (data, analysis, server, explorer):
+    for module in (data, resolution, analysis, server, explorer):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -11,6 +11,7 @@ import networkx as nx
 
 from ecograph.model import Collaboration, Organization, category
 from ecograph.report import LoadBatch
+from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.snapshot import build_snapshot
 
 __all__ = ["Provenance", "Store", "WritePart"]
@@ -72,7 +73,9 @@ class Store(ABC):
         """The subset of *ids* that the store holds as organisations."""
 
     @abstractmethod
-    def write(self, parts: Sequence[WritePart], *, dry_run: bool = False) -> list[LoadBatch]:
+    def write(
+        self, parts: Sequence[WritePart], *, dry_run: bool = False, edit: Edit | None = None
+    ) -> list[LoadBatch]:
         """Upsert every part's organisations, then every part's collaborations, in one transaction.
 
         Fills each batch's inserted/updated/unchanged counts and ``finished`` time, records
@@ -83,6 +86,9 @@ class Store(ABC):
 
         Raises :class:`ecograph.errors.IntegrityError` (and writes nothing) when a
         collaboration refers to an organisation that is neither in the store nor in *parts*.
+
+        *edit* carries what entity resolution decided about this load (identifiers, merges,
+        review candidates, rewritten tie ends); it is written in the same transaction.
         """
 
     @abstractmethod
@@ -111,6 +117,49 @@ class Store(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Delete everything: records, history and version. For tests and fresh migrations."""
+
+    # -- entity resolution -------------------------------------------------------------
+
+    @abstractmethod
+    def apply(self, edit: Edit) -> None:
+        """Apply *edit* in one transaction (deletions, then upserts); bump the version if
+        organisations or collaborations changed."""
+
+    @abstractmethod
+    def identifiers(self, org_ids: Iterable[str] | None = None) -> list[Identifier]:
+        """Every identifier, or those of the organisations *org_ids*."""
+
+    @abstractmethod
+    def aliases(self, ids: Iterable[str]) -> dict[str, str]:
+        """For each of *ids* merged into another node, the node it was merged into (one step)."""
+
+    @abstractmethod
+    def collaborations_of(self, ids: Iterable[str]) -> list[Collaboration]:
+        """The collaborations with an end in *ids*."""
+
+    @abstractmethod
+    def rewrites(self, tie_keys: Iterable[str]) -> list[Rewrite]:
+        """The rewritten ends of the ties *tie_keys*."""
+
+    @abstractmethod
+    def candidates(self, status: str | None = None) -> list[Candidate]:
+        """The review queue, oldest first; *status* picks ``open``, ``merged`` or ``distinct``."""
+
+    @abstractmethod
+    def merges(self) -> list[Merge]:
+        """Every merge, oldest first, split ones included."""
+
+    def sources(self, record_type: str, key: str) -> list[tuple[str | None, str | None]]:
+        """The ``(source, source_id)`` pairs that brought a record, merged records' included."""
+        keys = {key}
+        if record_type == "organization":
+            keys |= {i.value for i in self.identifiers([key]) if i.scheme == "record"}
+        found = {
+            (p.source, p.source_id)
+            for p in self.provenance()
+            if p.record_type == record_type and p.record_key in keys and (p.source or p.source_id)
+        }
+        return sorted(found, key=lambda s: (s[0] or "", s[1] or ""))
 
     # -- shared behaviour -------------------------------------------------------------
 

@@ -10,8 +10,18 @@ Rules kept here, so that a review of this one file is a review of all Cypher in 
   built once, at import, for every kind in the vocabulary: ``ORG_LABELS`` and
   ``TIE_TYPES`` map each kind to its label or type, and the ``*_BY_KIND`` dicts hold the
   finished statements. An unknown kind is a ``KeyError``, never a new statement.
-* Writes are ``UNWIND $rows AS row`` + ``MERGE`` in batches of ``ECOGRAPH_BATCH_SIZE`` rows
-  (ties known to be new: ``CREATE``, see ``CREATE_TIES_BY_KIND``).
+* Writes are ``UNWIND $rows AS row`` in batches of ``ECOGRAPH_BATCH_SIZE`` rows: ``CREATE``
+  for records the store has just looked up and not found (``CREATE_*_BY_KIND``), ``MERGE``
+  for the ones that changed.
+* **Rows are lists, not maps**: ``row[0]``, ``row[1]``... in the order of
+  ``ORG_PROPERTIES`` and ``TIE_ROW``, for writes and for reads. The Python driver encodes
+  and decodes a map's key names on every row; lists cost a third less on both sides, and
+  property maps spelled out in the statement (``{id: row[0], ...}``) let the planner see
+  which properties a write touches (``SET o = row.props`` made it add an ``Eager`` that
+  buffers the whole batch).
+* **Whole-store reads come in pages of one record**: ``collect([...])`` over up to
+  ``$limit`` rows, paged along an index in key order. One Bolt record per row cost the
+  driver ~50 µs each (record objects, per-message bookkeeping) — most of a snapshot.
 
 Graph layout::
 
@@ -23,6 +33,10 @@ Graph layout::
     (:ProvenanceChunk {batch_id, record_type, keys, sources})
                                                     which records a batch held, in chunks
     (:EcographMeta {key: "store", version, batch_seq, locked_at})
+    (:Identifier {scheme, value, org_id, record})   entity resolution (see
+    (:TieRewrite {tie_key, end, original})          ecograph.resolution.records);
+    (:MergeCandidate {a, b, status, data})          data = JSON
+    (:MergeRecord {id, seq, data})
 """
 
 from __future__ import annotations
@@ -39,10 +53,14 @@ __all__ = [
     "COUNT_BY_KIND",
     "COUNT_TIES_BY_TYPE",
     "CREATE_BATCH",
+    "CREATE_ORGS_BY_KIND",
     "CREATE_PROVENANCE_CHUNKS",
     "CREATE_TIES_BY_KIND",
     "DELETE_ALL_IN_TRANSACTIONS",
+    "DELETE_IDENTIFIERS",
+    "DELETE_ORGS",
     "DELETE_PROVENANCE_OF_BATCH",
+    "DELETE_REWRITES",
     "DELETE_TIES_BY_KIND",
     "EXISTING_IDS",
     "FIND_TIES_BY_KIND",
@@ -51,20 +69,33 @@ __all__ = [
     "MERGE_ORGS_BY_KIND",
     "MERGE_TIES_BY_KIND",
     "ORG_LABELS",
+    "ORG_PROPERTIES",
     "PING",
+    "READ_ALIASES",
     "READ_BATCHES",
     "READ_BATCH_IDS",
+    "READ_CANDIDATES",
+    "READ_IDENTIFIERS",
+    "READ_IDENTIFIERS_OF",
+    "READ_MERGES",
     "READ_ORG",
-    "READ_ORGS",
     "READ_ORGS_BY_ID",
+    "READ_ORG_PAGE",
     "READ_PROVENANCE",
     "READ_PROVENANCE_OF_BATCH",
-    "READ_TIES",
+    "READ_REWRITES",
+    "READ_TIE_PAGE_BY_KIND",
     "READ_VERSION",
     "SCHEMA",
     "SET_META",
+    "TIES_OF",
+    "TIE_ROW",
     "TIE_TYPES",
     "TIE_TYPE_PATTERN",
+    "UPSERT_CANDIDATES",
+    "UPSERT_IDENTIFIERS",
+    "UPSERT_MERGES",
+    "UPSERT_REWRITES",
 ]
 
 #: Organisation kind → the second label of its node.
@@ -105,6 +136,24 @@ if not all(re.fullmatch(r"[A-Z][A-Za-z]*", v) for v in ORG_LABELS.values()) or n
 TIE_TYPE_PATTERN = "|".join(TIE_TYPES.values())
 _ALL_KIND_LABELS = ":".join(ORG_LABELS.values())
 
+#: An organisation row: its node's properties, in this order.
+ORG_PROPERTIES: tuple[str, ...] = (*ORGANIZATION_FIELDS, "name_key")
+#: A collaboration row: its ends' ids, then its relationship's properties (``TIE_ROW[2:]``).
+TIE_ROW: tuple[str, ...] = (*COLLABORATION_FIELDS, "key")
+if TIE_ROW[:2] != ("source", "target"):
+    raise ImportError("ecograph.store.cypher: a collaboration no longer starts with source, target")
+
+
+def _from_row(names: tuple[str, ...], offset: int = 0) -> str:
+    """``{`a`: row[0], `b`: row[1], ...}``: a null leaves the property out, as Neo4j stores none."""
+    return "{" + ", ".join(f"`{name}`: row[{i + offset}]" for i, name in enumerate(names)) + "}"
+
+
+_ORG_MAP = _from_row(ORG_PROPERTIES)
+_TIE_MAP = _from_row(TIE_ROW[2:], offset=2)
+_ORG_LIST = "[" + ", ".join(f"o.`{name}`" for name in ORG_PROPERTIES) + "]"
+_TIE_LIST = "[a.id, b.id, " + ", ".join(f"r.`{name}`" for name in TIE_ROW[2:]) + "]"
+
 # -- schema ----------------------------------------------------------------------------------
 
 #: Constraints and indexes, created at open with ``IF NOT EXISTS`` (each its own
@@ -126,6 +175,13 @@ SCHEMA: tuple[str, ...] = (
         f"CREATE CONSTRAINT tie_key_{kind} IF NOT EXISTS FOR ()-[r:{rel_type}]-() REQUIRE r.key IS UNIQUE"
         for kind, rel_type in TIE_TYPES.items()
     ),
+    # Entity resolution: identifiers by (scheme, value) and by node; one rewrite per tie end;
+    # one review candidate per pair; one journal entry per merge id.
+    "CREATE CONSTRAINT identifier_key IF NOT EXISTS FOR (i:Identifier) REQUIRE (i.scheme, i.value, i.org_id) IS UNIQUE",
+    "CREATE INDEX identifier_org IF NOT EXISTS FOR (i:Identifier) ON (i.org_id)",
+    "CREATE CONSTRAINT tie_rewrite_key IF NOT EXISTS FOR (w:TieRewrite) REQUIRE (w.tie_key, w.end) IS UNIQUE",
+    "CREATE CONSTRAINT merge_candidate_pair IF NOT EXISTS FOR (c:MergeCandidate) REQUIRE (c.a, c.b) IS UNIQUE",
+    "CREATE CONSTRAINT merge_record_id IF NOT EXISTS FOR (m:MergeRecord) REQUIRE m.id IS UNIQUE",
 )
 
 #: Wait (up to 300 s) until the indexes just created are online.
@@ -153,89 +209,89 @@ SET_META = "MATCH (m:EcographMeta {key: $key}) SET m.version = $version, m.batch
 
 # -- organisations ---------------------------------------------------------------------------
 
-#: The stored properties of those of ``$ids`` that exist (to classify a load's rows).
-READ_ORGS_BY_ID = (
-    "UNWIND $ids AS id MATCH (o:Organization {id: id}) RETURN o.id AS id, properties(o) AS props"
-)
+#: The rows of those of ``$ids`` that exist (to classify a load's rows), as one record.
+READ_ORGS_BY_ID = f"UNWIND $ids AS id MATCH (o:Organization {{id: id}}) RETURN collect({_ORG_LIST}) AS rows"
 
 #: Which of ``$ids`` exist.
-EXISTING_IDS = "UNWIND $ids AS id MATCH (o:Organization {id: id}) RETURN o.id AS id"
+EXISTING_IDS = "UNWIND $ids AS id MATCH (o:Organization {id: id}) RETURN collect(o.id) AS ids"
 
 #: Is there any organisation at all? (An empty store needs no classification reads.)
 ANY_ORG = "MATCH (o:Organization) RETURN o.id AS id LIMIT 1"
 
-#: Upsert organisations of one kind: ``SET o = row.props`` replaces every property (a field
-#: that became empty disappears); the kind label is reset in case the kind changed.
-_MERGE_ORGS = (
-    "UNWIND $rows AS row "
-    "MERGE (o:Organization {{id: row.id}}) "
-    "SET o = row.props "
-    f"REMOVE o:{_ALL_KIND_LABELS} "
-    "SET o:{label} "
-    "RETURN count(o) AS written"
-)
+#: Create organisations of one kind that the store does not hold yet (looked up under the
+#: meta lock, so no one can have created them meanwhile; the uniqueness constraint on the id
+#: stays as a safety net).
+CREATE_ORGS_BY_KIND: dict[str, str] = {
+    kind: f"UNWIND $rows AS row CREATE (o:Organization:{label} {_ORG_MAP}) RETURN count(o) AS written"
+    for kind, label in ORG_LABELS.items()
+}
+
+#: Update organisations of one kind: ``SET o = {...}`` replaces every property (a field that
+#: became empty disappears); the kind label is reset in case the kind changed.
 MERGE_ORGS_BY_KIND: dict[str, str] = {
-    kind: _MERGE_ORGS.format(label=label) for kind, label in ORG_LABELS.items()
+    kind: (
+        "UNWIND $rows AS row "
+        "MERGE (o:Organization {id: row[0]}) "
+        f"SET o = {_ORG_MAP} "
+        f"REMOVE o:{_ALL_KIND_LABELS} "
+        f"SET o:{label} "
+        "RETURN count(o) AS written"
+    )
+    for kind, label in ORG_LABELS.items()
 }
 
 #: One organisation's properties.
 READ_ORG = "MATCH (o:Organization {id: $id}) RETURN properties(o) AS props"
 
-# Whole-store reads return plain columns, one per field of the model, in its order: a map per
-# row (``properties(o)``) costs the client a decode of every key name on every row, about a
-# third more CPU in the Python driver.
-_ORG_COLUMNS = ", ".join(f"o.`{name}`" for name in ORGANIZATION_FIELDS)
-_TIE_COLUMNS = ", ".join(
-    {"source": "a.id", "target": "b.id"}.get(name, f"r.`{name}`") for name in COLLABORATION_FIELDS
+#: The next ``$limit`` organisations after id ``$after``, in id order (the unique index
+#: gives the order, so a page costs its own rows only), as one record.
+READ_ORG_PAGE = (
+    "MATCH (o:Organization) WHERE o.id > $after "
+    f"WITH o ORDER BY o.id LIMIT $limit RETURN collect({_ORG_LIST}) AS rows"
 )
-
-READ_ORGS = f"MATCH (o:Organization) WHERE o.id IS NOT NULL RETURN {_ORG_COLUMNS} ORDER BY o.id"
 
 # -- collaborations --------------------------------------------------------------------------
 
-#: The stored ties of one type whose key is in ``$keys``, with their ends.
-_FIND_TIES = (
-    "UNWIND $keys AS k "
-    "MATCH (a:Organization)-[r:{rel_type} {{key: k}}]->(b:Organization) "
-    "RETURN a.id AS source, b.id AS target, properties(r) AS props"
-)
-FIND_TIES_BY_KIND: dict[str, str] = {kind: _FIND_TIES.format(rel_type=t) for kind, t in TIE_TYPES.items()}
+#: The stored rows of the ties of one type whose key is in ``$keys``, as one record.
+FIND_TIES_BY_KIND: dict[str, str] = {
+    kind: f"UNWIND $keys AS k MATCH (a:Organization)-[r:{t} {{key: k}}]->(b:Organization) "
+    f"RETURN collect({_TIE_LIST}) AS rows"
+    for kind, t in TIE_TYPES.items()
+}
 
 #: Delete ties of one type by key: an id-keyed tie whose kind or ends changed is deleted
 #: here and created again by the MERGE below.
 _DELETE_TIES = "UNWIND $keys AS k MATCH ()-[r:{rel_type} {{key: k}}]->() DELETE r"
 DELETE_TIES_BY_KIND: dict[str, str] = {kind: _DELETE_TIES.format(rel_type=t) for kind, t in TIE_TYPES.items()}
 
-#: Upsert ties of one type between existing organisations. ``written`` lets the store
-#: check that no row was dropped by a missing end.
-_MERGE_TIES = (
-    "UNWIND $rows AS row "
-    "MATCH (a:Organization {{id: row.source}}) "
-    "MATCH (b:Organization {{id: row.target}}) "
-    "MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) "
-    "SET r = row.props "
-    "RETURN count(r) AS written"
-)
-MERGE_TIES_BY_KIND: dict[str, str] = {kind: _MERGE_TIES.format(rel_type=t) for kind, t in TIE_TYPES.items()}
+# Both ends are found through the unique index on the id. ``written`` lets the store check
+# that no row was dropped by a missing end.
+_MATCH_ENDS = "UNWIND $rows AS row MATCH (a:Organization {id: row[0]}) MATCH (b:Organization {id: row[1]}) "
+
+#: Update ties of one type in place (same kind and ends; a tie that moved is deleted and
+#: created again).
+MERGE_TIES_BY_KIND: dict[str, str] = {
+    kind: f"{_MATCH_ENDS}MERGE (a)-[r:{t} {{key: row[{len(TIE_ROW) - 1}]}}]->(b) "
+    f"SET r = {_TIE_MAP} RETURN count(r) AS written"
+    for kind, t in TIE_TYPES.items()
+}
 
 #: Create ties of one type that the store does not hold yet. The write holds the meta lock
 #: and has just looked every key up, so no one can have created them meanwhile; CREATE
 #: skips MERGE's per-row existence check and lock (the uniqueness constraint on the key
 #: stays as a safety net).
-_CREATE_TIES = (
-    "UNWIND $rows AS row "
-    "MATCH (a:Organization {{id: row.source}}) "
-    "MATCH (b:Organization {{id: row.target}}) "
-    "CREATE (a)-[r:{rel_type}]->(b) "
-    "SET r = row.props "
-    "RETURN count(r) AS written"
-)
-CREATE_TIES_BY_KIND: dict[str, str] = {kind: _CREATE_TIES.format(rel_type=t) for kind, t in TIE_TYPES.items()}
+CREATE_TIES_BY_KIND: dict[str, str] = {
+    kind: f"{_MATCH_ENDS}CREATE (a)-[r:{t} {_TIE_MAP}]->(b) RETURN count(r) AS written"
+    for kind, t in TIE_TYPES.items()
+}
 
-#: Every tie, in key order, streamed.
-READ_TIES = (
-    f"MATCH (a:Organization)-[r:{TIE_TYPE_PATTERN}]->(b:Organization) RETURN {_TIE_COLUMNS} ORDER BY r.key"
-)
+#: The next ``$limit`` ties of one type after key ``$after``, in key order (from the type's
+#: key index), as one record; the store merges the types' pages into one key order.
+READ_TIE_PAGE_BY_KIND: dict[str, str] = {
+    kind: f"MATCH (a:Organization)-[r:{t}]->(b:Organization) WHERE r.key > $after "
+    f"WITH a, r, b ORDER BY r.key LIMIT $limit RETURN collect({_TIE_LIST}) AS rows"
+    for kind, t in TIE_TYPES.items()
+}
 
 # -- counts ----------------------------------------------------------------------------------
 
@@ -304,5 +360,42 @@ READ_PROVENANCE = (
 #: transaction (``session.run``): ``CALL {} IN TRANSACTIONS`` cannot run in ``execute_write``.
 DELETE_ALL_IN_TRANSACTIONS = (
     "MATCH (n) WHERE n:Organization OR n:LoadBatch OR n:ProvenanceChunk OR n:EcographMeta "
+    "OR n:Identifier OR n:TieRewrite OR n:MergeCandidate OR n:MergeRecord "
     "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+)
+
+
+# -- entity resolution (ecograph.resolution.records) ----------------------------------------
+# Plain nodes with fixed labels: identifiers, rewritten tie ends, the review queue and the
+# merge journal (a JSON document each, as SQLite keeps them).
+
+UPSERT_IDENTIFIERS = "UNWIND $rows AS r MERGE (i:Identifier {scheme: r[0], value: r[1], org_id: r[2]}) ON CREATE SET i.record = r[3]"
+DELETE_IDENTIFIERS = (
+    "UNWIND $rows AS r MATCH (i:Identifier {scheme: r[0], value: r[1], org_id: r[2]}) DELETE i"
+)
+READ_IDENTIFIERS = (
+    "MATCH (i:Identifier) RETURN i.scheme AS scheme, i.value AS value, i.org_id AS org_id, i.record AS record"
+)
+READ_IDENTIFIERS_OF = (
+    "UNWIND $ids AS id MATCH (i:Identifier {org_id: id}) "
+    "RETURN i.scheme AS scheme, i.value AS value, i.org_id AS org_id, i.record AS record"
+)
+READ_ALIASES = "UNWIND $ids AS id MATCH (i:Identifier {scheme: 'record', value: id}) RETURN i.value AS value, i.org_id AS org_id"
+UPSERT_REWRITES = "UNWIND $rows AS r MERGE (w:TieRewrite {tie_key: r[0], end: r[1]}) SET w.original = r[2]"
+DELETE_REWRITES = "UNWIND $rows AS r MATCH (w:TieRewrite {tie_key: r[0], end: r[1]}) DELETE w"
+READ_REWRITES = "UNWIND $keys AS k MATCH (w:TieRewrite {tie_key: k}) RETURN w.tie_key AS tie_key, w.end AS end, w.original AS original"
+UPSERT_CANDIDATES = (
+    "UNWIND $rows AS r MERGE (c:MergeCandidate {a: r[0], b: r[1]}) SET c.status = r[2], c.data = r[3]"
+)
+READ_CANDIDATES = "MATCH (c:MergeCandidate) WHERE $status IS NULL OR c.status = $status RETURN c.data AS data"
+UPSERT_MERGES = (
+    "UNWIND $rows AS r MERGE (m:MergeRecord {id: r[0]}) ON CREATE SET m.seq = r[1] SET m.data = r[2]"
+)
+READ_MERGES = "MATCH (m:MergeRecord) RETURN m.data AS data ORDER BY m.seq"
+DELETE_ORGS = "UNWIND $ids AS id MATCH (o:Organization {id: id}) DELETE o RETURN count(*) AS written"
+#: The ties with an end in ``$ids``, as one record (each once, whichever end matched).
+TIES_OF = (
+    f"CALL () {{ UNWIND $ids AS id MATCH (a:Organization {{id: id}})-[r:{TIE_TYPE_PATTERN}]->(b:Organization) RETURN a, r, b "
+    f"UNION UNWIND $ids AS id MATCH (a:Organization)-[r:{TIE_TYPE_PATTERN}]->(b:Organization {{id: id}}) RETURN a, r, b }} "
+    f"RETURN collect({_TIE_LIST}) AS rows"
 )

@@ -8,43 +8,57 @@ every statement is a named constant in :mod:`ecograph.store.cypher`.
 records, the batches and the provenance inside one ``execute_write``: if anything fails
 (a dangling tie, a lost connection, the server killed mid-load) the server rolls it all
 back and nothing of the load is visible; no reader ever sees half a load, and there is no
-staging area to clean up (the alternative, chunks committed under a batch id and flipped
-visible at the end, would need every read to filter out staged records and a sweeper for
-loads that died). The price is memory: the server holds the whole load's transaction
-state, and Neo4j caps all transactions at 70 % of its heap. Measured: 100k organisations +
-500k ties peak at 2.3 GiB of transaction memory, so ``ecograph neo4j start`` defaults to
+staging area to clean up. The alternative — chunks committed under a batch id that reads
+filter out until the batch is marked committed — was weighed and not taken: every read
+(the snapshot, counts, the explorer's Cypher box) would have to filter, an update of an
+existing record cannot be hidden that way at all, a dead load needs a sweeper, and
+committing 10,000-row chunks one by one was measured no faster than one transaction on
+the 2-core build machine (the server's per-record work is the same; see README,
+Performance). The price is memory: the server holds the whole load's transaction state,
+and Neo4j caps all transactions at 70 % of its heap. Measured: 100k organisations + 500k
+ties peak at 2.3 GiB of transaction memory, so ``ecograph neo4j start`` defaults to
 ``--heap 4g``; with 2g such a load fails cleanly, as any load too large for the heap does,
 with :class:`~ecograph.errors.StoreUnavailable` naming the fix and nothing written (the
-driver is told not to retry it). Inside the transaction rows
-still go in batches of ``ECOGRAPH_BATCH_SIZE`` (``UNWIND $rows AS row MERGE ...``) so that
-no single statement or Bolt message is huge.
+driver is told not to retry it).
 
-Reads that return the whole store (organisations, collaborations, provenance) stream in
-an auto-commit session (``session.run`` and iteration, ``fetch_size`` rows at a time) so a
-snapshot of 500k ties never sits twice in memory; small reads use ``execute_read``.
+Inside the transaction the store first reads, one query per chunk of ids or keys, the
+stored rows of just the records this load names, and classifies each record in Python
+(new, changed, unchanged: exact counts); then it writes the new ones with ``CREATE`` (no
+per-row existence check: the meta-node lock keeps other writers out) and only the changed
+ones with ``MERGE``, ``ECOGRAPH_BATCH_SIZE`` rows per ``UNWIND`` statement, rows sent as lists.
+Statements are sent without waiting for the previous result, so the client encodes the
+next batch while the server runs the current one.
+
+Reads of the whole store (organisations, collaborations) page along the unique indexes
+in key order, ``_PAGE_ROWS`` rows collected into one Bolt record per page, all pages in
+one read transaction; collaborations merge the per-type pages into one key order.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import os
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ecograph import settings
 from ecograph.errors import IntegrityError, StoreUnavailable, UsageError
-from ecograph.model import ORGANIZATION_FIELDS, TIE_KINDS, Collaboration, Organization
+from ecograph.model import TIE_KINDS, Collaboration, Organization
 from ecograph.names import name_key
 from ecograph.report import LoadBatch, now_iso
+from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.store import cypher
 from ecograph.store.base import Provenance, Store, WritePart
 
-__all__ = ["Neo4jStore"]
+__all__ = ["Neo4jStore", "QueryRefused"]
 
 # The driver logs some failures itself (``log.error("Unable to retrieve routing
 # information")``) before raising them; with no logging set up, Python would print those on
@@ -56,49 +70,34 @@ _SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
 _META_KEY = "store"
 _T = TypeVar("_T")
 
-_ORG_OPTIONAL = ("province", "city", "founded", "website", "ror", "description")
-_TIE_OPTIONAL = ("start", "end", "amount", "currency", "evidence", "id")
+#: Rows per page of a whole-store read (one Bolt record each).
+_PAGE_ROWS = 10_000
+
+_org_values = attrgetter(*cypher.ORG_PROPERTIES[:-1])
+_tie_values = attrgetter(*cypher.TIE_ROW)
+# Lists go in as lists; an empty one as null, which leaves the property out as before.
+_ORG_LISTS = tuple(cypher.ORG_PROPERTIES.index(name) for name in ("sectors", "aliases"))
+_N_TIE_FIELDS = len(cypher.TIE_ROW) - 1  # all but the key, which Collaboration computes
 
 
-def _org_props(org: Organization) -> dict[str, Any]:
-    """The node's properties for *org*: no ``None`` (Neo4j stores no nulls), lists not tuples."""
-    props: dict[str, Any] = {
-        "id": org.id,
-        "name": org.name,
-        "name_key": name_key(org.name),
-        "kind": org.kind,
-        "country": org.country,
-    }
-    for name in _ORG_OPTIONAL:
-        value = getattr(org, name)
-        if value is not None:
-            props[name] = value
-    if org.sectors:
-        props["sectors"] = list(org.sectors)
-    if org.aliases:
-        props["aliases"] = list(org.aliases)
-    return props
+def _org_row(org: Organization) -> list[Any]:
+    """*org* as the list ``CREATE_ORGS_BY_KIND`` takes and ``READ_ORGS_BY_ID`` returns."""
+    row = [*_org_values(org), name_key(org.name)]
+    for i in _ORG_LISTS:
+        row[i] = list(row[i]) or None
+    return row
 
 
-def _org_from_props(props: dict[str, Any]) -> Organization:
-    return Organization(
-        id=props["id"],
-        name=props["name"],
-        kind=props["kind"],
-        country=props["country"],
-        sectors=tuple(props.get("sectors") or ()),
-        aliases=tuple(props.get("aliases") or ()),
-        **{name: props.get(name) for name in _ORG_OPTIONAL},
-    )
+def _org_from_row(row: Sequence[Any]) -> Organization:
+    values = list(row[:-1])
+    for i in _ORG_LISTS:
+        values[i] = tuple(values[i] or ())
+    return Organization(*values)
 
 
-def _tie_props(tie: Collaboration) -> dict[str, Any]:
-    props: dict[str, Any] = {"key": tie.key, "kind": tie.kind, "weight": tie.weight}
-    for name in _TIE_OPTIONAL:
-        value = getattr(tie, name)
-        if value is not None:
-            props[name] = value
-    return props
+def _tie_row(tie: Collaboration) -> list[Any]:
+    """*tie* as the list ``CREATE_TIES_BY_KIND`` takes and ``FIND_TIES_BY_KIND`` returns."""
+    return list(_tie_values(tie))
 
 
 def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
@@ -110,6 +109,34 @@ class _OutOfMemory(Exception):
     """A write ran out of the server's transaction memory. Raised inside the transaction
     function in place of the driver's ``TransientError`` so that the driver does not run a
     load that cannot fit a second time."""
+
+
+class QueryRefused(UsageError):
+    """A Cypher query :meth:`Neo4jStore.read_query` will not run, or that Neo4j rejected or
+    stopped; the message says why and never holds the password."""
+
+
+_WRITE_REFUSED = (
+    "Only reads are allowed here: the query would change the store (Neo4j classes it as {kind}). "
+    "Load data with `ecograph load` or the Load data page."
+)
+
+
+def _plain(value: object) -> object:
+    """Nodes, relationships and paths as plain dicts and lists, for a table."""
+    from neo4j.graph import Node, Path, Relationship
+
+    if isinstance(value, Node):
+        return {"labels": sorted(value.labels), **dict(value)}
+    if isinstance(value, Relationship):
+        return {"type": value.type, **dict(value)}
+    if isinstance(value, Path):
+        return [_plain(n) for n in value.nodes]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _is_out_of_memory(exc: Exception) -> bool:
@@ -132,15 +159,20 @@ def _fail_fast(work: Callable[..., _T]) -> Callable[..., _T]:
     return run
 
 
+def _rows_by_kind() -> defaultdict[str, list[list[Any]]]:
+    return defaultdict(list)
+
+
 @dataclass
 class _Plan:
     """What a write will do, worked out from one consistent read of the store."""
 
     states: dict[tuple[str, int, str], int] = field(default_factory=dict)
-    org_rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    org_creates: dict[str, list[list[Any]]] = field(default_factory=_rows_by_kind)
+    org_updates: dict[str, list[list[Any]]] = field(default_factory=_rows_by_kind)
     tie_deletes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    tie_rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    tie_creates: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    tie_creates: dict[str, list[list[Any]]] = field(default_factory=_rows_by_kind)
+    tie_updates: dict[str, list[list[Any]]] = field(default_factory=_rows_by_kind)
 
     def count(self, table: str, part: int, state: str) -> None:
         key = (table, part, state)
@@ -353,29 +385,46 @@ class Neo4jStore(Store):
     def _existing_ids_tx(self, tx: Any, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunks(ids, self.batch_size):
-            found.update(r["id"] for r in tx.run(cypher.EXISTING_IDS, ids=list(chunk)))
+            found.update(tx.run(cypher.EXISTING_IDS, ids=list(chunk)).single()["ids"])
         return found
 
+    @contextmanager
+    def _read_tx(self, doing: str) -> Iterator[Any]:
+        """One read transaction for a read made of several queries (pages), so that they
+        all see the store in one state."""
+        with self._errors(doing), self._session() as session, session.begin_transaction() as tx:
+            yield tx
+
+    @staticmethod
+    def _pages(tx: Any, query: str, last: int) -> Iterator[list[Any]]:
+        """The rows of a paged whole-store read (``READ_*_PAGE*``), page after page; *last*
+        is the index of the row's paging key."""
+        after = ""
+        while True:
+            rows = tx.run(query, after=after, limit=_PAGE_ROWS).single()["rows"]
+            yield from rows
+            if len(rows) < _PAGE_ROWS:
+                return
+            after = rows[-1][last]
+
     def organizations(self) -> Iterator[Organization]:
-        for row in self._stream(cypher.READ_ORGS, "reading organisations"):
-            # One column per field of Organization, in order; absent properties are None.
-            fields = dict(zip(ORGANIZATION_FIELDS, row, strict=True))
-            fields["sectors"] = tuple(fields["sectors"] or ())
-            fields["aliases"] = tuple(fields["aliases"] or ())
-            yield Organization(**fields)
+        with self._read_tx("reading organisations") as tx:
+            for row in self._pages(tx, cypher.READ_ORG_PAGE, 0):
+                yield _org_from_row(row)
 
     def collaborations(self) -> Iterator[Collaboration]:
-        for row in self._stream(cypher.READ_TIES, "reading collaborations"):
-            yield Collaboration(*row)  # one column per field, in order
+        # Keys are unique per type and each type's pages come in key order: merging them
+        # gives the store's key order without sorting (or holding) every tie at once.
+        last = len(cypher.TIE_ROW) - 1
+        with self._read_tx("reading collaborations") as tx:
+            streams = [self._pages(tx, q, last) for q in cypher.READ_TIE_PAGE_BY_KIND.values()]
+            for row in heapq.merge(*streams, key=itemgetter(last)):
+                yield Collaboration(*row[:_N_TIE_FIELDS])
 
     def organization(self, id: str) -> Organization | None:
-        def work(tx: Any) -> dict[str, Any] | None:
-            record = tx.run(cypher.READ_ORG, id=id).single()
-            return None if record is None else record["props"]
-
         with self._errors("reading an organisation"):
-            props = self._read(work)
-        return None if props is None else _org_from_props(props)
+            rows = self._read(lambda tx: tx.run(cypher.READ_ORGS_BY_ID, ids=[id]).single()["rows"])
+        return _org_from_row(rows[0]) if rows else None
 
     def batches(self) -> list[LoadBatch]:
         with self._errors("reading load batches"):
@@ -414,9 +463,73 @@ class Neo4jStore(Store):
             **found,
         }
 
+    def read_query(
+        self, cypher: str, params: dict[str, Any] | None = None, *, timeout_s: float, row_cap: int
+    ) -> tuple[list[str], list[list[Any]], bool]:
+        """Run a user's Cypher *cypher* read-only: ``(columns, rows, truncated)``.
+
+        Three guards keep it read-only: the query is planned first (``EXPLAIN``) and refused
+        unless Neo4j classes it as a read; it then runs in a read transaction, which the
+        server itself refuses to write from; and it stops after *timeout_s* seconds (server
+        side) and after *row_cap* rows (``truncated`` says so). Nodes, relationships and
+        paths come back as plain dicts and lists.
+
+        Raises
+        ------
+        QueryRefused
+            The query is empty, would write, is invalid, or ran out of time.
+        StoreUnavailable
+            The server cannot be reached.
+        """
+        from neo4j import Query, unit_of_work
+        from neo4j.exceptions import AuthError, ClientError, Neo4jError
+
+        query = cypher.strip().rstrip(";").strip()
+        if not query:
+            raise QueryRefused("Type a Cypher query, e.g. MATCH (o:Organization) RETURN o.name LIMIT 10")
+
+        @unit_of_work(timeout=timeout_s)
+        def work(tx: Any) -> tuple[list[str], list[list[Any]], bool]:
+            result = tx.run(query, params or {})
+            rows: list[list[Any]] = []
+            for record in result:
+                if len(rows) >= row_cap:
+                    return list(result.keys()), rows, True
+                rows.append([_plain(v) for v in record.values()])
+            return list(result.keys()), rows, False
+
+        stopped = f"the query ran for more than {timeout_s:g} seconds and was stopped"
+        with self._errors("running a query"), self._session() as session:
+            try:
+                plan = session.run(Query(f"EXPLAIN {query}", timeout=timeout_s), params or {}).consume()
+                if plan.query_type != "r":
+                    words = {"w": "write-only", "rw": "read-write", "s": "a schema change"}
+                    raise QueryRefused(
+                        _WRITE_REFUSED.format(kind=words.get(plan.query_type, repr(plan.query_type)))
+                    )
+                return session.execute_read(work)
+            except AuthError:
+                raise  # the login message of _errors
+            except ClientError as exc:
+                code = exc.code or ""
+                if "AccessMode" in code or "ForbiddenDueToTransactionType" in code:
+                    raise QueryRefused(_WRITE_REFUSED.format(kind="a write")) from None
+                if "Timeout" in code or "TimedOut" in code:
+                    raise QueryRefused(stopped) from None
+                raise QueryRefused(f"Neo4j rejected the query: {self._scrub(exc.message or exc)}") from None
+            except Neo4jError as exc:
+                code = exc.code or ""
+                if "Timeout" in code or "TimedOut" in code or "Terminated" in code:
+                    raise QueryRefused(stopped) from None
+                raise QueryRefused(
+                    f"Neo4j could not run the query: {self._scrub(exc.message or exc)}"
+                ) from None
+
     # -- writes -----------------------------------------------------------------------------
 
-    def write(self, parts: Sequence[WritePart], *, dry_run: bool = False) -> list[LoadBatch]:
+    def write(
+        self, parts: Sequence[WritePart], *, dry_run: bool = False, edit: Edit | None = None
+    ) -> list[LoadBatch]:
         with self._errors("writing" if not dry_run else "checking a load"):
             if dry_run:
                 # Only reads: nothing to roll back, and no lock on the meta node.
@@ -424,36 +537,19 @@ class Neo4jStore(Store):
                 self._fill(parts, plan, now_iso())
             else:
                 with self._session(write=True) as session:
-                    session.execute_write(_fail_fast(self._write_tx), parts)
+                    session.execute_write(_fail_fast(self._write_tx), parts, edit)
         return [part.batch for part in parts]
 
-    def _write_tx(self, tx: Any, parts: Sequence[WritePart]) -> None:
+    def _write_tx(self, tx: Any, parts: Sequence[WritePart], edit: Edit | None = None) -> None:
         """The whole load in one transaction. The driver may run it again after a transient
         error, so it starts from the store's state every time and only then fills the
         batches."""
         meta = tx.run(cypher.LOCK_META, key=_META_KEY).single()
         plan = self._plan(tx, parts)
         changed = self._fill(parts, plan, now_iso())
-        for kind, rows in plan.org_rows.items():
-            for chunk in _chunks(rows, self.batch_size):
-                tx.run(cypher.MERGE_ORGS_BY_KIND[kind], rows=list(chunk)).consume()
-        for kind, keys in plan.tie_deletes.items():
-            for chunk in _chunks(keys, self.batch_size):
-                tx.run(cypher.DELETE_TIES_BY_KIND[kind], keys=list(chunk)).consume()
-        # Ties that are new (under the meta lock, so no one else can add them meanwhile) are
-        # created outright; changed ones are merged on their key.
-        for statements, table in (
-            (cypher.CREATE_TIES_BY_KIND, plan.tie_creates),
-            (cypher.MERGE_TIES_BY_KIND, plan.tie_rows),
-        ):
-            for kind, rows in table.items():
-                for chunk in _chunks(rows, self.batch_size):
-                    written = tx.run(statements[kind], rows=list(chunk)).single()["written"]
-                    if written != len(chunk):  # an end vanished: cannot happen under the lock
-                        raise IntegrityError(
-                            f"{self.url}: write refused, nothing was written "
-                            "(a collaboration refers to an organisation that is not in the store)"
-                        )
+        sent = self._send_plan(tx, plan)
+        if edit:
+            changed = self._apply_tx(tx, edit) or changed
         seq = meta["batch_seq"]
         chunks = []
         for part in parts:
@@ -464,12 +560,43 @@ class Neo4jStore(Store):
                 id=batch.id,
                 seq=seq,
                 data=json.dumps(batch.as_dict(), ensure_ascii=False),
-            ).consume()
+            )
             chunks += self._provenance_chunks(batch.id, part)
         for chunk in _chunks(chunks, max(1, self.batch_size // 1000)):
-            tx.run(cypher.CREATE_PROVENANCE_CHUNKS, chunks=list(chunk)).consume()
+            tx.run(cypher.CREATE_PROVENANCE_CHUNKS, chunks=list(chunk))
         version = meta["version"] + (1 if changed else 0)
         tx.run(cypher.SET_META, key=_META_KEY, version=version, batch_seq=seq).consume()
+        self._check_sent(sent)
+
+    def _send_plan(self, tx: Any, plan: _Plan) -> list[tuple[Any, int]]:
+        """Send the plan's writes; the results are checked later by :meth:`_check_sent`.
+
+        Statements are sent without waiting for the previous one's result: the driver
+        encodes the next batch while the server runs this one (the server runs a
+        transaction's statements in order).
+        """
+        sent: list[tuple[Any, int]] = []
+
+        def send(statements: dict[str, str], table: dict[str, list[Any]], name: str = "rows") -> None:
+            for kind, rows in table.items():
+                for chunk in _chunks(rows, self.batch_size):
+                    sent.append((tx.run(statements[kind], {name: chunk}), len(chunk)))
+
+        send(cypher.CREATE_ORGS_BY_KIND, plan.org_creates)
+        send(cypher.MERGE_ORGS_BY_KIND, plan.org_updates)
+        send(cypher.DELETE_TIES_BY_KIND, plan.tie_deletes, "keys")
+        send(cypher.CREATE_TIES_BY_KIND, plan.tie_creates)
+        send(cypher.MERGE_TIES_BY_KIND, plan.tie_updates)
+        return sent
+
+    def _check_sent(self, sent: list[tuple[Any, int]]) -> None:
+        for result, rows in sent:
+            record = result.single()
+            if record is not None and record["written"] != rows:  # cannot happen under the lock
+                raise IntegrityError(
+                    f"{self.url}: write refused, nothing was written "
+                    "(a collaboration refers to an organisation that is not in the store)"
+                )
 
     def _fill(self, parts: Sequence[WritePart], plan: _Plan, finished: str) -> bool:
         """Copy the plan's counts into the batches; True when the load changes anything."""
@@ -483,19 +610,33 @@ class Neo4jStore(Store):
             changed = changed or batch.changed > 0
         return changed
 
+    @staticmethod
+    def _classify(
+        plan: _Plan, table: str, given: Sequence[tuple[int, str, list[Any]]], stored: dict[str, list[Any]]
+    ) -> dict[str, list[Any]]:
+        """Count every given row against the stored one; return the last row given per key
+        among those that differ from the store (new or changed)."""
+        latest: dict[str, list[Any]] = {}
+        for index, key, row in given:
+            old = stored.get(key)
+            plan.count(table, index, "inserted" if old is None else "unchanged" if old == row else "updated")
+            latest[key] = row
+        return {key: row for key, row in latest.items() if stored.get(key) != row}
+
     def _plan(self, tx: Any, parts: Sequence[WritePart]) -> _Plan:
         """Classify every record of every part against the store as it is now.
 
         Each record is compared with the stored one as the transaction began (as SQLite's
         staging does), so a record given twice counts twice; the last one given is written.
+        Stored records come back as the same lists the write sends, so "unchanged" is a
+        list comparison in Python and the server is asked only for the keys of this load.
         """
         plan = _Plan()
         size = self.batch_size
         store_has_orgs = tx.run(cypher.ANY_ORG).single() is not None
 
         # Organisations.
-        latest: dict[str, dict[str, Any]] = {}
-        given: list[tuple[int, str, dict[str, Any]]] = []
+        given: list[tuple[int, str, list[Any]]] = []
         for index, part in enumerate(parts):
             for org in part.organizations:
                 if org.kind not in cypher.ORG_LABELS:  # the label comes from the kind
@@ -503,22 +644,16 @@ class Neo4jStore(Store):
                         f"{self.url}: write refused, nothing was written (organisation "
                         f"{org.id!r} has unknown kind {org.kind!r})"
                     )
-                props = _org_props(org)
-                given.append((index, org.id, props))
-                latest[org.id] = props
-        stored: dict[str, dict[str, Any]] = {}
+                given.append((index, org.id, _org_row(org)))
+        stored: dict[str, list[Any]] = {}
         if store_has_orgs:
-            ids = list(latest)
-            for chunk in _chunks(ids, size):
-                for r in tx.run(cypher.READ_ORGS_BY_ID, ids=list(chunk)):
-                    stored[r["id"]] = r["props"]
-        for index, id_, props in given:
-            old = stored.get(id_)
-            state = "inserted" if old is None else "unchanged" if old == props else "updated"
-            plan.count("organizations", index, state)
-        for id_, props in latest.items():
-            if stored.get(id_) != props:
-                plan.org_rows[props["kind"]].append({"id": id_, "props": props})
+            for chunk in _chunks(list(dict.fromkeys(id_ for _, id_, _ in given)), size):
+                for row in tx.run(cypher.READ_ORGS_BY_ID, ids=chunk).single()["rows"]:
+                    stored[row[0]] = row
+        kind_at = cypher.ORG_PROPERTIES.index("kind")
+        for id_, row in self._classify(plan, "organizations", given, stored).items():
+            (plan.org_updates if id_ in stored else plan.org_creates)[row[kind_at]].append(row)
+        in_load = {id_ for _, id_, _ in given}
 
         # Collaborations: every end must be in this load or in the store.
         ties: list[tuple[int, Collaboration]] = [
@@ -532,7 +667,7 @@ class Neo4jStore(Store):
                     f"{self.url}: write refused, nothing was written (collaboration "
                     f"{tie.source} -> {tie.target} has unknown kind {tie.kind!r})"
                 )
-        ends = {end for _, tie in ties for end in (tie.source, tie.target)} - latest.keys()
+        ends = {end for _, tie in ties for end in (tie.source, tie.target)} - in_load
         known = self._existing_ids_tx(tx, sorted(ends)) if ends and store_has_orgs else set()
         missing = ends - known
         if missing:
@@ -543,45 +678,28 @@ class Neo4jStore(Store):
                 f"{tie.source} -> {tie.target} ({tie.kind}) refers to unknown organisation {end!r}"
                 f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''})"
             )
-        last: dict[str, Collaboration] = {}
-        for _, tie in ties:
-            last[tie.key] = tie
-        # key -> (kind, source, target, props) of the stored tie.
-        found: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
+        found: dict[str, list[Any]] = {}
         if store_has_orgs:
             by_kind: dict[str, list[str]] = defaultdict(list)
             by_id: list[str] = []
-            for key, tie in last.items():
-                (by_id if tie.id else by_kind[tie.kind]).append(key)
+            for _, tie in ties:
+                (by_id if tie.id else by_kind[tie.kind]).append(tie.key)
             for kind in TIE_KINDS:
                 # A tie with an id may have changed kind, so look for it under every type.
-                keys = by_kind.get(kind, []) + by_id
+                keys = list(dict.fromkeys(by_kind.get(kind, []) + by_id))
                 for chunk in _chunks(keys, size):
-                    for r in tx.run(cypher.FIND_TIES_BY_KIND[kind], keys=list(chunk)):
-                        props = r["props"]
-                        found[props["key"]] = (kind, r["source"], r["target"], props)
-        for index, tie in ties:
-            old = found.get(tie.key)
-            if old is None:
-                state = "inserted"
-            elif old == (tie.kind, tie.source, tie.target, _tie_props(tie)):
-                state = "unchanged"
-            else:
-                state = "updated"
-            plan.count("collaborations", index, state)
-        for key, tie in last.items():
-            props = _tie_props(tie)
+                    for row in tx.run(cypher.FIND_TIES_BY_KIND[kind], keys=chunk).single()["rows"]:
+                        found[row[-1]] = row
+        given_ties = [(index, tie.key, _tie_row(tie)) for index, tie in ties]
+        for key, row in self._classify(plan, "collaborations", given_ties, found).items():
             old = found.get(key)
-            if old == (tie.kind, tie.source, tie.target, props):
-                continue
-            row = {"source": tie.source, "target": tie.target, "props": props}
             if old is None:
-                plan.tie_creates[tie.kind].append(row)
-            elif (old[0], old[1], old[2]) != (tie.kind, tie.source, tie.target):
-                plan.tie_deletes[old[0]].append(key)  # moved: delete, then create anew
-                plan.tie_creates[tie.kind].append(row)
+                plan.tie_creates[row[2]].append(row)
+            elif old[:3] != row[:3]:  # kind or ends changed: delete, then create anew
+                plan.tie_deletes[old[2]].append(key)
+                plan.tie_creates[row[2]].append(row)
             else:
-                plan.tie_rows[tie.kind].append({**row, "key": key})
+                plan.tie_updates[row[2]].append(row)
         return plan
 
     def _provenance_chunks(self, batch_id: str, part: WritePart) -> list[dict]:
@@ -592,6 +710,10 @@ class Neo4jStore(Store):
             ("collaboration", [t.key for t in part.collaborations]),
         ):
             entries = {k: part.sources.get((record_type, k)) for k in keys}
+            # records the part saw but wrote under another id (merged by entity resolution)
+            entries.update(
+                (k, v) for (t, k), v in part.sources.items() if t == record_type and k not in entries
+            )
             out += self._chunk_rows(batch_id, record_type, entries)
         return out
 
@@ -664,6 +786,106 @@ class Neo4jStore(Store):
 
         with self._errors("importing history"), self._session(write=True) as session:
             session.execute_write(_fail_fast(work))
+
+    # -- entity resolution ------------------------------------------------------------------
+
+    def apply(self, edit: Edit) -> None:
+        def work(tx: Any) -> None:
+            meta = tx.run(cypher.LOCK_META, key=_META_KEY).single()
+            changed = self._apply_tx(tx, edit)
+            version = meta["version"] + (1 if changed else 0)
+            tx.run(cypher.SET_META, key=_META_KEY, version=version, batch_seq=meta["batch_seq"]).consume()
+
+        with self._errors("applying a change"), self._session(write=True) as session:
+            session.execute_write(_fail_fast(work))
+
+    def _apply_tx(self, tx: Any, edit: Edit) -> bool:
+        """Write *edit* inside the open transaction (under the meta lock); True when it
+        changed organisations or collaborations."""
+        changed = False
+        if edit.delete_collaborations:
+            keys = list(edit.delete_collaborations)
+            for statement in cypher.DELETE_TIES_BY_KIND.values():  # a key names one tie of some type
+                for chunk in _chunks(keys, self.batch_size):
+                    tx.run(statement, keys=list(chunk)).consume()
+            changed = True
+        if edit.organizations or edit.collaborations:
+            part = WritePart(LoadBatch(file="(change)"), edit.organizations, edit.collaborations)
+            plan = self._plan(tx, [part])
+            changed = self._fill([part], plan, now_iso()) or changed
+            self._check_sent(self._send_plan(tx, plan))
+        for chunk in _chunks(list(edit.delete_organizations), self.batch_size):
+            try:
+                tx.run(cypher.DELETE_ORGS, ids=list(chunk)).consume()
+            except Exception as exc:  # the server refuses to delete a node that still has ties
+                if "still has relationships" in str(exc) or "DeleteNodeWithRelationships" in (
+                    getattr(exc, "code", "") or ""
+                ):
+                    raise IntegrityError(
+                        f"{self.url}: change refused, nothing was written (a collaboration still "
+                        "refers to an organisation it deletes)"
+                    ) from None
+                raise
+            changed = True
+        for statement, rows in (
+            (cypher.DELETE_IDENTIFIERS, [[i.scheme, i.value, i.org_id] for i in edit.delete_identifiers]),
+            (cypher.UPSERT_IDENTIFIERS, [[i.scheme, i.value, i.org_id, i.record] for i in edit.identifiers]),
+            (cypher.DELETE_REWRITES, [list(r) for r in edit.delete_rewrites]),
+            (cypher.UPSERT_REWRITES, [[r.tie_key, r.end, r.original] for r in edit.rewrites]),
+            (cypher.UPSERT_CANDIDATES, [[c.a, c.b, c.status, c.to_json()] for c in edit.candidates]),
+            (
+                cypher.UPSERT_MERGES,
+                [[m.id, time.time_ns() + n, m.to_json()] for n, m in enumerate(edit.merges)],
+            ),
+        ):
+            for chunk in _chunks(rows, self.batch_size):
+                tx.run(statement, rows=list(chunk)).consume()
+        return changed
+
+    def identifiers(self, org_ids: Iterable[str] | None = None) -> list[Identifier]:
+        def work(tx: Any) -> list[Identifier]:
+            if org_ids is None:
+                return [Identifier(*r.values()) for r in tx.run(cypher.READ_IDENTIFIERS)]
+            return [Identifier(*r.values()) for r in tx.run(cypher.READ_IDENTIFIERS_OF, ids=list(org_ids))]
+
+        with self._errors("reading identifiers"):
+            found = self._read(work)
+        return sorted(found, key=lambda i: (i.scheme, i.value, i.org_id))
+
+    def aliases(self, ids: Iterable[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(ids))
+
+        def work(tx: Any) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for chunk in _chunks(ids, self.batch_size):
+                found.update((r["value"], r["org_id"]) for r in tx.run(cypher.READ_ALIASES, ids=list(chunk)))
+            return found
+
+        with self._errors("looking up merged organisations"):
+            return self._read(work)
+
+    def collaborations_of(self, ids: Iterable[str]) -> list[Collaboration]:
+        ids = list(dict.fromkeys(ids))
+        with self._errors("reading collaborations"):
+            rows = self._read(lambda tx: tx.run(cypher.TIES_OF, ids=ids).single()["rows"])
+        ties = {row[-1]: Collaboration(*row[:_N_TIE_FIELDS]) for row in rows}
+        return [ties[k] for k in sorted(ties)]
+
+    def rewrites(self, tie_keys: Iterable[str]) -> list[Rewrite]:
+        keys = list(dict.fromkeys(tie_keys))
+        with self._errors("reading rewritten ties"):
+            rows = self._read(lambda tx: [r.values() for r in tx.run(cypher.READ_REWRITES, keys=keys)])
+        return sorted((Rewrite(*r) for r in rows), key=lambda r: (r.tie_key, r.end))
+
+    def candidates(self, status: str | None = None) -> list[Candidate]:
+        with self._errors("reading the review queue"):
+            rows = self._read(lambda tx: [r["data"] for r in tx.run(cypher.READ_CANDIDATES, status=status)])
+        return sorted((Candidate.from_json(d) for d in rows), key=lambda c: (c.created, c.a, c.b))
+
+    def merges(self) -> list[Merge]:
+        with self._errors("reading merges"):
+            rows = self._read(lambda tx: [r["data"] for r in tx.run(cypher.READ_MERGES)])
+        return [Merge.from_json(d) for d in rows]
 
     def clear(self) -> None:
         with self._errors("clearing the store"), self._session(write=True) as session:

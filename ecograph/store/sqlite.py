@@ -11,12 +11,14 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
 from ecograph.errors import IntegrityError, StoreUnavailable
 from ecograph.model import Collaboration, Organization
 from ecograph.names import name_key
 from ecograph.report import LoadBatch, now_iso
+from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.store.base import Provenance, Store, WritePart
 
 __all__ = ["SqliteStore"]
@@ -57,8 +59,29 @@ CREATE TABLE IF NOT EXISTS provenance (
     sources TEXT,         -- JSON array of [source, source_id] aligned with keys, or NULL
     PRIMARY KEY (batch, record_type, chunk)
 ) WITHOUT ROWID;
+-- Entity resolution: which identifiers name which node, which tie ends were written under
+-- another id, the review queue and the merge journal (see ecograph.resolution.records).
+CREATE TABLE IF NOT EXISTS identifiers (
+    scheme TEXT NOT NULL, value TEXT NOT NULL, org_id TEXT NOT NULL, record TEXT NOT NULL,
+    PRIMARY KEY (scheme, value, org_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS identifiers_org ON identifiers(org_id);
+CREATE TABLE IF NOT EXISTS rewrites (
+    tie_key TEXT NOT NULL, "end" TEXT NOT NULL, original TEXT NOT NULL,
+    PRIMARY KEY (tie_key, "end")
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS candidates (
+    a TEXT NOT NULL, b TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS merges (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, data TEXT NOT NULL
+);
 """
-_SCHEMA_VERSION = 2  # PRAGMA user_version of a store this code can read
+_SCHEMA_VERSION = 3  # PRAGMA user_version of a store this code writes
+# Older schemas this code upgrades in place: version 2 lacks only the resolution tables,
+# which _SCHEMA creates.
+_UPGRADABLE = {2}
 _CHUNK = 50_000
 
 _ORG_COLUMNS = (
@@ -82,13 +105,6 @@ def _org_row(org: Organization) -> tuple:
         org.founded,
         json.dumps(list(org.aliases), ensure_ascii=False) if org.aliases else None,
         org.website, org.ror, org.description,
-    )  # fmt: skip
-
-
-def _tie_row(tie: Collaboration) -> tuple:
-    return (
-        tie.key, tie.source, tie.target, tie.kind, tie.weight, tie.start, tie.end, tie.amount,
-        tie.currency, tie.evidence, tie.id,
     )  # fmt: skip
 
 
@@ -117,11 +133,7 @@ def _org_from_row(row: Sequence) -> Organization:
 
 
 def _tie_from_row(row: Sequence) -> Collaboration:
-    (_key, source, target, kind, weight, start, end, amount, currency, evidence, id_) = row
-    return Collaboration(
-        source=source, target=target, kind=kind, weight=weight, start=start, end=end,
-        amount=amount, currency=currency, evidence=evidence, id=id_,
-    )  # fmt: skip
+    return Collaboration._make(row)  # the stored key is the one computed on writing
 
 
 def _insert_provenance(
@@ -143,6 +155,26 @@ def _insert_provenance(
             for n, i in enumerate(range(0, len(keys), _CHUNK))
         ),
     )
+
+
+def _merged_keys(part: WritePart, record_type: str, written: list[str]) -> list[str]:
+    """Keys the part saw but wrote under another: records that entity resolution merged."""
+    keys = set(written)
+    return sorted(k for (t, k) in part.sources if t == record_type and k not in keys)
+
+
+def _bump_version(db: sqlite3.Connection) -> None:
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('version', '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    )
+
+
+def _chunks(items: Sequence, size: int = 900) -> Iterator[tuple[Sequence, str]]:
+    """*items* in slices under SQLite's host-parameter limit, each with its ``?`` marks."""
+    for i in range(0, len(items), size):
+        chunk = items[i : i + size]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 class _RolledBack(Exception):
@@ -179,7 +211,9 @@ class SqliteStore(Store):
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
+            # References are checked in Python before writing (see _check_ends): SQLite's own
+            # check costs a lookup per tie and about a fifth of a large load.
+            self.db.execute("PRAGMA foreign_keys = OFF")
             self.db.execute("PRAGMA temp_store = MEMORY")
             self.db.execute("PRAGMA cache_size = -200000")
             with self._translate_errors():
@@ -187,7 +221,7 @@ class SqliteStore(Store):
                     "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
                 ).fetchone()[0]
                 version = self.db.execute("PRAGMA user_version").fetchone()[0]
-                if tables and version != _SCHEMA_VERSION:
+                if tables and version != _SCHEMA_VERSION and version not in _UPGRADABLE:
                     raise StoreUnavailable(
                         f"{url} was written by another version of ecograph (schema {version}, this one "
                         f"reads {_SCHEMA_VERSION}); export it with that version and load it into a new store"
@@ -230,29 +264,48 @@ class SqliteStore(Store):
         return int(row[0]) if row else 0
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        ids = list(ids)
         found: set[str] = set()
-        for i in range(0, len(ids), 900):  # SQLite's host-parameter limit
-            chunk = ids[i : i + 900]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(list(ids)):
             found.update(
                 r[0] for r in self.db.execute(f"SELECT id FROM organizations WHERE id IN ({marks})", chunk)
             )
         return found
 
-    def write(self, parts: Sequence[WritePart], *, dry_run: bool = False) -> list[LoadBatch]:
+    def write(
+        self, parts: Sequence[WritePart], *, dry_run: bool = False, edit: Edit | None = None
+    ) -> list[LoadBatch]:
         try:
-            self._write(parts, dry_run)
+            self._write(parts, dry_run, edit)
         except _RolledBack:
             pass
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(f"{self.url}: write refused, nothing was written ({exc})") from None
         return [part.batch for part in parts]
 
-    def _write(self, parts: Sequence[WritePart], dry_run: bool) -> None:
+    def _check_ends(self, given: set[str], ties: Sequence[Collaboration]) -> None:
+        """Raise IntegrityError when a tie names an organisation neither in *given* nor stored."""
+        ends = set(map(itemgetter(1), ties))
+        ends.update(map(itemgetter(2), ties))
+        missing = ends - given
+        if missing:
+            missing -= self.existing_ids(missing)
+        if missing:
+            tie = next(t for t in ties if t.source in missing or t.target in missing)
+            end = tie.source if tie.source in missing else tie.target
+            raise IntegrityError(
+                f"{self.url}: write refused, nothing was written (collaboration {tie.source} -> "
+                f"{tie.target} ({tie.kind}) refers to unknown organisation {end!r})"
+            )
+
+    def _write(self, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None) -> None:
         with self.atomic() as db:
+            self._check_ends(
+                {o.id for part in parts for o in part.organizations},
+                [t for part in parts for t in part.collaborations],
+            )
             org_rows = [[_org_row(o) for o in part.organizations] for part in parts]
-            tie_rows = [[_tie_row(t) for t in part.collaborations] for part in parts]
+            # a collaboration is its own row: key first, then the columns in order
+            tie_rows = [list(part.collaborations) for part in parts]
             states = self._upsert(db, "organizations", _ORG_COLUMNS, org_rows)
             states.update(self._upsert(db, "collaborations", _TIE_COLUMNS, tie_rows))
             finished = now_iso()
@@ -273,13 +326,15 @@ class SqliteStore(Store):
                     ("collaboration", tie_rows[index]),
                 ):
                     keys = [row[0] for row in rows]
-                    sources = [part.sources.get((record_type, k)) for k in keys] if part.sources else None
+                    sources = None
+                    if part.sources:
+                        keys += _merged_keys(part, record_type, keys)
+                        sources = [part.sources.get((record_type, k)) for k in keys]
                     _insert_provenance(db, seq, record_type, keys, sources)
+            if edit:
+                changed += self._apply(db, edit)
             if changed:
-                db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('version', '1') "
-                    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-                )
+                _bump_version(db)
             if dry_run:
                 raise _RolledBack
 
@@ -294,10 +349,10 @@ class SqliteStore(Store):
         if len(keys) * 4 >= stored:
             return {row[0]: row for row in db.execute(select)}
         found: dict[str, tuple] = {}
-        for i in range(0, len(keys), 900):  # SQLite's host-parameter limit
-            chunk = keys[i : i + 900]
-            query = f"{select} WHERE {columns[0]} IN ({','.join('?' * len(chunk))})"
-            found.update((row[0], row) for row in db.execute(query, chunk))
+        for chunk, marks in _chunks(keys):
+            found.update(
+                (row[0], row) for row in db.execute(f"{select} WHERE {columns[0]} IN ({marks})", chunk)
+            )
         return found
 
     def _upsert(
@@ -327,8 +382,9 @@ class SqliteStore(Store):
             states.update(((table, part, state), n) for state, n in counts.items())
         marks = ",".join("?" * len(columns))
         if new:
-            new.sort()
-            db.executemany(f"INSERT INTO {table} ({_quoted(columns)}) VALUES ({marks})", new)
+            new.sort(key=itemgetter(0))  # in key order the B-tree only ever appends
+            # sqlite3 binds exact tuples faster than a tuple subclass such as Collaboration
+            db.executemany(f"INSERT INTO {table} ({_quoted(columns)}) VALUES ({marks})", map(tuple, new))
         if changed:
             sets = ", ".join(f'"{c}" = ?' for c in columns[1:])
             db.executemany(
@@ -388,9 +444,121 @@ class SqliteStore(Store):
 
     def clear(self) -> None:
         with self.atomic() as db:
-            for table in ("provenance", "load_batches", "collaborations", "organizations", "meta"):
+            for table in (
+                "provenance", "load_batches", "collaborations", "organizations", "meta",
+                "identifiers", "rewrites", "candidates", "merges",
+            ):  # fmt: skip
                 db.execute(f"DELETE FROM {table}")
         self._snapshot_cache = None
+
+    # -- entity resolution -------------------------------------------------------------
+
+    def apply(self, edit: Edit) -> None:
+        try:
+            with self.atomic() as db:
+                if self._apply(db, edit):
+                    _bump_version(db)
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(f"{self.url}: change refused, nothing was written ({exc})") from None
+
+    def _apply(self, db: sqlite3.Connection, edit: Edit) -> int:
+        """Write *edit* inside the open transaction; the number of records it changed."""
+        changed = 0
+        for keys, marks in _chunks(edit.delete_collaborations):
+            changed += db.execute(f"DELETE FROM collaborations WHERE key IN ({marks})", keys).rowcount
+        org_rows = [_org_row(o) for o in edit.organizations]
+        tie_rows = list(edit.collaborations)
+        self._check_ends({o.id for o in edit.organizations}, tie_rows)
+        for table, columns, rows in (
+            ("organizations", _ORG_COLUMNS, org_rows),
+            ("collaborations", _TIE_COLUMNS, tie_rows),
+        ):
+            states = self._upsert(db, table, columns, [rows])
+            changed += states[(table, 0, "inserted")] + states[(table, 0, "updated")]
+        for ids, marks in _chunks(edit.delete_organizations):
+            changed += db.execute(f"DELETE FROM organizations WHERE id IN ({marks})", ids).rowcount
+            left = db.execute(
+                f"SELECT source, target FROM collaborations WHERE source IN ({marks}) OR target IN ({marks}) LIMIT 1",
+                [*ids, *ids],
+            ).fetchone()
+            if left:
+                raise IntegrityError(
+                    f"{self.url}: change refused, nothing was written (a collaboration {left[0]} -> {left[1]} "
+                    "still refers to an organisation it deletes)"
+                )
+        db.executemany(
+            "DELETE FROM identifiers WHERE scheme = ? AND value = ? AND org_id = ?",
+            ((i.scheme, i.value, i.org_id) for i in edit.delete_identifiers),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO identifiers (scheme, value, org_id, record) VALUES (?, ?, ?, ?)",
+            ((i.scheme, i.value, i.org_id, i.record) for i in edit.identifiers),
+        )
+        db.executemany('DELETE FROM rewrites WHERE tie_key = ? AND "end" = ?', edit.delete_rewrites)
+        db.executemany(
+            'INSERT OR REPLACE INTO rewrites (tie_key, "end", original) VALUES (?, ?, ?)',
+            ((r.tie_key, r.end, r.original) for r in edit.rewrites),
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO candidates (a, b, status, data) VALUES (?, ?, ?, ?)",
+            ((c.a, c.b, c.status, c.to_json()) for c in edit.candidates),
+        )
+        db.executemany(
+            "INSERT INTO merges (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+            ((m.id, m.to_json()) for m in edit.merges),
+        )
+        return changed
+
+    def identifiers(self, org_ids: Iterable[str] | None = None) -> list[Identifier]:
+        select = "SELECT scheme, value, org_id, record FROM identifiers"
+        if org_ids is None:
+            return [Identifier(*row) for row in self.db.execute(select + " ORDER BY scheme, value, org_id")]
+        found: list[Identifier] = []
+        for ids, marks in _chunks(list(org_ids)):
+            found.extend(
+                Identifier(*row) for row in self.db.execute(f"{select} WHERE org_id IN ({marks})", ids)
+            )
+        return sorted(found, key=lambda i: (i.scheme, i.value, i.org_id))
+
+    def aliases(self, ids: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk, marks in _chunks(list(ids)):
+            found.update(
+                self.db.execute(
+                    f"SELECT value, org_id FROM identifiers WHERE scheme = 'record' AND value IN ({marks})",
+                    chunk,
+                )
+            )
+        return found
+
+    def collaborations_of(self, ids: Iterable[str]) -> list[Collaboration]:
+        rows: dict[str, tuple] = {}
+        select = f"SELECT {_quoted(_TIE_COLUMNS)} FROM collaborations"
+        for chunk, marks in _chunks(list(ids), 450):
+            for row in self.db.execute(
+                f"{select} WHERE source IN ({marks}) OR target IN ({marks})", [*chunk, *chunk]
+            ):
+                rows[row[0]] = row
+        return [_tie_from_row(rows[k]) for k in sorted(rows)]
+
+    def rewrites(self, tie_keys: Iterable[str]) -> list[Rewrite]:
+        found: list[Rewrite] = []
+        for keys, marks in _chunks(list(tie_keys)):
+            found.extend(
+                Rewrite(*row)
+                for row in self.db.execute(
+                    f'SELECT tie_key, "end", original FROM rewrites WHERE tie_key IN ({marks})', keys
+                )
+            )
+        return sorted(found, key=lambda r: (r.tie_key, r.end))
+
+    def candidates(self, status: str | None = None) -> list[Candidate]:
+        rows = self.db.execute("SELECT data FROM candidates" + (" WHERE status = ?" if status else ""),
+                               (status,) if status else ())  # fmt: skip
+        return sorted((Candidate.from_json(d) for (d,) in rows), key=lambda c: (c.created, c.a, c.b))
+
+    def merges(self) -> list[Merge]:
+        return [Merge.from_json(d) for (d,) in self.db.execute("SELECT data FROM merges ORDER BY seq")]
 
     def counts(self) -> dict[str, object]:
         # The same numbers as the base class, counted by SQLite instead of in Python.
