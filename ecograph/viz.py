@@ -1,15 +1,27 @@
 """The network picture: pure functions from a networkx graph to a self-contained pyvis HTML page.
 
-Nothing here reads a store or touches Streamlit. The page works offline (vis-network is
-inlined, pyvis's CDN links to bootstrap are removed) and never interprets an organisation's
-text as markup: labels reach the page as JSON with ``<``, ``>`` and ``&`` escaped (so a name
-cannot close the ``<script>`` block) and are drawn on a canvas as text; every tooltip is
-built from :func:`html.escape`-d parts, and pyvis's ``tooltip_link`` branch, which writes
-tooltips with ``innerHTML``, is never used.
+Nothing here reads a store or touches Streamlit. :func:`network_html` builds a
+:class:`pyvis.network.Network` (``add_node``/``add_edge`` with ids, labels, sizes, positions,
+colour groups and the extra fields the page script reads; the vis-network options on
+``Network.options``) and takes the page from ``Network.generate_html()``, rendered with the
+package's own template, ``ecograph/templates/network.html``, set with ``set_template_dir``.
+
+The page works offline (vis-network, as pyvis bundles it, is inlined; nothing else is
+loaded) and never interprets an organisation's text as markup: labels reach the page as
+JSON with ``<``, ``>`` and ``&`` escaped (so a name cannot close the ``<script>`` block) and
+are drawn on a canvas as text; every tooltip is built from :func:`html.escape`-d parts, goes
+to pyvis as a ``tip`` field (not ``title``), and becomes an element only on hover.
+
+The template is ours, not pyvis's ``template.html``: that one also inlines vis-network's
+220 kB stylesheet and pyvis's own scripts, links bootstrap from a CDN, copies every node
+once more in the browser, writes its JSON with every non-ASCII letter escaped (a Vietnamese
+name grows up to six-fold) — all of it paid on each drawing of a map — and, when a tooltip
+holds ``href``, shows tooltips through ``innerHTML``.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -18,6 +30,8 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Mapping
+from importlib.resources import files
+from pathlib import Path
 
 import networkx as nx
 
@@ -26,9 +40,11 @@ __all__ = [
     "aggregate",
     "color_for",
     "cut_view",
+    "distinct_colors",
     "layout",
     "network_html",
     "node_tooltip",
+    "spread_labels",
 ]
 
 #: One colour per category (colour-blind-safe where the palette allows).
@@ -52,8 +68,13 @@ EDGE_COLOR = "#9AA0A6"
 
 #: Above this many nodes the physics simulation stays off and positions are fixed.
 PHYSICS_MAX_NODES = 300
-#: Above this many nodes only the largest nodes carry a label (the others show it on hover).
+#: Above this many nodes, labels go to the largest nodes whose labels do not overlap: a few
+#: when the map is fitted to its frame, more as the planner zooms in (every name shows on hover).
 ALL_LABELS_MAX_NODES = 150
+#: On-screen size of those labels, in pixels, whatever the zoom.
+LABEL_PX = 14
+#: The frame's width assumed for the first choice of labels (the explorer's wide layout).
+FRAME_WIDTH = 1000.0
 #: Above this many edges, edges carry no tooltip (keeps the page small).
 EDGE_TOOLTIPS_MAX = 4000
 
@@ -77,6 +98,23 @@ def color_for(value: object) -> str:
         return CATEGORY_COLORS["other"]
     digest = sum((i + 1) * ord(c) for i, c in enumerate(str(value)))
     return _EXTRA_COLORS[digest % len(_EXTRA_COLORS)]
+
+
+def distinct_colors(values: Iterable[object]) -> dict[object, str]:
+    """One colour per value, no two alike (up to 16 values that are not categories): for a
+    single chart, where telling values apart matters more than keeping colours across views.
+
+    Examples
+    --------
+    >>> distinct_colors(["mou", "research", "startup"])
+    {'mou': '#1F77B4', 'research': '#FF7F0E', 'startup': '#E69F00'}
+    """
+    out: dict[object, str] = {}
+    spare = iter(_EXTRA_COLORS * (1 + len(CATEGORY_COLORS)))
+    for value in values:
+        if value not in out:
+            out[value] = CATEGORY_COLORS.get(value) or next(spare)  # type: ignore[call-overload]
+    return out
 
 
 def _text(value: object, limit: int = 200) -> str:
@@ -353,77 +391,19 @@ def _json_for_script(value: object) -> str:
     )
 
 
-_BOOTSTRAP = re.compile(
-    r"\s*<link\s[^>]*bootstrap[^>]*/?>|\s*<script\s[^>]*bootstrap[^>]*>\s*</script>", re.IGNORECASE
-)
-_STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
-_IMAGE_RULE = re.compile(r"[^{}]*\{[^{}]*url\(\"data:image[^{}]*\}")
-_HEADING = re.compile(r"\s*<center>\s*<h1>\s*</h1>\s*</center>")
-_NODE_MODULES_COMMENT = re.compile(r"\s*<!--\s*<link[^>]*node_modules.*?-->", re.DOTALL)
+# The page's template, rendered by pyvis's generate_html(): in the package, beside this module.
+_TEMPLATE_DIR = str(Path(__file__).with_name("templates"))
+_TEMPLATE = "network.html"
 
-_EXTRA_HEAD = """
-<style>
-  html, body { margin: 0; padding: 0; font-family: "Source Sans Pro", "Segoe UI", Arial, sans-serif; }
-  #mynetwork { border: none !important; float: none !important; }
-  div.vis-tooltip { font-family: inherit; font-size: 13px; line-height: 1.35; max-width: 360px;
-                    white-space: normal; background: #fff; border: 1px solid #bbb; padding: 6px 8px; }
-  #ecograph-legend { position: absolute; top: 8px; left: 8px; z-index: 5; background: rgba(255,255,255,.88);
-                     border: 1px solid #ddd; border-radius: 6px; padding: 6px 9px; font-size: 12px; }
-  #ecograph-legend span.dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
-                              margin-right: 5px; vertical-align: middle; }
-  #ecograph-legend div { white-space: nowrap; line-height: 1.45; }
-</style>
-"""
 
-# Runs after pyvis's drawGraph(): a tooltip becomes an element built from the escaped HTML
-# when the pointer first reaches its node or edge (so vis-network never parses text itself,
-# and a large map does not build thousands of elements up front); double-clicking a node
-# opens its profile; and the page records that it has drawn (tests and the benchmark wait
-# for window.ecographDrawn).
-_AFTER_DRAW = """
-<script type="text/javascript">
-(function () {
-  var config = %(config)s;
-  function toElement(markup) {
-    var el = document.createElement("div");
-    el.innerHTML = markup;  // escaped by ecograph.viz: only <b> and <br> are markup
-    return el;
-  }
-  function withTitle(data, id) {
-    var item = data.get(id);
-    if (item && item.tip && !item.title) { data.update({id: id, title: toElement(item.tip)}); }
-  }
-  network.on("hoverNode", function (params) { withTitle(nodes, params.node); });
-  network.on("hoverEdge", function (params) { withTitle(edges, params.edge); });
-  network.once("afterDrawing", function () {
-    window.ecographDrawnAt = performance.now();  // ms since the frame began loading
-    window.ecographDrawn = true;
-    document.body.setAttribute("data-drawn", "1");
-  });
-  if (!config.physics) { network.fit(); }
-  if (config.clickUrl) {
-    network.on("doubleClick", function (params) {
-      if (!params.nodes.length) { return; }
-      var node = nodes.get(params.nodes[0]);
-      if (!node || node.link === false) { return; }
-      var url = config.clickUrl.replace("{id}", encodeURIComponent(String(params.nodes[0])));
-      try {
-        // A link in the app's own document navigates the app; the sandboxed frame cannot.
-        var doc = window.parent.document;
-        var a = doc.createElement("a");
-        a.href = url;
-        a.target = "_self";
-        doc.body.appendChild(a);
-        a.click();
-        a.remove();
-      } catch (err) {
-        window.open(url, "_blank");
-      }
-    });
-  }
-})();
-</script>
-"""
+@functools.cache
+def _vis_network_js() -> str:
+    """vis-network as pyvis ships it, without its source-map comment (the map is not shipped)."""
+    path = files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    return _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
+
+
+_SOURCE_MAP = re.compile(r"//# sourceMappingURL=\S*\s*$")
 
 
 _LEGEND_WORDS = {"support_org": "support organisation", "foreign_partner": "foreign partner"}
@@ -476,7 +456,9 @@ def network_html(
     physics : bool, optional
         Let vis-network move the nodes; default on up to ``PHYSICS_MAX_NODES`` nodes.
     label_limit : int
-        Above ``ALL_LABELS_MAX_NODES`` nodes, only this many of the largest nodes are labelled.
+        Above ``ALL_LABELS_MAX_NODES`` nodes, at most this many of the largest nodes, none
+        of whose labels overlap, are labelled legibly at first; the others' labels show once
+        the planner zooms in.
     legend : bool
         Show the colour legend over the drawing.
     click_url : str, optional
@@ -507,17 +489,27 @@ def network_html(
     if sizes is None and any("count" in d for _, d in G.nodes(data=True)):
         sizes = {v: float(d.get("count", 0)) for v, d in G.nodes(data=True)}
     top = max(sizes.values(), default=0.0) if sizes else 0.0
+    node_size = {v: _size((sizes or {}).get(v, 0.0), top) if sizes else 10.0 for v in G}
     highlight_nodes = set(highlight_nodes)
     highlight_edges = {frozenset(e) for e in highlight_edges}
+    labels = {v: _text(d.get("name") or v, 40) for v, d in G.nodes(data=True)}
 
+    ranked = sorted(G, key=lambda v: (sizes or {}).get(v, 0.0), reverse=True)
+    rank = {v: i for i, v in enumerate(ranked)}
     if n <= ALL_LABELS_MAX_NODES:
-        labelled = set(G)
+        font, labelled = 13.0, set(G)
     else:
-        ranked = sorted(G, key=lambda v: (sizes or {}).get(v, 0.0), reverse=True)
-        labelled = set(ranked[:label_limit]) | highlight_nodes
+        # Labels of a size that reads at the zoom that fits the map into its frame.
+        font = round(LABEL_PX / _fit_scale(positions, height), 1)
+        labelled = spread_labels(ranked, labels, positions, node_size, font, label_limit) | highlight_nodes
+
+    # Undirected ties, but a network declared directed: for an undirected one, pyvis's
+    # add_edge looks through every edge added before for a duplicate (0.7 s for 4,000 ties,
+    # growing with their square), and a networkx Graph has none. Each edge turns its arrow off.
+    net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
+    net.set_template_dir(_TEMPLATE_DIR, _TEMPLATE)
 
     # Colours go in vis-network "groups" (one per colour), not on every node: a smaller page.
-    node_rows = []
     seen_colors: dict[str, str] = {}
     group_ids: dict[str, str] = {}
     for v, d in G.nodes(data=True):
@@ -526,22 +518,33 @@ def network_html(
         color = seen_colors.setdefault(name, color_for(group))
         key = group_ids.setdefault(name, f"g{len(group_ids)}")  # never user text as a JS key
         x, y = positions.get(v, (0.0, 0.0))
-        row: dict[str, object] = {
-            "id": v if isinstance(v, int | str) else str(v),
-            "group": key,
-            "tip": node_tooltip(v, d),
-            "size": _size((sizes or {}).get(v, 0.0), top) if sizes else 10.0,
-            "x": x,
-            "y": y,
-        }
+        extra: dict[str, object] = {}
+        if n > ALL_LABELS_MAX_NODES:
+            # The page relabels on zoom: the label to give, and which nodes come first.
+            extra.update(text=labels[v], rank=rank[v])
         if v in highlight_nodes:
-            row["color"] = {"background": color, "border": HIGHLIGHT}
-            row["borderWidth"] = 4
-        if v in labelled:
-            row["label"] = _text(d.get("name") or v, 40)
+            extra["borderWidth"] = 4
         if d.get("link") is False:
-            row["link"] = False
-        node_rows.append(row)
+            extra["link"] = False
+        # The tooltip goes in "tip", not "title": the page makes it an element on hover.
+        node_id = _vis_id(v)
+        net.add_node(
+            node_id,
+            label=labels[v],
+            group=key,
+            tip=node_tooltip(v, d),
+            size=node_size[v],
+            x=round(x),
+            y=round(y),
+            **extra,
+        )
+        # pyvis labels every node (with its id when given no label), and keeps no colour
+        # beside a group: both are set on the node it made.
+        made = net.get_node(node_id)
+        if v not in labelled:
+            del made["label"]
+        if v in highlight_nodes:
+            made["color"] = {"background": color, "border": HIGHLIGHT}
     groups = {
         key: {
             "color": {
@@ -559,28 +562,19 @@ def network_html(
     edge_tips = m <= EDGE_TOOLTIPS_MAX
     top_ties = max((d.get("ties", 1) for _, _, d in G.edges(data=True)), default=1)
     edge_opacity = 0.55 if m <= 1000 else 0.3
-    edge_rows = []
     for i, (u, v, d) in enumerate(G.edges(data=True)):
-        row = {
-            "id": i,
-            "from": u if isinstance(u, int | str) else str(u),
-            "to": v if isinstance(v, int | str) else str(v),
-        }
+        edge: dict[str, object] = {"id": i, "arrows": ""}
         if frozenset((u, v)) in highlight_edges:
-            row["width"] = 5.0
-            row["color"] = {"color": HIGHLIGHT, "opacity": 1.0}
+            edge["width"] = 5.0
+            edge["color"] = {"color": HIGHLIGHT, "opacity": 1.0}
         elif top_ties > 1:
-            row["width"] = round(1.0 + 5.0 * math.sqrt(d.get("ties", 1) / top_ties), 1)
+            edge["width"] = round(1.0 + 5.0 * math.sqrt(d.get("ties", 1) / top_ties), 1)
         if edge_tips:
-            row["tip"] = _edge_tooltip(d)
-        edge_rows.append(row)
+            edge["tip"] = _edge_tooltip(d)
+        net.add_edge(_vis_id(u), _vis_id(v), **edge)
 
     options = {
-        # Few labels on a large map, drawn large enough to read once the map is fitted to the frame.
-        "nodes": {
-            "shape": "dot",
-            "font": {"size": 13 if n <= ALL_LABELS_MAX_NODES else 26, "face": "sans-serif", "strokeWidth": 4},
-        },
+        "nodes": {"shape": "dot", "font": {"size": font, "face": "sans-serif", "strokeWidth": 4}},
         "groups": groups,
         "edges": {
             "smooth": False,
@@ -610,44 +604,77 @@ def network_html(
         "layout": {"improvedLayout": False},
     }
 
-    net = Network(height=f"{height}px", width="100%", cdn_resources="in_line")
-    # Set the data directly: pyvis's add_node/add_edge check duplicates in linear time each.
-    net.nodes = node_rows
-    net.edges = edge_rows
-    net.node_ids = [r["id"] for r in node_rows]
+    # A dict, not set_options(): that parses a string with every space taken out.
     net.options = options
-    template = net.templateEnv.get_template(net.path)
-    page = template.render(
-        height=net.height,
-        width=net.width,
-        nodes=node_rows,
-        edges=edge_rows,
-        heading="",
-        options=json.dumps(options),
-        physics_enabled=bool(physics),
-        use_DOT=False,
-        dot_lang="",
-        widget=False,
-        bgcolor="#ffffff",
-        conf=False,
-        tooltip_link=False,  # pyvis's link template writes tooltips with innerHTML
-        neighborhood_highlight=False,
-        select_menu=False,
-        filter_menu=False,
-        notebook=False,
-        cdn_resources="in_line",
-    )
-    page = _STYLE.sub(lambda m: _IMAGE_RULE.sub("", m.group(0)), page)  # unused button images: 200 kB
-    page = _BOOTSTRAP.sub("", page)
-    page = _HEADING.sub("", page)
-    page = _NODE_MODULES_COMMENT.sub("", page)
+
+    legend_html = ""
     if legend and color_attr:
         entries = sorted(seen_colors.items(), key=lambda kv: (kv[0] not in CATEGORY_COLORS, kv[0]))
         if len(entries) > 16:
             entries = [*entries[:15], (f"… {len(entries) - 15} more", "#ffffff")]
-        page = page.replace('<div id="mynetwork"', _legend(entries) + '<div id="mynetwork"', 1)
-    page = page.replace("</head>", _EXTRA_HEAD + "</head>", 1)
-    config = {"physics": bool(physics), "clickUrl": click_url}
-    after = _AFTER_DRAW % {"config": _json_for_script(config)}
-    head, sep, tail = page.rpartition("</body>")
-    return head + after + sep + tail if sep else page + after
+        legend_html = _legend(entries)
+    config = {
+        "physics": bool(physics),
+        "clickUrl": click_url,
+        "labelPx": LABEL_PX if n > ALL_LABELS_MAX_NODES else None,
+        "labelLimit": label_limit,
+    }
+    # set_template_dir gave this network a Jinja environment of its own: what the template
+    # needs beyond pyvis's nodes, edges, options and size goes there.
+    net.templateEnv.filters["script_json"] = _json_for_script
+    net.templateEnv.globals.update(vis_network_js=_vis_network_js(), legend=legend_html, ecograph=config)
+    return net.generate_html()
+
+
+def _vis_id(v: Hashable) -> int | str:
+    """A node as pyvis and vis-network take it: an int or a str."""
+    return v if isinstance(v, int | str) else str(v)
+
+
+def _fit_scale(positions: Mapping[Hashable, tuple[float, float]], height: int) -> float:
+    """The zoom at which vis-network fits these positions into a frame *height* pixels high
+    (and about FRAME_WIDTH wide), at most 1."""
+    if not positions:
+        return 1.0
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    span_x = max(xs) - min(xs) + 80.0  # vis-network leaves room for the nodes at the edges
+    span_y = max(ys) - min(ys) + 80.0
+    return min(1.0, FRAME_WIDTH / span_x, height / span_y)
+
+
+def spread_labels(
+    ranked: list,
+    labels: Mapping[Hashable, str],
+    positions: Mapping[Hashable, tuple[float, float]],
+    node_size: Mapping[Hashable, float],
+    font: float,
+    limit: int,
+) -> set:
+    """Up to *limit* nodes of *ranked* (most important first) whose labels, drawn at *font*
+    beneath their nodes, overlap no label taken before them.
+
+    The largest nodes of a force layout crowd its centre: taking them in order would stack
+    their labels there, so a node whose label would cover another's is passed over. The
+    page applies the same rule again, in screen pixels, whenever the planner zooms or pans.
+
+    Examples
+    --------
+    >>> at = {"a": (0, 0), "b": (5, 0), "c": (0, 100)}
+    >>> sorted(spread_labels(["a", "b", "c"], {v: v * 8 for v in at}, at, dict.fromkeys(at, 5), 14, 5))
+    ['a', 'c']
+    """
+    taken: set = set()
+    boxes: list[tuple[float, float, float, float]] = []
+    for v in ranked:
+        if len(taken) >= limit:
+            break
+        x, y = positions.get(v, (0.0, 0.0))
+        half_w = 0.32 * font * max(len(labels[v]), 3) + 0.5 * font
+        top = y + node_size[v]
+        box = (x - half_w, top, x + half_w, top + 1.6 * font)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        boxes.append(box)
+        taken.add(v)
+    return taken

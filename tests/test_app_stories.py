@@ -190,6 +190,24 @@ def test_load_validates_then_loads_on_confirmation(tmp_path_factory, monkeypatch
         assert store.store_version() == 1
 
 
+def test_an_upload_never_confirmed_leaves_no_folder_behind(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    import ecograph
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    ecograph.open_store(url).close()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    at = open_page("load", url, monkeypatch, env={"ECOGRAPH_ALLOW_WRITES": "1"})
+    orgs = "id,name,kind\nx1,Sóng AI,startup\n"
+    at.file_uploader[0].set_value([("orgs.csv", orgs.encode(), "text/csv")]).run()
+    assert texts(at, "success")[0].startswith("Every row is valid.")
+    assert at.dataframe[0].value["file"].tolist() == ["orgs.csv"]
+    assert list(scratch.iterdir()) == []  # validated, not loaded, and nothing left on disk
+
+
 def test_unreachable_store_is_one_message(tmp_path: Path, monkeypatch) -> None:
     url = f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}"
     at = open_page("overview", url, monkeypatch)

@@ -41,6 +41,26 @@ def test_page_is_self_contained(hostile: nx.Graph) -> None:
     assert "cdn.jsdelivr.net" not in page and "cdnjs.cloudflare.com" not in page
 
 
+def test_page_is_rendered_by_pyvis(hostile: nx.Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyvis.network import Network
+
+    made: list[Network] = []
+    render = Network.generate_html
+
+    def spy(self: Network, *args: object, **kwargs: object) -> str:
+        made.append(self)
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "generate_html", spy)
+    page = viz.network_html(hostile)
+    (net,) = made
+    assert page == net.html and net.path == "network.html"  # our template, set on the network
+    assert {n["id"] for n in net.nodes} == set(hostile)
+    assert [(e["from"], e["to"]) for e in net.edges] == list(hostile.edges)
+    assert all(e["arrows"] == "" for e in net.edges)  # declared directed only to add edges fast
+    assert _data(page, "nodes") == net.nodes
+
+
 def test_names_cannot_break_out_of_the_script(hostile: nx.Graph) -> None:
     page = viz.network_html(hostile)
     assert XSS not in page and CLOSE not in page
@@ -96,6 +116,27 @@ def test_large_maps_label_only_the_largest_nodes() -> None:
     nodes = _data(viz.network_html(G, sizes=sizes, label_limit=5), "nodes")
     labelled = [n["id"] for n in nodes if "label" in n]
     assert len(labelled) == 5 and 0 in labelled
+
+
+def test_large_maps_spread_their_labels() -> None:
+    # A dense core of hubs: labelling the largest nodes in order would stack their names there.
+    G = nx.barabasi_albert_graph(600, 3, seed=2)
+    nx.set_node_attributes(G, {v: f"Organisation number {v}" for v in G}, "name")
+    sizes = dict(G.degree())
+    nodes = _data(viz.network_html(G, sizes=sizes, label_limit=20), "nodes")
+    labelled = [n for n in nodes if "label" in n]
+    biggest = max(sizes, key=sizes.get)
+    assert 5 <= len(labelled) <= 20 and biggest in {n["id"] for n in labelled}
+    assert len(labelled) < len([v for v in sizes if sizes[v] >= min(sizes[n["id"]] for n in labelled)])
+    # Every node carries what the page needs to label it on zoom: its text and its rank.
+    assert sorted(n["rank"] for n in nodes) == list(range(600))
+    assert all(n["text"] == f"Organisation number {n['id']}" for n in nodes)
+
+
+def test_page_writes_letters_as_they_are(hostile: nx.Graph) -> None:
+    # Escaping every non-ASCII letter would make a Vietnamese page up to six times larger.
+    page = viz.network_html(hostile)
+    assert "Hà Nội" in page and "\\u00e0" not in page
 
 
 def test_highlights_and_click_target(hostile: nx.Graph) -> None:

@@ -6,10 +6,10 @@ it explains how to enable it and writes nothing.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import re
-import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -23,36 +23,30 @@ from ecograph.store import redact
 
 __all__ = ["render"]
 
-STAGE_KEY = "load_stage"
 RESULT_KEY = "load_result"
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
 
-def _stage(files) -> tuple[str, list[Path]]:
-    """Write the uploaded files to a private folder (once per set of contents); their paths."""
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(f.name.encode())
-        digest.update(f.getvalue())
-    signature = digest.hexdigest()
-    staged = st.session_state.get(STAGE_KEY)
-    if staged and staged[0] == signature and all(Path(p).is_file() for p in staged[2]):
-        return signature, [Path(p) for p in staged[2]]
-    if staged:
-        shutil.rmtree(staged[1], ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix="ecograph-upload-"))
-    paths: list[Path] = []
-    for f in files:
-        name = _UNSAFE.sub("_", Path(f.name).name).strip("._") or "upload.csv"
-        path = folder / name
-        n = 1
-        while path.exists():
-            n += 1
-            path = folder / f"{path.stem}-{n}{path.suffix}"
-        path.write_bytes(f.getvalue())
-        paths.append(path)
-    st.session_state[STAGE_KEY] = (signature, str(folder), [str(p) for p in paths])
-    return signature, paths
+@contextlib.contextmanager
+def _staged(files) -> Iterator[list[Path]]:
+    """The uploaded files, written to a private folder that lasts only while they are read.
+
+    Streamlit keeps the uploads themselves in the session's memory, so each run writes them
+    out again (cheap beside validating them): an upload that is never confirmed, or a tab
+    that is closed, leaves no folder behind.
+    """
+    with tempfile.TemporaryDirectory(prefix="ecograph-upload-") as folder:
+        paths: list[Path] = []
+        for f in files:
+            name = _UNSAFE.sub("_", Path(f.name).name).strip("._") or "upload.csv"
+            path = Path(folder) / name
+            n = 1
+            while path.exists():
+                n += 1
+                path = Path(folder) / f"{Path(name).stem}-{n}{Path(name).suffix}"
+            path.write_bytes(f.getvalue())
+            paths.append(path)
+        yield paths
 
 
 def _shown(name: str, folder: Path) -> str:
@@ -152,7 +146,11 @@ def render() -> None:
     )
     if not files:
         return
-    _, paths = _stage(files)
+    with _staged(files) as paths:
+        _validate_then_load(ctx, paths)
+
+
+def _validate_then_load(ctx: state.Context, paths: list[Path]) -> None:
     folder = paths[0].parent
     st.subheader("Validation report")
     try:
@@ -183,8 +181,6 @@ def render() -> None:
             "summary": f"Loaded. {written.summary_line().capitalize()}; store version {written.store_version:,}.",
             "table": _report_table(written, folder).to_dict("records"),
         }
-        st.session_state.pop(STAGE_KEY, None)
-        shutil.rmtree(folder, ignore_errors=True)
         st.session_state["load_round"] = st.session_state.get("load_round", 0) + 1  # a fresh, empty uploader
         st.rerun()
 

@@ -74,9 +74,11 @@ def _filtered(ctx: state.Context, view: MapView) -> nx.Graph:
     return H
 
 
-@st.cache_data(show_spinner="Drawing the map…", max_entries=16)
+# A resource, not data: st.cache_data would unpickle a copy of the page (over a megabyte
+# for 2,000 organisations) on every script run; the pages only read what this returns.
+@st.cache_resource(show_spinner="Drawing the map…", max_entries=16)
 def draw(_ctx: state.Context, key: tuple[str, int], view: MapView) -> dict:
-    """The map's HTML and what it shows, for one store version and one view."""
+    """The map's HTML and what it shows, for one store version and one view (read-only)."""
     H = _filtered(_ctx, view)
     n, m = H.number_of_nodes(), H.number_of_edges()
     out: dict = {"organisations": n, "ties": m, "aggregated": False, "groups": None, "rows": []}

@@ -2,93 +2,131 @@
 
 from __future__ import annotations
 
-import altair as alt
+import html
+
 import pandas as pd
 import streamlit as st
 
+from ecograph import viz
 from ecograph.explorer import page_path, state, ui
 from ecograph.store import redact
 
-__all__ = ["render"]
+__all__ = ["bar_table", "render", "summary", "year_bars"]
 
 #: Which page tells more about each section of the weak-link report.
 SECTION_PAGES = {"missing_links": "recommendations"}
 HEADLINES = 5
 
 
-def _counts_table(series: pd.Series, name: str, top: int | None = None) -> None:
-    """Counts of *series*' values as a table whose bars show the share (light to draw)."""
-    counts = series.value_counts()
-    total = int(counts.sum())
-    if top:
-        counts = counts.head(top)
-    frame = counts.rename_axis(name).reset_index(name="organisations")
-    st.dataframe(
-        frame,
-        hide_index=True,
-        height=ui.table_height(len(frame), 320),
-        column_config={
-            "organisations": st.column_config.ProgressColumn(
-                "organisations", format="%d", min_value=0, max_value=max(int(counts.max()), 1) if total else 1
-            )
-        },
+# The Overview is the page a planner opens first, so it is drawn from plain HTML: bars as
+# styled <div>s instead of data grids and a Vega chart, whose scripts the browser would
+# otherwise load, compile and run (about a second of a 2-core machine) before the page settles.
+_STYLE = """<style>
+.eg-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+.eg-table th { text-align: left; font-weight: 600; border-bottom: 1px solid rgba(49,51,63,.2); padding: 3px 6px; }
+.eg-table td { padding: 3px 6px; border-bottom: 1px solid rgba(49,51,63,.08); vertical-align: middle; }
+.eg-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.eg-bar { height: 0.7rem; background: #3E7CB1; border-radius: 2px; min-width: 1px; }
+.eg-years { display: flex; align-items: flex-end; gap: 3px; height: 300px; padding-top: 8px;
+            border-bottom: 1px solid rgba(49,51,63,.3); }
+.eg-year { flex: 1; display: flex; flex-direction: column-reverse; height: 100%; }
+.eg-year div { width: 100%; }
+.eg-axis { display: flex; gap: 3px; font-size: 0.72rem; color: rgba(49,51,63,.7); }
+.eg-axis span { flex: 1; text-align: center; overflow: hidden; }
+.eg-legend { font-size: 0.8rem; margin-top: 6px; }
+.eg-legend span.dot { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
+                      margin: 0 4px 0 12px; vertical-align: middle; }
+</style>"""
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def summary(_ctx: state.Context, key: tuple[str, int]) -> dict[str, pd.Series | pd.DataFrame]:
+    """The Overview's counts, computed once per store version (tens of thousands of rows
+    in, a few dozen out: each later visit only reads them)."""
+    orgs, ties = ui.frames(_ctx, key)
+    dated = ties.dropna(subset=["year"])
+    return {
+        "category": orgs["category"].value_counts().rename(index=ui.pretty),
+        "kind": orgs["kind"].value_counts().rename(index=ui.pretty),
+        "province": orgs["province"].dropna().value_counts().head(20),
+        "sector": orgs["sectors"].explode().dropna().value_counts().head(20),
+        "tie_kind": ties["kind"].value_counts().rename(index=ui.pretty),
+        "years": dated.groupby([dated["year"].astype(int), "kind"]).size().unstack(fill_value=0),
+    }
+
+
+def bar_table(counts: pd.Series, label: str, unit: str) -> str:
+    """*counts* as an HTML table whose bars show each value's share of the largest.
+
+    Examples
+    --------
+    >>> "&lt;b&gt;" in bar_table(pd.Series({"<b>": 3}), "province", "organisations")
+    True
+    """
+    top = max(int(counts.max()), 1) if len(counts) else 1
+    rows = "".join(
+        f"<tr><td>{html.escape(str(name))}</td>"
+        f'<td style="width:45%"><div class="eg-bar" style="width:{100 * int(n) / top:.1f}%"></div></td>'
+        f'<td class="num">{int(n):,}</td></tr>'
+        for name, n in counts.items()
+    )
+    return (
+        f'<table class="eg-table"><tr><th>{html.escape(label)}</th><th></th>'
+        f'<th class="num">{html.escape(unit)}</th></tr>{rows}</table>'
+    )
+
+
+def year_bars(years: pd.DataFrame) -> str:
+    """Ties by the year they started (rows) and kind (columns) as stacked HTML bars, each
+    part naming its year, kind and count on hover."""
+    top = max(int(years.sum(axis=1).max()), 1)
+    colours = viz.distinct_colors(years.columns)
+    bars, axis = [], []
+    for year, row in years.iterrows():
+        parts = "".join(
+            f'<div title="{year} · {html.escape(ui.pretty(kind))}: {int(n):,}" '
+            f'style="height:{100 * int(n) / top:.2f}%;background:{colours[kind]}"></div>'
+            for kind, n in row.items()
+            if n
+        )
+        bars.append(f'<div class="eg-year" title="{year}: {int(row.sum()):,} ties">{parts}</div>')
+        axis.append(f"<span>{year}</span>")
+    legend = "".join(
+        f'<span class="dot" style="background:{colour}"></span>{html.escape(ui.pretty(kind))}'
+        for kind, colour in colours.items()
+    )
+    return (
+        f'<div class="eg-years">{"".join(bars)}</div><div class="eg-axis">{"".join(axis)}</div>'
+        f'<div class="eg-legend">{legend} <span style="margin-left:12px">(tallest bar: {top:,} ties)</span></div>'
     )
 
 
 def _charts(ctx: state.Context) -> None:
-    orgs, ties = ui.frames(ctx, ctx.key)
+    counts = summary(ctx, ctx.key)
     st.header("What the store holds")
+    st.html(_STYLE)
     top, bottom = st.columns(2), st.columns(2)
-    with top[0]:
-        st.markdown("**Organisations by category**")
-        _counts_table(orgs["category"].map(ui.pretty), "category")
-    with top[1]:
-        st.markdown("**Organisations by kind**")
-        _counts_table(orgs["kind"].map(ui.pretty), "kind")
-    with bottom[0]:
-        st.markdown("**Organisations by province** (top 20)")
-        _counts_table(orgs["province"].dropna(), "province", top=20)
-    with bottom[1]:
-        st.markdown("**Organisations by sector** (top 20)")
-        _counts_table(orgs["sectors"].explode().dropna(), "sector", top=20)
+    for column, (name, title) in zip(
+        [*top, *bottom],
+        [
+            ("category", "Organisations by category"),
+            ("kind", "Organisations by kind"),
+            ("province", "Organisations by province (top 20)"),
+            ("sector", "Organisations by sector (top 20)"),
+        ],
+        strict=True,
+    ):
+        with column:
+            st.markdown(f"**{title}**")
+            st.html(bar_table(counts[name], name, "organisations"))
     left, right = st.columns([1, 3])
     with left:
         st.markdown("**Ties by kind**")
-        by_kind = ties["kind"].map(ui.pretty).value_counts()
-        frame = by_kind.rename_axis("kind").reset_index(name="ties")
-        st.dataframe(
-            frame,
-            hide_index=True,
-            height=ui.table_height(len(frame), 400),
-            column_config={
-                "ties": st.column_config.ProgressColumn(
-                    "ties",
-                    format="%d",
-                    min_value=0,
-                    max_value=max(int(by_kind.max()), 1) if len(by_kind) else 1,
-                )
-            },
-        )
+        st.html(bar_table(counts["tie_kind"], "kind", "ties"))
     with right:
-        if ties["year"].notna().any():
-            # A Vega-Lite chart (Streamlit's own charts): a plotly chart here would add seconds
-            # to the page a planner opens first (plotly.js is heavy to start in a browser).
+        if len(counts["years"]):
             st.markdown("**Ties by the year they started, by kind**")
-            frame = ties.dropna(subset=["year"]).groupby(["year", "kind"]).size().reset_index(name="ties")
-            frame["kind"] = frame["kind"].map(ui.pretty)
-            frame["year"] = frame["year"].astype(int).astype(str)
-            chart = (
-                alt.Chart(frame)
-                .mark_bar()
-                .encode(
-                    x=alt.X("year:O", title=None),
-                    y=alt.Y("ties:Q", title="ties"),
-                    color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="right")),
-                    tooltip=["year", "kind", "ties"],
-                )
-                .properties(height=340)
-            )
-            st.altair_chart(chart)
+            st.html(year_bars(counts["years"]))
 
 
 def _headlines(ctx: state.Context) -> None:
@@ -125,21 +163,34 @@ def _freshness(ctx: state.Context) -> None:
     st.caption(f"Store: `{redact(ctx.url)}`")
     recent = counts.get("recent_loads") or []
     if recent:
-        frame = ui.rows_frame(
-            recent,
-            [
-                "finished",
-                "file",
-                "format",
-                "rows_read",
-                "rejected",
-                "organizations_inserted",
-                "organizations_updated",
-                "collaborations_inserted",
-                "collaborations_updated",
-            ],
+        columns = {
+            "finished": "finished (UTC)",
+            "file": "file",
+            "format": "format",
+            "rows_read": "rows read",
+            "rejected": "rejected",
+            "organizations_inserted": "organisations new",
+            "organizations_updated": "organisations changed",
+            "collaborations_inserted": "collaborations new",
+            "collaborations_updated": "collaborations changed",
+        }
+        head = "".join(f"<th>{label}</th>" for label in columns.values())
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td>{html.escape(_cell(key, load.get(key)))}</td>" for key in columns)
+            + "</tr>"
+            for load in recent
         )
-        st.dataframe(frame, hide_index=True)
+        st.markdown("**Recent loads**")
+        st.html(f'<table class="eg-table"><tr>{head}</tr>{rows}</table>')
+
+
+def _cell(key: str, value: object) -> str:
+    if value is None:
+        return ""
+    if key == "finished":
+        return str(value)[:19].replace("T", " ")
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def render() -> None:

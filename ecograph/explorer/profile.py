@@ -89,6 +89,7 @@ def _card(ctx: state.Context, org: str) -> None:
         "Also known as": "; ".join(d.get("aliases") or ()) or "—",
         "Website": d.get("website") or "—",
         "ROR": d.get("ror") or "—",
+        "Sources": "; ".join(f"{src}: {sid}" if sid else str(src) for src, sid in _sources(ctx, org)) or "—",
     }
     cols = st.columns(3)
     for i, (label, value) in enumerate(facts.items()):
@@ -102,6 +103,16 @@ def _card(ctx: state.Context, org: str) -> None:
     cols[1].metric("Collaborations", f"{len(ties):,}")
     further = sum(1 for r in ego_network(U, org, radius=2) if r["distance"] == 2)
     cols[2].metric("Partners' partners", f"{further:,}")
+
+
+def _sources(ctx: state.Context, org: str) -> list[tuple[str | None, str | None]]:
+    """Where the organisation's record came from: every source and source id merged into it."""
+    return _cached_sources(ctx.key, org)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_sources(key: tuple[str, int], org: str) -> list[tuple[str | None, str | None]]:
+    return state.store(key[0]).sources("organization", org)
 
 
 def _ego(ctx: state.Context, org: str) -> None:
