@@ -194,6 +194,10 @@ def main() -> None:
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"ingest-{args.store}.json"
+    if sweep is None and path.exists():  # a run without --sweep keeps the last sweep's figures
+        earlier = json.loads(path.read_text()).get("batch_size_sweep")
+        if earlier:
+            out["batch_size_sweep"] = earlier
     path.write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {path}")
 

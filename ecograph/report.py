@@ -8,11 +8,13 @@ from dataclasses import asdict, dataclass, field
 
 from ecograph.problems import Problem
 
-__all__ = ["MAX_PROBLEMS", "SHOWN_PROBLEMS", "LoadBatch", "LoadReport", "now_iso"]
+__all__ = ["MAX_CHANGES", "MAX_PROBLEMS", "SHOWN_PROBLEMS", "LoadBatch", "LoadReport", "now_iso"]
 
 # Keep this many problems in memory and on disk; show this many on a terminal.
 MAX_PROBLEMS = 1000
 SHOWN_PROBLEMS = 20
+# Updated records a batch names, with the fields that changed (the counts cover the rest).
+MAX_CHANGES = 20
 
 
 def now_iso() -> str:
@@ -38,6 +40,8 @@ class LoadBatch:
     # entity resolution: records merged into an existing node, pairs sent to review
     organizations_merged: int = 0
     review_candidates: int = 0
+    # the first MAX_CHANGES updated records: {"record", "key", "fields"}
+    changes: list[dict[str, object]] = field(default_factory=list)
     started: str = field(default_factory=now_iso)
     finished: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -117,6 +121,15 @@ class LoadReport:
         if self.dry_run:
             line = "dry run, nothing written: would be " + line
         return line
+
+    def change_lines(self, limit: int = SHOWN_PROBLEMS) -> list[str]:
+        """One line per updated record the batches name: what changed, for a reload's report."""
+        changes = [c for b in self.batches for c in b.changes]
+        lines = [f"updated {c['record']} {c['key']}: {', '.join(c['fields'])}" for c in changes[:limit]]
+        updated = sum(b.organizations_updated + b.collaborations_updated for b in self.batches)
+        if updated > len(lines):
+            lines.append(f"... and {updated - len(lines)} more updated")
+        return lines if changes else []
 
     def problem_lines(self, limit: int = SHOWN_PROBLEMS) -> list[str]:
         lines = [str(p) for p in self.problems[:limit]]

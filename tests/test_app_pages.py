@@ -186,3 +186,27 @@ def test_load_of_a_file_without_rows(empty: str, monkeypatch) -> None:
     assert [t.value for t in at.title] == ["Load data"]
     assert [h.value for h in at.subheader] == ["Validation report"]
     assert at.button(key="load_confirm")
+
+
+def test_profile_lists_every_source_merged_into_an_organisation(tmp_path, monkeypatch) -> None:
+    from pathlib import Path
+
+    from ecograph.ingest import load
+
+    data = Path(__file__).parent / "data"
+    url = f"sqlite:///{tmp_path / 'sources.db'}"
+    for files in (
+        [data / "ror" / "ror-data_schema_v2.json"],
+        [data / "cordis" / "organization.csv", data / "cordis" / "project.csv"],
+        [data / "openalex" / "institutions.jsonl", data / "openalex" / "works.jsonl"],
+    ):
+        load(files, url)
+    at = open_page("profile", url, monkeypatch, query={"org": "ror:04kq4sq72"})
+    assert [h.value for h in at.header] == ["Hanoi University of Science and Technology"]
+    sources = next(m for m in texts(at, "markdown") if m.startswith("**Sources**")).replace("\\", "")
+    for expected in (
+        "cordis: 889354021",
+        "openalex: https://openalex.org/I4210111001",
+        "ror: https://ror.org/04kq4sq72",
+    ):
+        assert expected in sources

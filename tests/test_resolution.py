@@ -37,6 +37,9 @@ def _all_sources(store) -> None:
         ("HANOI UNIVERSITY OF SCIENCE AND TECHNOLOGY", "Hanoi University of Science and Technology"),
         ("Fraunhofer-Gesellschaft e.V.", "Fraunhofer Gesellschaft"),
         ("Trường Đại học Bách khoa", "Bách khoa Trường Đại học"),
+        ("Trường Đại học Bách khoa Hà Nội", "Bach Khoa Hanoi University"),
+        ("Viện Vật lý", "Vat ly Institute"),
+        ("Công ty TNHH Phần mềm Sông Hồng", "Song Hong Phan mem Co., Ltd"),
     ],
 )
 def test_match_key_ignores_legal_forms_case_diacritics_and_order(a: str, b: str) -> None:
@@ -158,6 +161,9 @@ def test_a_newer_release_with_a_renamed_organisation_updates_it_in_place(store, 
         "unchanged": len(before["by_kind"]) and report.totals()["organizations"]["unchanged"],
     }
     assert store.organization(HUST).name == "Hanoi University of Science and Technology (HUST)"
+    # the report says what changed, not only how much
+    assert report.batches[0].changes == [{"record": "organization", "key": HUST, "fields": ["name"]}]
+    assert report.change_lines() == [f"updated organization {HUST}: name"]
     assert store.counts() == before
     assert {s for s, _ in store.sources("organization", HUST)} == {"ror", "cordis", "openalex"}
 

@@ -126,6 +126,8 @@ def load(
         click.echo(f"Rejected {report.problem_count} problem(s):", err=True)
         for line in report.problem_lines():
             click.echo(f"  {line}", err=True)
+    for line in report.change_lines():
+        click.echo(line)
     click.echo(report.summary_line())
 
 

@@ -30,6 +30,17 @@ _LEGAL_FORMS = sorted(
     key=lambda s: -len(s),
 )  # fmt: skip
 _LEGAL = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in _LEGAL_FORMS) + r")\b")
+# Words that say the same in Vietnamese and English (and spellings of the big cities), so
+# that "Trường Đại học Bách khoa Hà Nội" and "Bach Khoa Hanoi University" share their words.
+_SAME_WORDS = (
+    ("truong dai hoc", "university"), ("dai hoc", "university"), ("hoc vien", "academy"),
+    ("benh vien", "hospital"), ("trung tam", "center"), ("centre", "center"), ("vien", "institute"),
+    ("thanh pho ho chi minh", "hochiminh"), ("tp ho chi minh", "hochiminh"), ("ho chi minh", "hochiminh"),
+    ("tp hcm", "hochiminh"), ("ha noi", "hanoi"), ("da nang", "danang"), ("can tho", "cantho"),
+    ("hai phong", "haiphong"), ("viet nam", "vietnam"),
+)  # fmt: skip
+_SAME = re.compile(r"\b(?:" + "|".join(re.escape(a) for a, _ in _SAME_WORDS) + r")\b")
+_SAME_TO = dict(_SAME_WORDS)
 _SPACES = re.compile(r"\s+")
 # Hosts that many organisations share: a link there says nothing about identity.
 GENERIC_HOSTS = frozenset(
@@ -50,8 +61,11 @@ def match_key(name: str) -> str:
     True
     >>> match_key("Hanoi University of Science and Technology")
     'and hanoi of science technology university'
+    >>> match_key("Trường Đại học Bách khoa Hà Nội") == match_key("Bach Khoa Hanoi University")
+    True
     """
-    key = _SPACES.sub(" ", _LEGAL.sub(" ", name_key(name))).strip()
+    folded = _SAME.sub(lambda m: _SAME_TO[m.group(0)], name_key(name))
+    key = _SPACES.sub(" ", _LEGAL.sub(" ", folded)).strip()
     if not key:  # a name that is nothing but a legal form keeps its words
         key = name_key(name)
     return " ".join(sorted(key.split()))

@@ -53,7 +53,7 @@ from ecograph import settings
 from ecograph.errors import IntegrityError, StoreUnavailable, UsageError
 from ecograph.model import TIE_KINDS, Collaboration, Organization
 from ecograph.names import name_key
-from ecograph.report import LoadBatch, now_iso
+from ecograph.report import MAX_CHANGES, LoadBatch, now_iso
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.store import cypher
 from ecograph.store.base import Provenance, Store, WritePart
@@ -173,6 +173,8 @@ class _Plan:
     tie_deletes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     tie_creates: dict[str, list[list[Any]]] = field(default_factory=_rows_by_kind)
     tie_updates: dict[str, list[list[Any]]] = field(default_factory=_rows_by_kind)
+    # per part, the first updated records and the fields that changed (the load report's)
+    changes: defaultdict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
     def count(self, table: str, part: int, state: str) -> None:
         key = (table, part, state)
@@ -606,6 +608,7 @@ class Neo4jStore(Store):
             for table in ("organizations", "collaborations"):
                 for state in ("inserted", "updated", "unchanged"):
                     setattr(batch, f"{table}_{state}", plan.states.get((table, index, state), 0))
+            batch.changes = plan.changes.get(index, [])
             batch.finished = finished
             changed = changed or batch.changed > 0
         return changed
@@ -617,9 +620,18 @@ class Neo4jStore(Store):
         """Count every given row against the stored one; return the last row given per key
         among those that differ from the store (new or changed)."""
         latest: dict[str, list[Any]] = {}
+        names = cypher.ORG_PROPERTIES if table == "organizations" else cypher.TIE_ROW
         for index, key, row in given:
             old = stored.get(key)
-            plan.count(table, index, "inserted" if old is None else "unchanged" if old == row else "updated")
+            state = "inserted" if old is None else "unchanged" if old == row else "updated"
+            plan.count(table, index, state)
+            if state == "updated" and len(plan.changes[index]) < MAX_CHANGES:
+                fields = [
+                    n
+                    for n, a, b in zip(names, old, row, strict=False)
+                    if a != b and n not in ("name_key", "key")
+                ]  # type: ignore[arg-type]
+                plan.changes[index].append({"record": table[:-1], "key": key, "fields": fields})
             latest[key] = row
         return {key: row for key, row in latest.items() if stored.get(key) != row}
 

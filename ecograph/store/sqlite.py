@@ -17,7 +17,7 @@ from pathlib import Path
 from ecograph.errors import IntegrityError, StoreUnavailable
 from ecograph.model import Collaboration, Organization
 from ecograph.names import name_key
-from ecograph.report import LoadBatch, now_iso
+from ecograph.report import MAX_CHANGES, LoadBatch, now_iso
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.store.base import Provenance, Store, WritePart
 
@@ -163,6 +163,12 @@ def _merged_keys(part: WritePart, record_type: str, written: list[str]) -> list[
     return sorted(k for (t, k) in part.sources if t == record_type and k not in keys)
 
 
+def _change(table: str, columns: Sequence[str], old: Sequence, new: Sequence) -> dict[str, object]:
+    """An updated record for the load report: its key and the fields that differ."""
+    fields = [c for c, a, b in zip(columns[1:], old[1:], new[1:], strict=True) if a != b and c != "name_key"]
+    return {"record": table[:-1], "key": new[0], "fields": fields}
+
+
 def _bump_version(db: sqlite3.Connection) -> None:
     db.execute(
         "INSERT INTO meta (key, value) VALUES ('version', '1') "
@@ -306,8 +312,9 @@ class SqliteStore(Store):
             org_rows = [[_org_row(o) for o in part.organizations] for part in parts]
             # a collaboration is its own row: key first, then the columns in order
             tie_rows = [list(part.collaborations) for part in parts]
-            states = self._upsert(db, "organizations", _ORG_COLUMNS, org_rows)
-            states.update(self._upsert(db, "collaborations", _TIE_COLUMNS, tie_rows))
+            changes: list[list[dict]] = [[] for _ in parts]
+            states = self._upsert(db, "organizations", _ORG_COLUMNS, org_rows, changes)
+            states.update(self._upsert(db, "collaborations", _TIE_COLUMNS, tie_rows, changes))
             finished = now_iso()
             changed = 0
             for index, part in enumerate(parts):
@@ -316,6 +323,7 @@ class SqliteStore(Store):
                     for state in ("inserted", "updated", "unchanged"):
                         setattr(batch, f"{kind}_{state}", states.get((kind, index, state), 0))
                 batch.finished = finished
+                batch.changes = changes[index][:MAX_CHANGES]
                 changed += batch.changed
                 seq = db.execute(
                     "INSERT INTO load_batches (id, data) VALUES (?, ?)",
@@ -356,7 +364,12 @@ class SqliteStore(Store):
         return found
 
     def _upsert(
-        self, db: sqlite3.Connection, table: str, columns: Sequence[str], rows_by_part: list[list[tuple]]
+        self,
+        db: sqlite3.Connection,
+        table: str,
+        columns: Sequence[str],
+        rows_by_part: list[list[tuple]],
+        changes: list[list[dict]] | None = None,
     ) -> dict[tuple[str, int, str], int]:
         """Write new and changed rows; count inserted/updated/unchanged per part.
 
@@ -377,6 +390,8 @@ class SqliteStore(Store):
                 elif old != row:
                     changed.append(row)
                     counts["updated"] += 1
+                    if changes is not None and len(changes[part]) < MAX_CHANGES:
+                        changes[part].append(_change(table, columns, old, row))
                 else:
                     counts["unchanged"] += 1
             states.update(((table, part, state), n) for state, n in counts.items())
@@ -559,6 +574,24 @@ class SqliteStore(Store):
 
     def merges(self) -> list[Merge]:
         return [Merge.from_json(d) for (d,) in self.db.execute("SELECT data FROM merges ORDER BY seq")]
+
+    def sources(self, record_type: str, key: str) -> list[tuple[str | None, str | None]]:
+        # The base class reads all provenance; here only the chunks that can hold the keys.
+        keys = {key}
+        if record_type == "organization":
+            keys |= {i.value for i in self.identifiers([key]) if i.scheme == "record"}
+        quoted = [json.dumps(k, ensure_ascii=False) for k in keys]
+        found: set[tuple[str | None, str | None]] = set()
+        for keys_json, sources_json in self.db.execute(
+            "SELECT keys, sources FROM provenance WHERE record_type = ? AND sources IS NOT NULL",
+            (record_type,),
+        ):
+            if not any(q in keys_json for q in quoted):  # a substring test skips most chunks unparsed
+                continue
+            for k, origin in zip(json.loads(keys_json), json.loads(sources_json), strict=True):
+                if k in keys and origin and any(origin):
+                    found.add((origin[0], origin[1]))
+        return sorted(found, key=lambda s: (s[0] or "", s[1] or ""))
 
     def counts(self) -> dict[str, object]:
         # The same numbers as the base class, counted by SQLite instead of in Python.
