@@ -92,6 +92,16 @@ def test_one_institution_from_three_sources_is_one_node_with_three_sources(store
     assert store.organization(HUST).name == "Hanoi University of Science and Technology"
 
 
+def test_one_load_of_every_source_gives_what_three_loads_give(store, tmp_path: Path) -> None:
+    from ecograph.store.sqlite import SqliteStore
+
+    load([ROR, *CORDIS, *OPENALEX], store)
+    with SqliteStore(f"sqlite:///{tmp_path / 'three-loads.db'}") as separate:
+        _all_sources(separate)
+        assert content_checksum(store) == content_checksum(separate)
+    assert {s for s, _ in store.sources("organization", HUST)} == {"ror", "cordis", "openalex"}
+
+
 def test_merges_are_journalled_with_rule_and_evidence(store) -> None:
     _all_sources(store)
     by_absorbed = {m.absorbed: m for m in store.merges()}
