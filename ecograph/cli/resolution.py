@@ -39,7 +39,8 @@ def resolve(
       ecograph merge ror:04kq4sq72 cordis:889354021
     """
     from ecograph.errors import UsageError
-    from ecograph.resolution.records import Candidate, Edit
+    from ecograph.resolution.merging import decide
+    from ecograph.resolution.records import Edit
     from ecograph.store import open_store
 
     with open_store(store) as handle:
@@ -50,13 +51,7 @@ def resolve(
             for id_ in (a, b):
                 if handle.organization(id_) is None:
                     raise UsageError(f"no organisation with id {id_!r} in {handle.url}")
-            found = [c for c in handle.candidates() if set(c.pair) == {a, b}]
-            decided = found[0] if found else Candidate(a, b, 0.0, "manual")
-            decided.status = "distinct"
-            from ecograph.report import now_iso
-
-            decided.decided = now_iso()
-            handle.apply(Edit(candidates=[decided]))
+            handle.apply(Edit(candidates=[decide(handle, a, b, "distinct", "manual", score=0.0)]))
             click.echo(f"{a} and {b} are kept apart; no load will merge or propose them again")
             return
         if show_merges:

@@ -20,7 +20,7 @@ from ecograph.report import now_iso
 from ecograph.resolution.records import RECORD, Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.resolution.resolver import combine, resolve_chain
 
-__all__ = ["merge", "split"]
+__all__ = ["decide", "merge", "split"]
 
 
 def _organization(data: dict) -> Organization:
@@ -48,12 +48,13 @@ def _moved(tie: Collaboration, old: str, new: str) -> tuple[Collaboration, dict[
     )
 
 
-def _decide(store, a: str, b: str, status: str, rule: str) -> Candidate:
+def decide(store, a: str, b: str, status: str, rule: str, score: float = 1.0) -> Candidate:
+    """The review-queue entry for *a* and *b* with *status* decided now (made if absent)."""
     for c in store.candidates():
         if c.pair == ((a, b) if a < b else (b, a)):
             c.status, c.decided = status, now_iso()
             return c
-    return Candidate(a, b, 1.0, rule, {}, status=status, decided=now_iso())
+    return Candidate(a, b, score, rule, {}, status=status, decided=now_iso())
 
 
 def merge(store, kept: str, absorbed: str, *, reason: str | None = None) -> Merge:
@@ -102,7 +103,7 @@ def merge(store, kept: str, absorbed: str, *, reason: str | None = None) -> Merg
     edit.delete_identifiers.extend(own)
     edit.identifiers.extend(replace(i, org_id=kept) for i in own)
     edit.identifiers.append(Identifier(RECORD, absorbed, kept, absorbed))
-    edit.candidates.append(_decide(store, kept, absorbed, "merged", "manual"))
+    edit.candidates.append(decide(store, kept, absorbed, "merged", "manual"))
     journal = Merge(
         kept, absorbed, "manual", automatic=False, evidence={"reason": reason} if reason else {},
         undo={"record": b.as_dict(), "kept_before": a.as_dict(), "kept_after": after.as_dict(), "dropped": dropped},
@@ -175,7 +176,7 @@ def split(store, absorbed: str) -> Merge:
         edit.rewrites.extend(
             Rewrite(tie.key, end, o) for end, o in old_rewrites.items() if o and o != getattr(tie, end)
         )
-    edit.candidates.append(_decide(store, journal.kept, absorbed, "distinct", "split"))
+    edit.candidates.append(decide(store, journal.kept, absorbed, "distinct", "split"))
     journal.split_at = now_iso()
     edit.merges.append(journal)
     store.apply(edit)

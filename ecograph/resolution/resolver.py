@@ -361,10 +361,9 @@ class Resolver:
                     merge.undo["record"] = org.as_dict()
                     merge.undo["source"] = [item.source, item.source_id]
                     edit.merges.append(merge)
-        for node, (_part, after) in touched.items():
-            merge_list = [m for m in edit.merges if m.kept == node and "kept_after" not in m.undo]
-            for m in merge_list:
-                m.undo["kept_after"] = after.as_dict()
+        for m in edit.merges:  # the node each new merge produced, for a split to compare with
+            if "kept_after" not in m.undo and m.kept in touched:
+                m.undo["kept_after"] = touched[m.kept][1].as_dict()
         organizations: list[list[Organization]] = [[] for _ in range(parts)]
         for part, record in touched.values():
             organizations[part].append(record)
