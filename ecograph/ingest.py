@@ -28,9 +28,11 @@ from ecograph.problems import Problem
 from ecograph.report import LoadBatch, LoadReport
 from ecograph.resolution.resolver import Incoming, Resolution, Resolver
 from ecograph.store import Store, WritePart, open_store
+from ecograph.store.stage import tie_ends
+from ecograph.tie_worker import TieWorker, start_worker
 from loaders import REGISTRY, FileInfo, SourceRow, detect
-from loaders.base import RowBlock
-from loaders.text import examine
+from loaders.base import Loader, RowBlock
+from loaders.text import FileFacts, examine
 
 __all__ = ["ProgressCallback", "load", "write_records"]
 
@@ -55,7 +57,7 @@ class _Seen:
 
 
 @dataclass
-class _Load:
+class LoadState:
     """The validated content of a load, accumulated across files."""
 
     report: LoadReport
@@ -88,7 +90,7 @@ def _loader_for(path: Path, fmt: str, head: str):
     return detect(path, head)
 
 
-def _accept(load: _Load, item: SourceRow, part: int) -> None:
+def accept_row(load: LoadState, item: SourceRow, part: int) -> None:
     if item.type == "organization":
         record, problems = parse_organization(item.data, load.home)
         seen_map, conflict = load.organizations, "duplicate-id-conflict"
@@ -114,7 +116,9 @@ def _accept(load: _Load, item: SourceRow, part: int) -> None:
         _conflict(load, conflict, seen, record, key, item.file, item.row)
 
 
-def _conflict(load: _Load, type_: str, seen: _Seen, record: object, key: str, file: str, row: int) -> None:
+def _conflict(
+    load: LoadState, type_: str, seen: _Seen, record: object, key: str, file: str, row: int
+) -> None:
     """Report a record given twice with different content."""
     names = ORGANIZATION_FIELDS if isinstance(record, Organization) else COLLABORATION_FIELDS
     differing = [f for f in names if getattr(record, f) != getattr(seen.record, f)]
@@ -122,7 +126,7 @@ def _conflict(load: _Load, type_: str, seen: _Seen, record: object, key: str, fi
     load.problem(Problem(type_, file, row, differing[0] if differing else None, key, note=note))
 
 
-def _accept_block(load: _Load, block: RowBlock, part: int) -> None:
+def accept_block(load: LoadState, block: RowBlock, part: int) -> None:
     """Check a block of raw collaboration rows in one loop; odd rows take the full path."""
     width = len(block.columns)
     position = {name: i for i, name in enumerate(block.columns)}
@@ -136,7 +140,7 @@ def _accept_block(load: _Load, block: RowBlock, part: int) -> None:
         tie = fast_collaboration(*pick(values))
         if tie is None:
             data = {name: values[i] for i, name in known}
-            _accept(load, SourceRow(file, row, "collaboration", data), part)
+            accept_row(load, SourceRow(file, row, "collaboration", data), part)
             continue
         seen = seen_map.get(tie[0])  # the key
         if seen is None:
@@ -145,8 +149,9 @@ def _accept_block(load: _Load, block: RowBlock, part: int) -> None:
             _conflict(load, "duplicate-tie-conflict", seen, tie, tie[0], file, row)
 
 
-def _check_references(load: _Load, store: Store) -> None:
-    """Reject ties whose ends are neither valid organisations of this load nor in the store.
+def _check_references(load: LoadState, store: Store, worker: TieWorker | None) -> set[str]:
+    """Reject ties whose ends are neither valid organisations of this load nor in the store;
+    return those ends.
 
     Ends that name an organisation merged into another (entity resolution) are valid;
     ``load.merged`` maps them to the node they now live on.
@@ -154,22 +159,30 @@ def _check_references(load: _Load, store: Store) -> None:
     valid_orgs = {
         key for key, seen in load.organizations.items() if (seen.file, seen.row) not in load.bad_rows
     }
-    ties = [seen.record for seen in load.collaborations.values()]
-    ends = set(map(itemgetter(1), ties))  # source; C-level passes over half a million ties
-    ends.update(map(itemgetter(2), ties))  # target
+    ends = tie_ends([seen.record for seen in load.collaborations.values()])  # type: ignore[misc]
+    if worker:
+        ends |= worker.staged.ends
     wanted = ends - valid_orgs
     unknown = wanted - store.existing_ids(wanted) if wanted else set()
     if unknown:
         load.merged = _merged_ids(store, unknown)
         unknown -= load.merged.keys()
+    for problem in dangling_problems(load, unknown) + (worker.dangling(unknown) if worker else []):
+        load.problem(problem)
+    return unknown
+
+
+def dangling_problems(load: LoadState, unknown: set[str]) -> list[Problem]:
+    """A problem for each end in *unknown* of the load's ties, at the row that gave it."""
     if not unknown:
-        return
+        return []
+    problems = []
     for seen in load.collaborations.values():
         tie = seen.record
         for ref in (tie.source, tie.target):  # type: ignore[union-attr]
             if ref in unknown:
                 field_name = "source" if str(seen.written_source).strip() == ref else "target"
-                load.problem(
+                problems.append(
                     Problem(
                         "dangling-reference",
                         seen.file,
@@ -179,6 +192,7 @@ def _check_references(load: _Load, store: Store) -> None:
                         note="load that organisation first or in the same load",
                     )
                 )
+    return problems
 
 
 def _merged_ids(store: Store, ids: set[str]) -> dict[str, str]:
@@ -195,7 +209,7 @@ def _merged_ids(store: Store, ids: set[str]) -> dict[str, str]:
     return found
 
 
-def _write_rejects(path: Path, load: _Load) -> None:
+def _write_rejects(path: Path, load: LoadState) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         out.writerow(["file", "row", "field", "type", "value", "message"])
@@ -268,25 +282,31 @@ def load(
             raise InputUnavailable(f"cannot read {path}: no such file")
     report = LoadReport(dry_run=dry_run)
     handle, owned = _open(store)
+    worker: TieWorker | None = None
     # A load builds millions of small objects and frees none until the end: the cyclic
     # garbage collector would walk them again and again for nothing (a sixth of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        lo = _Load(report, handle.home_country)
+        lo = LoadState(report, handle.home_country)
         batches: list[LoadBatch] = []
-        for part, path in enumerate(files):
+        plans: list[tuple[Path, FileFacts, Loader | None]] = []
+        for path in files:
             try:
                 facts = examine(path)
             except OSError as exc:
                 raise InputUnavailable(f"cannot read {path}: {exc.strerror or exc}") from None
             loader = _loader_for(path, format, facts.head)
-            batch = LoadBatch(file=str(path), sha256=facts.sha256, encoding=facts.encoding)
-            batches.append(batch)
+            batches.append(LoadBatch(file=str(path), sha256=facts.sha256, encoding=facts.encoding))
             lo.sources.append({})
             lo.resolving.append(bool(getattr(loader, "resolves", False)))
             if facts.note:
                 report.notes.append(facts.note)
+            plans.append((path, facts, loader))
+        worker = start_worker(handle, plans, lo, progress)
+        for part, (path, facts, loader) in enumerate(plans):
+            if worker and part == worker.part:
+                continue
             if loader is None:
                 lo.problem(
                     Problem("unknown-format", str(path), None, None,
@@ -295,33 +315,41 @@ def load(
                 )  # fmt: skip
                 continue
             info = FileInfo(str(path), loader.name, encoding=facts.encoding, size=facts.size)
-            for count, item in enumerate(loader.read(path, info, **(options or {})), start=1):
-                if isinstance(item, RowBlock):
-                    _accept_block(lo, item, part)
-                    if progress:
-                        progress(str(path), info.bytes_read, facts.size)
-                    continue
-                if isinstance(item, Problem):
-                    lo.problem(item)
-                else:
-                    _accept(lo, item, part)
-                if progress and count % _PROGRESS_EVERY == 0:
-                    progress(str(path), info.bytes_read, facts.size)
-            if progress:
-                progress(str(path), facts.size, facts.size)
-            batch.format = info.format
-            batch.rows_read = info.rows_read
+            _read(lo, part, loader.read(path, info, **(options or {})), info, progress)
+            batches[part].format = info.format
+            batches[part].rows_read = info.rows_read
             report.notes.extend(info.notes)
-        _check_references(lo, handle)
-        for (file, _row), _problems in lo.bad_rows.items():
-            for batch in batches:
-                if batch.file == file:
-                    batch.rejected += 1
-        report.batches = batches
-        if not report.ok and not skip_invalid:
-            raise ValidationFailed(report)
-        if rejects is not None and lo.bad_rows:
-            _write_rejects(Path(rejects), lo)
+
+        def settle() -> set[str]:
+            """What needs every file read: the worker's rows, the references, the verdict.
+            Returns the unknown ends left out of a ``--skip-invalid`` load."""
+            if worker:
+                info = worker.collect(lo, progress)
+                batches[worker.part].format = info.format
+                batches[worker.part].rows_read = info.rows_read
+                report.notes.extend(info.notes)
+            unknown = _check_references(lo, handle, worker)
+            for (file, _row), _problems in lo.bad_rows.items():
+                for batch in batches:
+                    if batch.file == file:
+                        batch.rejected += 1
+            report.batches = batches
+            if not report.ok and not skip_invalid:
+                raise ValidationFailed(report)
+            if rejects is not None and lo.bad_rows:
+                _write_rejects(Path(rejects), lo)
+            if worker and unknown:
+                worker.staged.drop_ends(unknown)
+            return unknown
+
+        # While the worker still reads the ties, the store writes the organisations and
+        # settles the load when it needs the ties (StagedTies.ready). A load with problems
+        # already found settles first: its report lists every problem before any write.
+        deferred = worker is not None and not lo.bad_rows
+        if deferred:
+            worker.staged.defer(settle)  # type: ignore[union-attr]
+        else:
+            settle()
         parts = [
             WritePart(batch, sources=sources) for batch, sources in zip(batches, lo.sources, strict=True)
         ]
@@ -346,7 +374,9 @@ def load(
             for index, part in enumerate(parts):
                 part.organizations = [s.record for s in valid_orgs if s.part == index]
                 part.collaborations = [s.record for s in valid_ties if s.part == index]
-                if lo.merged:
+                if worker and index == worker.part:
+                    part.collaborations = worker.staged
+                if lo.merged:  # never with a worker: it only starts on stores without merges
                     part.collaborations = [_rewritten(t, lo.merged) for t in part.collaborations]
         if edit:
             handle.write(parts, dry_run=dry_run, edit=edit)
@@ -356,10 +386,36 @@ def load(
         report.store_version = handle.store_version()
         return report
     finally:
+        if worker:
+            worker.close()
         if collecting:
             gc.enable()
         if owned:
             handle.close()
+
+
+def _read(
+    lo: LoadState,
+    part: int,
+    items: Iterable[SourceRow | RowBlock | Problem],
+    info: FileInfo,
+    progress: ProgressCallback | None,
+) -> None:
+    """Check the rows a loader yields for one file into *lo*."""
+    for count, item in enumerate(items, start=1):
+        if isinstance(item, RowBlock):
+            accept_block(lo, item, part)
+            if progress:
+                progress(info.path, info.bytes_read, info.size)
+            continue
+        if isinstance(item, Problem):
+            lo.problem(item)
+        else:
+            accept_row(lo, item, part)
+        if progress and count % _PROGRESS_EVERY == 0:
+            progress(info.path, info.bytes_read, info.size)
+    if progress:
+        progress(info.path, info.size, info.size)
 
 
 def _rewritten(tie: Collaboration, merged: dict[str, str]) -> Collaboration:
@@ -368,7 +424,7 @@ def _rewritten(tie: Collaboration, merged: dict[str, str]) -> Collaboration:
     return tie.replace(source=merged.get(tie.source, tie.source), target=merged.get(tie.target, tie.target))
 
 
-def _resolve(store: Store, lo: _Load, orgs: list[_Seen], ties: list[_Seen], parts: int) -> Resolution:
+def _resolve(store: Store, lo: LoadState, orgs: list[_Seen], ties: list[_Seen], parts: int) -> Resolution:
     """Match the load's organisations to nodes and point its ties at them (see resolver)."""
     resolver = Resolver.from_store(store)
     incoming = [

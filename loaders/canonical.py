@@ -19,7 +19,7 @@ from ecograph.problems import Problem
 from loaders.base import FileInfo, RowBlock, SourceRow, ragged_row, register
 from loaders.text import open_text
 
-__all__ = ["CanonicalLoader", "csv_kind", "sniff_delimiter"]
+__all__ = ["CanonicalLoader", "csv_kind", "csv_record_type", "sniff_delimiter"]
 
 _REQUIRED = {
     "organization": ("id", "name", "kind"),
@@ -55,6 +55,15 @@ def csv_kind(header: list[str]) -> str | None:
     return None
 
 
+def csv_record_type(head: str) -> str | None:
+    """``organization`` or ``collaboration`` for a canonical CSV file starting with *head*;
+    None for anything else (JSON Lines included)."""
+    if head.lstrip("\ufeff").lstrip().startswith("{") or not head.strip():
+        return None
+    line = head.lstrip("\ufeff").splitlines()[0]
+    return csv_kind(_header_names(line, sniff_delimiter(line)))
+
+
 _BLOCK_ROWS = 5000  # rows per RowBlock: big enough to amortise, small enough to stream
 
 
@@ -62,11 +71,7 @@ class CanonicalLoader:
     name = "canonical"
 
     def detect(self, path: Path, head: str) -> bool:
-        first = head.lstrip("\ufeff").lstrip()
-        if first.startswith("{"):
-            return True
-        line = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
-        return csv_kind(_header_names(line, sniff_delimiter(line))) is not None
+        return head.lstrip("\ufeff").lstrip().startswith("{") or csv_record_type(head) is not None
 
     def read(self, path: Path, info: FileInfo, **options: object) -> Iterator[SourceRow | Problem]:
         text, counter = open_text(path, info.encoding)

@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 
 import ecograph
+from ecograph import tie_worker
 from ecograph.errors import ValidationFailed
 from ecograph.store.sqlite import SqliteStore
 
@@ -18,6 +19,15 @@ TIES = """source,target,kind,weight,start
 hust,lotus,research,2,2021
 kx,hust,co_publication,1,2023-04-01
 """
+
+
+@pytest.fixture(autouse=True, params=["one process", "tie worker"])
+def reading(request, monkeypatch):
+    """Every test runs twice: collaborations read in this process, and in a worker process
+    (which only takes files of a few MiB on its own)."""
+    if request.param == "tie worker":
+        monkeypatch.setattr(tie_worker, "STAGE_MIN_BYTES", 0)
+    return request.param
 
 
 def state(url):

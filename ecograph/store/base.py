@@ -22,7 +22,9 @@ class WritePart:
     """The records one file contributes to a load; the store fills ``batch``'s counts.
 
     ``sources`` optionally maps ``("organization", id)`` or ``("collaboration", key)`` to
-    the ``(source, source_id)`` a record came from, for provenance.
+    the ``(source, source_id)`` a record came from, for provenance. ``collaborations`` may
+    be a :class:`~ecograph.store.stage.StagedTies` for a store whose ``takes_staged_ties``
+    is true; its keys appear in no other part.
     """
 
     batch: LoadBatch
@@ -54,6 +56,8 @@ class Store(ABC):
     #: The URL the store was opened with, without any password.
     url: str
     home_country: str
+    #: Whether :meth:`write` takes a part's collaborations as staged ties (a SQLite file).
+    takes_staged_ties: bool = False
 
     def __enter__(self) -> Store:
         return self

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
@@ -20,10 +21,13 @@ from ecograph.names import name_key
 from ecograph.report import MAX_CHANGES, LoadBatch, now_iso
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.store.base import Provenance, Store, WritePart
+from ecograph.store.stage import TIE_COLUMNS, TIES_TABLE, StagedTies, quoted, tie_ends
 
 __all__ = ["SqliteStore"]
 
-_SCHEMA = """
+_SCHEMA = (
+    TIES_TABLE
+    + """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS organizations (
     id TEXT PRIMARY KEY,
@@ -36,14 +40,6 @@ CREATE TABLE IF NOT EXISTS organizations (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS organizations_name_key ON organizations(name_key);
 CREATE INDEX IF NOT EXISTS organizations_kind ON organizations(kind);
-CREATE TABLE IF NOT EXISTS collaborations (
-    key TEXT PRIMARY KEY,
-    source TEXT NOT NULL REFERENCES organizations(id),
-    target TEXT NOT NULL REFERENCES organizations(id),
-    kind TEXT NOT NULL,
-    weight REAL NOT NULL,
-    start TEXT, "end" TEXT, amount REAL, currency TEXT, evidence TEXT, id TEXT
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS load_batches (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT UNIQUE NOT NULL,
@@ -78,6 +74,7 @@ CREATE TABLE IF NOT EXISTS merges (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, data TEXT NOT NULL
 );
 """
+)
 _SCHEMA_VERSION = 3  # PRAGMA user_version of a store this code writes
 # Older schemas this code upgrades in place: version 2 lacks only the resolution tables,
 # which _SCHEMA creates.
@@ -88,14 +85,6 @@ _ORG_COLUMNS = (
     "id", "name", "name_key", "kind", "country", "province", "city", "sectors", "founded",
     "aliases", "website", "ror", "description",
 )  # fmt: skip
-_TIE_COLUMNS = (
-    "key", "source", "target", "kind", "weight", "start", "end", "amount", "currency",
-    "evidence", "id",
-)  # fmt: skip
-
-
-def _quoted(columns: Sequence[str]) -> str:
-    return ", ".join(f'"{c}"' for c in columns)
 
 
 def _org_row(org: Organization) -> tuple:
@@ -207,6 +196,8 @@ class SqliteStore(Store):
         Seconds to wait for another process's write lock before giving up.
     """
 
+    takes_staged_ties = True
+
     def __init__(self, url: str, home_country: str = "VN", timeout: float = 5.0):
         self.url = url
         self.home_country = home_country
@@ -249,10 +240,18 @@ class SqliteStore(Store):
             raise StoreUnavailable(f"{self.url}: {exc}") from None
 
     @contextmanager
-    def atomic(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed if the block ends normally, rolled back otherwise."""
+    def atomic(self, *, stages: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed if the block ends normally, rolled back otherwise.
+
+        With *stages* attached, BEGIN IMMEDIATE would lock them too while another process
+        may still be filling one; a first write to ``main`` takes main's lock alone.
+        """
         with self._translate_errors():
-            self.db.execute("BEGIN IMMEDIATE")
+            if stages:
+                self.db.execute("BEGIN")
+                self.db.execute("DELETE FROM main.meta WHERE 0")
+            else:
+                self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
         except BaseException:
@@ -280,41 +279,69 @@ class SqliteStore(Store):
     def write(
         self, parts: Sequence[WritePart], *, dry_run: bool = False, edit: Edit | None = None
     ) -> list[LoadBatch]:
+        staged = {
+            i: p.collaborations for i, p in enumerate(parts) if isinstance(p.collaborations, StagedTies)
+        }
         try:
-            self._write(parts, dry_run, edit)
+            with self._translate_errors():
+                for index, stage in staged.items():  # outside the transaction, as SQLite requires
+                    self.db.execute(f"ATTACH DATABASE ? AS stage{index}", (str(stage.path),))
+            self._write(parts, dry_run, edit, staged)
         except _RolledBack:
             pass
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(f"{self.url}: write refused, nothing was written ({exc})") from None
+        finally:
+            for index in staged:
+                with suppress(sqlite3.OperationalError):  # not attached: ATTACH itself failed
+                    self.db.execute(f"DETACH DATABASE stage{index}")
         return [part.batch for part in parts]
 
     def _check_ends(self, given: set[str], ties: Sequence[Collaboration]) -> None:
         """Raise IntegrityError when a tie names an organisation neither in *given* nor stored."""
-        ends = set(map(itemgetter(1), ties))
-        ends.update(map(itemgetter(2), ties))
+        missing = self._missing(given, tie_ends(ties))
+        if missing:
+            tie = next(t for t in ties if t.source in missing or t.target in missing)
+            self._refuse(tie.source, tie.target, tie.kind, missing)
+
+    def _missing(self, given: set[str], ends: set[str]) -> set[str]:
         missing = ends - given
         if missing:
             missing -= self.existing_ids(missing)
-        if missing:
-            tie = next(t for t in ties if t.source in missing or t.target in missing)
-            end = tie.source if tie.source in missing else tie.target
-            raise IntegrityError(
-                f"{self.url}: write refused, nothing was written (collaboration {tie.source} -> "
-                f"{tie.target} ({tie.kind}) refers to unknown organisation {end!r})"
-            )
+        return missing
 
-    def _write(self, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None) -> None:
-        with self.atomic() as db:
-            self._check_ends(
-                {o.id for part in parts for o in part.organizations},
-                [t for part in parts for t in part.collaborations],
-            )
-            org_rows = [[_org_row(o) for o in part.organizations] for part in parts]
+    def _refuse(self, source: str, target: str, kind: str, missing: set[str]) -> None:
+        end = source if source in missing else target
+        raise IntegrityError(
+            f"{self.url}: write refused, nothing was written (collaboration {source} -> "
+            f"{target} ({kind}) refers to unknown organisation {end!r})"
+        )
+
+    def _write(
+        self, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None, staged: dict[int, StagedTies]
+    ) -> None:
+        """The load in one transaction; *staged* maps a part's index to its staged ties,
+        attached as schema ``stage<index>`` (whose keys no other part gives)."""
+        with self.atomic(stages=bool(staged)) as db:
             # a collaboration is its own row: key first, then the columns in order
-            tie_rows = [list(part.collaborations) for part in parts]
+            tie_rows = [[] if i in staged else list(part.collaborations) for i, part in enumerate(parts)]
+            given = {o.id for part in parts for o in part.organizations}
+            self._check_ends(given, list(chain(*tie_rows)))
+            org_rows = [[_org_row(o) for o in part.organizations] for part in parts]
             changes: list[list[dict]] = [[] for _ in parts]
             states = self._upsert(db, "organizations", _ORG_COLUMNS, org_rows, changes)
-            states.update(self._upsert(db, "collaborations", _TIE_COLUMNS, tie_rows, changes))
+            states.update(self._upsert(db, "collaborations", TIE_COLUMNS, tie_rows, changes))
+            for index, stage in staged.items():
+                stage.ready()  # the organisations are written while the stage is filled
+                missing = self._missing(given, stage.ends)
+                if missing:
+                    bad = db.execute(
+                        f"SELECT source, target, kind FROM stage{index}.collaborations "
+                        "WHERE source = ?1 OR target = ?1 LIMIT 1",
+                        (next(iter(missing)),),
+                    ).fetchone()
+                    self._refuse(*bad, missing)
+                states.update(self._upsert_staged(db, index, changes[index]))
             finished = now_iso()
             changed = 0
             for index, part in enumerate(parts):
@@ -329,11 +356,16 @@ class SqliteStore(Store):
                     "INSERT INTO load_batches (id, data) VALUES (?, ?)",
                     (batch.id, json.dumps(batch.as_dict(), ensure_ascii=False)),
                 ).lastrowid
+                staged_keys = None
+                if index in staged:
+                    staged_keys = [r[0] for r in db.execute(f"SELECT key FROM stage{index}.collaborations")]
                 for record_type, rows in (
                     ("organization", org_rows[index]),
                     ("collaboration", tie_rows[index]),
                 ):
                     keys = [row[0] for row in rows]
+                    if record_type == "collaboration" and staged_keys is not None:
+                        keys = staged_keys
                     sources = None
                     if part.sources:
                         keys += _merged_keys(part, record_type, keys)
@@ -346,11 +378,52 @@ class SqliteStore(Store):
             if dry_run:
                 raise _RolledBack
 
+    def _upsert_staged(
+        self, db: sqlite3.Connection, index: int, changes: list[dict]
+    ) -> dict[tuple[str, int, str], int]:
+        """Write the staged ties of part *index* with set-based statements; count them.
+
+        Into an empty table SQLite copies the stage's pages as they are; otherwise one join
+        on the key finds the changed ties, and only those come into Python.
+        """
+        stage = f"stage{index}.collaborations"
+        total = db.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
+        if db.execute("SELECT NOT EXISTS (SELECT 1 FROM main.collaborations)").fetchone()[0]:
+            db.execute(f"INSERT INTO main.collaborations SELECT * FROM {stage}")
+            return {("collaborations", index, "inserted"): total}
+        new_columns = ", ".join(f's."{c}"' for c in TIE_COLUMNS)
+        old_columns = ", ".join(f'm."{c}"' for c in TIE_COLUMNS)
+        width = len(TIE_COLUMNS)
+        changed = [
+            (row[width:], row[:width])
+            for row in db.execute(
+                f"SELECT {new_columns}, {old_columns} FROM {stage} s "
+                f"JOIN main.collaborations m ON m.key = s.key WHERE ({old_columns}) IS NOT ({new_columns})"
+            )
+        ]
+        for old, new in changed[: max(0, MAX_CHANGES - len(changes))]:
+            changes.append(_change("collaborations", TIE_COLUMNS, old, new))
+        if changed:
+            sets = ", ".join(f'"{c}" = ?' for c in TIE_COLUMNS[1:])
+            db.executemany(
+                f"UPDATE main.collaborations SET {sets} WHERE key = ?",
+                (new[1:] + new[:1] for _, new in changed),
+            )
+        inserted = db.execute(
+            f"INSERT INTO main.collaborations SELECT * FROM {stage} "
+            "WHERE key NOT IN (SELECT key FROM main.collaborations)"
+        ).rowcount
+        return {
+            ("collaborations", index, "inserted"): inserted,
+            ("collaborations", index, "updated"): len(changed),
+            ("collaborations", index, "unchanged"): total - inserted - len(changed),
+        }
+
     def _existing(
         self, db: sqlite3.Connection, table: str, columns: Sequence[str], keys: list[str]
     ) -> dict[str, tuple]:
         """The stored rows for *keys*: one scan when the load is large next to the table."""
-        select = f"SELECT {_quoted(columns)} FROM {table}"
+        select = f"SELECT {quoted(columns)} FROM {table}"
         stored = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         if stored == 0:
             return {}
@@ -399,7 +472,7 @@ class SqliteStore(Store):
         if new:
             new.sort(key=itemgetter(0))  # in key order the B-tree only ever appends
             # sqlite3 binds exact tuples faster than a tuple subclass such as Collaboration
-            db.executemany(f"INSERT INTO {table} ({_quoted(columns)}) VALUES ({marks})", map(tuple, new))
+            db.executemany(f"INSERT INTO {table} ({quoted(columns)}) VALUES ({marks})", map(tuple, new))
         if changed:
             sets = ", ".join(f'"{c}" = ?' for c in columns[1:])
             db.executemany(
@@ -408,16 +481,16 @@ class SqliteStore(Store):
         return states
 
     def organizations(self) -> Iterator[Organization]:
-        cursor = self.db.execute(f"SELECT {_quoted(_ORG_COLUMNS)} FROM organizations ORDER BY id")
+        cursor = self.db.execute(f"SELECT {quoted(_ORG_COLUMNS)} FROM organizations ORDER BY id")
         return map(_org_from_row, cursor)
 
     def collaborations(self) -> Iterator[Collaboration]:
-        cursor = self.db.execute(f"SELECT {_quoted(_TIE_COLUMNS)} FROM collaborations ORDER BY key")
+        cursor = self.db.execute(f"SELECT {quoted(TIE_COLUMNS)} FROM collaborations ORDER BY key")
         return map(_tie_from_row, cursor)
 
     def organization(self, id: str) -> Organization | None:
         row = self.db.execute(
-            f"SELECT {_quoted(_ORG_COLUMNS)} FROM organizations WHERE id = ?", (id,)
+            f"SELECT {quoted(_ORG_COLUMNS)} FROM organizations WHERE id = ?", (id,)
         ).fetchone()
         return _org_from_row(row) if row else None
 
@@ -486,7 +559,7 @@ class SqliteStore(Store):
         self._check_ends({o.id for o in edit.organizations}, tie_rows)
         for table, columns, rows in (
             ("organizations", _ORG_COLUMNS, org_rows),
-            ("collaborations", _TIE_COLUMNS, tie_rows),
+            ("collaborations", TIE_COLUMNS, tie_rows),
         ):
             states = self._upsert(db, table, columns, [rows])
             changed += states[(table, 0, "inserted")] + states[(table, 0, "updated")]
@@ -548,7 +621,7 @@ class SqliteStore(Store):
 
     def collaborations_of(self, ids: Iterable[str]) -> list[Collaboration]:
         rows: dict[str, tuple] = {}
-        select = f"SELECT {_quoted(_TIE_COLUMNS)} FROM collaborations"
+        select = f"SELECT {quoted(TIE_COLUMNS)} FROM collaborations"
         for chunk, marks in _chunks(list(ids), 450):
             for row in self.db.execute(
                 f"{select} WHERE source IN ({marks}) OR target IN ({marks})", [*chunk, *chunk]
