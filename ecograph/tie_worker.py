@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecograph.errors import InputUnavailable
 from ecograph.problems import Problem
-from ecograph.store.stage import StagedTies, tie_ends
+from ecograph.store.stage import StagedTies
 from loaders.base import FileInfo, Loader
 from loaders.canonical import CANONICAL, csv_record_type
 from loaders.text import FileFacts
@@ -191,7 +191,7 @@ def _work(
                     "notes": info.notes,
                     "problems": [p for problems in load.bad_rows.values() for p in problems],
                     "count": staged.count,
-                    "ends": tie_ends(ties),  # type: ignore[arg-type]
+                    "ends": load.ends,
                 },
             )
         )

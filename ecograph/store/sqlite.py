@@ -146,6 +146,12 @@ def _insert_provenance(
     )
 
 
+def _insert_staged_provenance(db: sqlite3.Connection, seq: int, index: int) -> None:
+    """:func:`_insert_provenance` for the ties staged as ``stage<index>``."""
+    keys = [row[0] for row in db.execute(f"SELECT key FROM stage{index}.collaborations")]
+    _insert_provenance(db, seq, "collaboration", keys, None)
+
+
 def _merged_keys(part: WritePart, record_type: str, written: list[str]) -> list[str]:
     """Keys the part saw but wrote under another: records that entity resolution merged."""
     keys = set(written)
@@ -356,16 +362,14 @@ class SqliteStore(Store):
                     "INSERT INTO load_batches (id, data) VALUES (?, ?)",
                     (batch.id, json.dumps(batch.as_dict(), ensure_ascii=False)),
                 ).lastrowid
-                staged_keys = None
-                if index in staged:
-                    staged_keys = [r[0] for r in db.execute(f"SELECT key FROM stage{index}.collaborations")]
                 for record_type, rows in (
                     ("organization", org_rows[index]),
                     ("collaboration", tie_rows[index]),
                 ):
+                    if record_type == "collaboration" and index in staged:
+                        _insert_staged_provenance(db, seq, index)  # canonical files: no sources
+                        continue
                     keys = [row[0] for row in rows]
-                    if record_type == "collaboration" and staged_keys is not None:
-                        keys = staged_keys
                     sources = None
                     if part.sources:
                         keys += _merged_keys(part, record_type, keys)
@@ -393,14 +397,17 @@ class SqliteStore(Store):
             return {("collaborations", index, "inserted"): total}
         new_columns = ", ".join(f's."{c}"' for c in TIE_COLUMNS)
         old_columns = ", ".join(f'm."{c}"' for c in TIE_COLUMNS)
-        width = len(TIE_COLUMNS)
-        changed = [
-            (row[width:], row[:width])
-            for row in db.execute(
-                f"SELECT {new_columns}, {old_columns} FROM {stage} s "
-                f"JOIN main.collaborations m ON m.key = s.key WHERE ({old_columns}) IS NOT ({new_columns})"
-            )
-        ]
+        join = f"FROM {stage} s JOIN main.collaborations m ON m.key = s.key"
+        differ = f"({old_columns}) IS NOT ({new_columns})"
+        # one pass counts both; an all-unchanged reload needs no other
+        matched, updated = db.execute(f"SELECT count(*), coalesce(sum({differ}), 0) {join}").fetchone()
+        changed = []
+        if updated:
+            width = len(TIE_COLUMNS)
+            changed = [
+                (row[width:], row[:width])
+                for row in db.execute(f"SELECT {new_columns}, {old_columns} {join} WHERE {differ}")
+            ]
         for old, new in changed[: max(0, MAX_CHANGES - len(changes))]:
             changes.append(_change("collaborations", TIE_COLUMNS, old, new))
         if changed:
@@ -409,10 +416,12 @@ class SqliteStore(Store):
                 f"UPDATE main.collaborations SET {sets} WHERE key = ?",
                 (new[1:] + new[:1] for _, new in changed),
             )
-        inserted = db.execute(
-            f"INSERT INTO main.collaborations SELECT * FROM {stage} "
-            "WHERE key NOT IN (SELECT key FROM main.collaborations)"
-        ).rowcount
+        inserted = 0
+        if matched < total:
+            inserted = db.execute(
+                f"INSERT INTO main.collaborations SELECT * FROM {stage} "
+                "WHERE key NOT IN (SELECT key FROM main.collaborations)"
+            ).rowcount
         return {
             ("collaborations", index, "inserted"): inserted,
             ("collaborations", index, "updated"): len(changed),
