@@ -21,6 +21,7 @@ from ecograph.model import (
     Collaboration,
     Organization,
     fast_collaboration,
+    fast_organization,
     parse_collaboration,
     parse_organization,
 )
@@ -129,7 +130,34 @@ def _conflict(
 
 
 def accept_block(load: LoadState, block: RowBlock, part: int) -> None:
-    """Check a block of raw collaboration rows in one loop; odd rows take the full path."""
+    """Check a block of raw rows in one loop; odd rows take the full path."""
+    if block.type == "organization":
+        _accept_organizations(load, block, part)
+    else:
+        _accept_collaborations(load, block, part)
+
+
+def _accept_organizations(load: LoadState, block: RowBlock, part: int) -> None:
+    width = len(block.columns)
+    position = {name: i for i, name in enumerate(block.columns)}
+    pick = itemgetter(*(position.get(f, width) for f in ORGANIZATION_FIELDS))
+    known = [(i, name) for i, name in enumerate(block.columns) if name in ORGANIZATION_FIELDS]
+    seen_map, file, home = load.organizations, block.file, load.home
+    for row, values in block.rows:
+        values.append(None)  # type: ignore[arg-type]
+        org = fast_organization(*pick(values), home)  # type: ignore[misc]
+        if org is None or load.resolving[part]:
+            data = {name: values[i] for i, name in known}
+            accept_row(load, SourceRow(file, row, "organization", data), part)
+            continue
+        seen = seen_map.get(org.id)
+        if seen is None:
+            seen_map[org.id] = _Seen(org, file, row, part)
+        elif seen.record != org:
+            _conflict(load, "duplicate-id-conflict", seen, org, org.id, file, row)
+
+
+def _accept_collaborations(load: LoadState, block: RowBlock, part: int) -> None:
     width = len(block.columns)
     position = {name: i for i, name in enumerate(block.columns)}
     # a column the file lacks reads the None appended to every row

@@ -105,11 +105,10 @@ class CanonicalLoader:
         ignored = [h for h in header if h not in known]
         if ignored:
             info.notes.append(f"{path.name}: ignored unknown columns {', '.join(ignored)}")
-        keep = [(i, h) for i, h in enumerate(header) if h in known]
         width = len(header)
-        # Collaborations come in blocks of raw rows (see RowBlock): a large load has half a
-        # million of them, and one object per row costs more than checking it.
-        block: list[tuple[int, list[str]]] | None = [] if record_type == "collaboration" else None
+        # Rows come in blocks of raw values (see RowBlock): a large load has half a million
+        # of them, and one object per row costs more than checking it.
+        block: list[tuple[int, list[str]]] = []
         columns = tuple(header)
         reader = csv.reader(text, delimiter=delimiter)
         consumed = 0  # lines the reader has consumed; the header (line 1) was read before it
@@ -124,13 +123,10 @@ class CanonicalLoader:
                 continue
             if "'" in "".join(values):  # one C-level scan instead of a test per cell
                 values = [restore(v) if v[:1] == "'" else v for v in values]
-            if block is not None:
-                block.append((row, values))
-                if len(block) == _BLOCK_ROWS:
-                    yield RowBlock(file, record_type, columns, block)
-                    block = []
-                continue
-            yield SourceRow(file, row, record_type, {h: values[i] for i, h in keep})
+            block.append((row, values))
+            if len(block) == _BLOCK_ROWS:
+                yield RowBlock(file, record_type, columns, block)
+                block = []
         if block:
             yield RowBlock(file, record_type, columns, block)
 

@@ -5,9 +5,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecograph.model import (
+    ORGANIZATION_FIELDS,
     Collaboration,
     Organization,
     category,
+    fast_organization,
     parse_collaboration,
     parse_organization,
     tie_key,
@@ -121,3 +123,31 @@ def test_name_key_is_idempotent_and_trimmed(text):
 def test_name_key_keeps_non_latin_scripts():
     assert name_key("東京大学") == "東京大学"
     assert name_key("서울대학교 (SNU)") == "서울대학교 snu"
+
+
+# Raw CSV cells as a canonical organisations file could hold them: clean values, values
+# with spaces or odd case, empties and plain junk.
+_CELLS = {
+    "id": st.sampled_from(["o1", "vn-uni-0001", "a b", "", "x" * 129, "ok.id:2"]),
+    "name": st.sampled_from(["Đại học Cần Thơ", "  Lotus  ", "", "   ", "<script>"]),
+    "kind": st.sampled_from(["startup", "University", " company ", "lab", ""]),
+    "country": st.sampled_from(["VN", "jp", " de ", "", "  ", "XX", "Vietnam"]),
+    "province": st.sampled_from(["Hà Nội", " Đà Nẵng ", "", "  "]),
+    "city": st.sampled_from(["Huế", "", " "]),
+    "sectors": st.sampled_from(["ai|iot", "AI| ai |", "", "|", "bad tag", "fintech||agritech"]),
+    "founded": st.sampled_from(["2019", " 2001 ", "", "1_999", "999", "year", "2101"]),
+    "aliases": st.sampled_from(["HUST|Bách khoa", " A | A |", "", "|"]),
+    "website": st.sampled_from(["https://example.vn", "", " "]),
+    "ror": st.sampled_from(["https://ror.org/04xs57h96", ""]),
+    "description": st.sampled_from(["A lab; with 'quotes'", "", "  =cmd|x "]),
+}
+
+
+@given(st.fixed_dictionaries(_CELLS), st.sampled_from(["VN", "JP"]))
+def test_the_fast_organisation_path_agrees_with_the_full_parser(cells, home):
+    """fast_organization returns what parse_organization does, and declines (None) exactly
+    the rows that parse_organization finds problems in."""
+    fast = fast_organization(*(cells[f] for f in ORGANIZATION_FIELDS), home_country=home)
+    full, problems = parse_organization(cells, home)
+    assert fast == full
+    assert (fast is None) == bool(problems)

@@ -87,12 +87,17 @@ _ORG_COLUMNS = (
 )  # fmt: skip
 
 
+# json.dumps(..., ensure_ascii=False) builds a new encoder on every call; a load calls it
+# twice per organisation
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _org_row(org: Organization) -> tuple:
     return (
         org.id, org.name, name_key(org.name), org.kind, org.country, org.province, org.city,
-        json.dumps(list(org.sectors), ensure_ascii=False) if org.sectors else None,
+        _json(list(org.sectors)) if org.sectors else None,
         org.founded,
-        json.dumps(list(org.aliases), ensure_ascii=False) if org.aliases else None,
+        _json(list(org.aliases)) if org.aliases else None,
         org.website, org.ror, org.description,
     )  # fmt: skip
 
