@@ -346,7 +346,7 @@ def load(
                 )  # fmt: skip
                 continue
             info = FileInfo(str(path), loader.name, encoding=facts.encoding, size=facts.size)
-            _read(lo, part, loader.read(path, info, **(options or {})), info, progress)
+            read_rows(lo, part, loader.read(path, info, **(options or {})), info, progress)
             batches[part].format = info.format
             batches[part].rows_read = info.rows_read
             report.notes.extend(info.notes)
@@ -425,7 +425,7 @@ def load(
             handle.close()
 
 
-def _read(
+def read_rows(
     lo: LoadState,
     part: int,
     items: Iterable[SourceRow | RowBlock | Problem],

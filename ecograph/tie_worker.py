@@ -160,9 +160,8 @@ def _work(
 ) -> None:
     """The worker process: read and check *path*, stage its ties, report, then name the
     rows of the dangling ends the parent sends."""
-    from ecograph.ingest import LoadState, accept_block, accept_row, dangling_problems
+    from ecograph.ingest import LoadState, dangling_problems, read_rows
     from ecograph.report import LoadReport
-    from loaders.base import RowBlock
 
     gc.disable()  # as in ingest.load: millions of objects, none freed before the end
     try:
@@ -170,15 +169,8 @@ def _work(
         load.sources = [{} for _ in range(part + 1)]
         load.resolving = [False] * (part + 1)
         info = FileInfo(path, CANONICAL.name, encoding=encoding, size=size)
-        for item in CANONICAL.read(Path(path), info):
-            if isinstance(item, RowBlock):
-                accept_block(load, item, part)
-                if want_progress:
-                    conn.send(("progress", info.bytes_read))
-            elif isinstance(item, Problem):
-                load.problem(item)
-            else:
-                accept_row(load, item, part)
+        progress = (lambda _path, done, _total: conn.send(("progress", done))) if want_progress else None
+        read_rows(load, part, CANONICAL.read(Path(path), info), info, progress)
         ties = [seen.record for seen in load.collaborations.values()]
         staged = StagedTies(Path(stage))
         staged.fill(ties)  # type: ignore[arg-type]

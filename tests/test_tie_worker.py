@@ -142,3 +142,15 @@ def test_a_worker_that_dies_loses_nothing(demo_files, starts, tmp_path, monkeypa
     assert _summary(url) == before
     assert _stages() == stages
     assert starts == ["fork"]
+
+
+def test_the_worker_reports_progress_through_the_first_process(demo_files, starts, tmp_path):
+    orgs, ties = demo_files
+    seen: list[tuple[str, int, int]] = []
+    ecograph.load(
+        [orgs, ties], store=f"sqlite:///{tmp_path / 'worker.db'}", progress=lambda *a: seen.append(a)
+    )
+    done = [d for path, d, total in seen if path == str(ties)]
+    size = ties.stat().st_size
+    assert starts == ["fork"]
+    assert done == sorted(done) and done[-1] == size and len(done) >= 2
