@@ -185,6 +185,17 @@ def test_double_click_on_the_map_opens_the_profile(tab) -> None:
     wait_idle(tab)
 
 
+def test_map_table_waits_for_its_button(tab) -> None:
+    # The table and the choice of profiles are drawn only when asked for, not with the map.
+    _go(tab, "Network map", "Network map")
+    wait_for_network(tab)
+    assert tab.get_by_test_id("stDataFrame").count() == 0
+    tab.get_by_test_id("stPopoverButton").filter(has_text="Organisations in view").click()
+    tab.get_by_test_id("stDataFrame").wait_for(timeout=60_000)
+    assert tab.get_by_text("Open the profile of").is_visible()
+    _shot(tab, "map-table")
+
+
 def test_missing_chromium_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_path) -> None:
     import browser_support
 
