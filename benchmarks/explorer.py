@@ -246,6 +246,8 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
             "waited_for_quiet": quiet,
+            # run under `chrt -f` when the machine is shared: other work then waits
+            "scheduler": "real-time (SCHED_FIFO)" if os.sched_getscheduler(0) == os.SCHED_FIFO else "normal",
         },
         "method": "headless Debian Chromium through Playwright; each measurement opens a tab and times "
         "page.goto until the view has drawn. cold: fresh explorer and browser; warm: the explorer's "
