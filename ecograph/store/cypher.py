@@ -64,10 +64,12 @@ __all__ = [
     "DELETE_TIES_BY_KIND",
     "EXISTING_IDS",
     "FIND_TIES_BY_KIND",
+    "LEGACY_SCHEMA",
     "LOCK_META",
     "MERGE_BATCH",
     "MERGE_ORGS_BY_KIND",
     "MERGE_TIES_BY_KIND",
+    "NODE_IDS",
     "ORG_LABELS",
     "ORG_PROPERTIES",
     "PING",
@@ -169,10 +171,14 @@ SCHEMA: tuple[str, ...] = (
     "CREATE CONSTRAINT load_batch_id IF NOT EXISTS FOR (b:LoadBatch) REQUIRE b.id IS UNIQUE",
     "CREATE CONSTRAINT ecograph_meta_key IF NOT EXISTS FOR (m:EcographMeta) REQUIRE m.key IS UNIQUE",
     "CREATE INDEX provenance_chunk_batch IF NOT EXISTS FOR (c:ProvenanceChunk) ON (c.batch_id)",
-    # A collaboration's identity (its key) is unique within its type; the store keeps it
-    # unique across types by deleting the old relationship when an id-keyed tie changes kind.
+    # A collaboration's identity (its key), indexed per type for lookups and key-ordered
+    # pages. A plain index, not a uniqueness constraint: every write classifies its keys
+    # against the store under the meta-node lock, which already keeps a key to one
+    # relationship (across types too: an id-keyed tie that changes kind is deleted and
+    # created anew); the constraint's per-relationship check and lock cost a quarter of a
+    # first load. Stores made before keep their constraints until ``LEGACY_SCHEMA`` drops them.
     *(
-        f"CREATE CONSTRAINT tie_key_{kind} IF NOT EXISTS FOR ()-[r:{rel_type}]-() REQUIRE r.key IS UNIQUE"
+        f"CREATE INDEX tie_key_index_{kind} IF NOT EXISTS FOR ()-[r:{rel_type}]-() ON (r.key)"
         for kind, rel_type in TIE_TYPES.items()
     ),
     # Entity resolution: identifiers by (scheme, value) and by node; one rewrite per tie end;
@@ -183,6 +189,12 @@ SCHEMA: tuple[str, ...] = (
     "CREATE CONSTRAINT merge_candidate_pair IF NOT EXISTS FOR (c:MergeCandidate) REQUIRE (c.a, c.b) IS UNIQUE",
     "CREATE CONSTRAINT merge_record_id IF NOT EXISTS FOR (m:MergeRecord) REQUIRE m.id IS UNIQUE",
 )
+
+#: Schema of earlier versions that a store drops when it opens (``IF EXISTS``): the
+#: per-type uniqueness constraints on the tie key, replaced by the ``tie_key_index_*`` indexes.
+LEGACY_SCHEMA: dict[str, str] = {
+    f"tie_key_{kind}": f"DROP CONSTRAINT tie_key_{kind} IF EXISTS" for kind in TIE_TYPES
+}
 
 #: Wait (up to 300 s) until the indexes just created are online.
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
@@ -218,11 +230,18 @@ EXISTING_IDS = "UNWIND $ids AS id MATCH (o:Organization {id: id}) RETURN collect
 #: Is there any organisation at all? (An empty store needs no classification reads.)
 ANY_ORG = "MATCH (o:Organization) RETURN o.id AS id LIMIT 1"
 
+#: ``[id, node id]`` of the organisations written or found, as one record: the tie writes
+#: of the same transaction find their ends by node id (``_MATCH_ENDS``).
+_NODE_IDS = "RETURN collect([o.id, id(o)]) AS nodes"
+
+#: The node ids of those of ``$ids`` that exist, as one record.
+NODE_IDS = f"UNWIND $ids AS id MATCH (o:Organization {{id: id}}) {_NODE_IDS}"
+
 #: Create organisations of one kind that the store does not hold yet (looked up under the
 #: meta lock, so no one can have created them meanwhile; the uniqueness constraint on the id
 #: stays as a safety net).
 CREATE_ORGS_BY_KIND: dict[str, str] = {
-    kind: f"UNWIND $rows AS row CREATE (o:Organization:{label} {_ORG_MAP}) RETURN count(o) AS written"
+    kind: f"UNWIND $rows AS row CREATE (o:Organization:{label} {_ORG_MAP}) {_NODE_IDS}"
     for kind, label in ORG_LABELS.items()
 }
 
@@ -235,7 +254,7 @@ MERGE_ORGS_BY_KIND: dict[str, str] = {
         f"SET o = {_ORG_MAP} "
         f"REMOVE o:{_ALL_KIND_LABELS} "
         f"SET o:{label} "
-        "RETURN count(o) AS written"
+        f"{_NODE_IDS}"
     )
     for kind, label in ORG_LABELS.items()
 }
@@ -252,21 +271,29 @@ READ_ORG_PAGE = (
 
 # -- collaborations --------------------------------------------------------------------------
 
+# Reads by tie key force a seek of their index (``USING INDEX SEEK``): planned right after
+# a large first load, while the index statistics still said "empty", the lookup scanned
+# the whole index once per key (a 20k-organisation reload took 100 s instead of 15).
+
 #: The stored rows of the ties of one type whose key is in ``$keys``, as one record.
 FIND_TIES_BY_KIND: dict[str, str] = {
     kind: f"UNWIND $keys AS k MATCH (a:Organization)-[r:{t} {{key: k}}]->(b:Organization) "
-    f"RETURN collect({_TIE_LIST}) AS rows"
+    f"USING INDEX SEEK r:{t}(key) RETURN collect({_TIE_LIST}) AS rows"
     for kind, t in TIE_TYPES.items()
 }
 
 #: Delete ties of one type by key: an id-keyed tie whose kind or ends changed is deleted
 #: here and created again by the MERGE below.
-_DELETE_TIES = "UNWIND $keys AS k MATCH ()-[r:{rel_type} {{key: k}}]->() DELETE r"
+_DELETE_TIES = (
+    "UNWIND $keys AS k MATCH ()-[r:{rel_type} {{key: k}}]->() USING INDEX SEEK r:{rel_type}(key) DELETE r"
+)
 DELETE_TIES_BY_KIND: dict[str, str] = {kind: _DELETE_TIES.format(rel_type=t) for kind, t in TIE_TYPES.items()}
 
-# Both ends are found through the unique index on the id. ``written`` lets the store check
-# that no row was dropped by a missing end.
-_MATCH_ENDS = "UNWIND $rows AS row MATCH (a:Organization {id: row[0]}) MATCH (b:Organization {id: row[1]}) "
+# Both ends are found by node id (``row[0]``, ``row[1]``; a ``NodeByIdSeek`` each): the
+# store has just created or looked up every end in this transaction, under the meta lock,
+# and maps the organisation ids of the rows to node ids (``_NODE_IDS``). Two index seeks
+# per tie cost more. ``written`` lets the store check that no row was dropped by a missing end.
+_MATCH_ENDS = "UNWIND $rows AS row MATCH (a) WHERE id(a) = row[0] MATCH (b) WHERE id(b) = row[1] "
 
 #: Update ties of one type in place (same kind and ends; a tie that moved is deleted and
 #: created again).
@@ -278,8 +305,7 @@ MERGE_TIES_BY_KIND: dict[str, str] = {
 
 #: Create ties of one type that the store does not hold yet. The write holds the meta lock
 #: and has just looked every key up, so no one can have created them meanwhile; CREATE
-#: skips MERGE's per-row existence check and lock (the uniqueness constraint on the key
-#: stays as a safety net).
+#: skips MERGE's per-row existence check and lock.
 CREATE_TIES_BY_KIND: dict[str, str] = {
     kind: f"{_MATCH_ENDS}CREATE (a)-[r:{t} {_TIE_MAP}]->(b) RETURN count(r) AS written"
     for kind, t in TIE_TYPES.items()
@@ -288,7 +314,7 @@ CREATE_TIES_BY_KIND: dict[str, str] = {
 #: The next ``$limit`` ties of one type after key ``$after``, in key order (from the type's
 #: key index), as one record; the store merges the types' pages into one key order.
 READ_TIE_PAGE_BY_KIND: dict[str, str] = {
-    kind: f"MATCH (a:Organization)-[r:{t}]->(b:Organization) WHERE r.key > $after "
+    kind: f"MATCH (a:Organization)-[r:{t}]->(b:Organization) USING INDEX SEEK r:{t}(key) WHERE r.key > $after "
     f"WITH a, r, b ORDER BY r.key LIMIT $limit RETURN collect({_TIE_LIST}) AS rows"
     for kind, t in TIE_TYPES.items()
 }

@@ -17,9 +17,10 @@ the 2-core build machine (the server's per-record work is the same; see README,
 Performance). The price is memory: the server holds the whole load's transaction state,
 and Neo4j caps all transactions at 70 % of its heap. Measured: 100k organisations + 500k
 ties peak at 2.3 GiB of transaction memory, so ``ecograph neo4j start`` defaults to
-``--heap 4g``; with 2g such a load fails cleanly, as any load too large for the heap does,
-with :class:`~ecograph.errors.StoreUnavailable` naming the fix and nothing written (the
-driver is told not to retry it).
+``--heap 6g`` (4g holds it, with long garbage-collection pauses); with 2g such a load
+fails cleanly, as any load too large for the heap does, with
+:class:`~ecograph.errors.StoreUnavailable` naming the fix and nothing written (the driver
+is told not to retry it).
 
 Inside the transaction the store first reads, one query per chunk of ids or keys, the
 stored rows of just the records this load names, and classifies each record in Python
@@ -29,7 +30,11 @@ ones with ``MERGE``, ``ECOGRAPH_BATCH_SIZE`` rows per ``UNWIND`` statement, rows
 Statements are sent without waiting for the previous result, so the client encodes the
 next batch while the server runs the current one.
 
-Reads of the whole store (organisations, collaborations) page along the unique indexes
+Collaborations find their ends by node id: the organisation writes return the node ids
+of what they wrote, the rest are looked up once, and each tie row carries its ends' node
+ids instead of two organisation ids to seek in the index.
+
+Reads of the whole store (organisations, collaborations) page along the id and key indexes
 in key order, ``_PAGE_ROWS`` rows collected into one Bolt record per page, all pages in
 one read transaction; collaborations merge the per-type pages into one key order.
 """
@@ -321,7 +326,7 @@ class Neo4jStore(Store):
                 raise StoreUnavailable(
                     f"Neo4j at {self.url} ran out of transaction memory while {doing}; "
                     "nothing was written. Give the server a larger heap "
-                    "(scripts/neo4j.sh stop; scripts/neo4j.sh start --heap 4g) or load smaller files"
+                    "(scripts/neo4j.sh stop; scripts/neo4j.sh start --heap 6g) or load smaller files"
                 ) from None
             raise StoreUnavailable(
                 f"Neo4j at {self.url} could not finish {doing}: {self._scrub(exc.message)}"
@@ -362,10 +367,14 @@ class Neo4jStore(Store):
     def _ensure_schema(self) -> None:
         wanted = {s.split()[2] for s in cypher.SCHEMA}  # "CREATE CONSTRAINT <name> ..."
         with self._session(write=True) as session:
-            have = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")}
-            have |= {r["name"] for r in session.run("SHOW INDEXES YIELD name")}
-            if wanted <= have:
+            constraints = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")}
+            have = constraints | {r["name"] for r in session.run("SHOW INDEXES YIELD name")}
+            legacy = sorted(constraints & cypher.LEGACY_SCHEMA.keys())
+            if wanted <= have and not legacy:
                 return
+            # Dropped first: a constraint's own index would stand in for the new index.
+            for name in legacy:
+                session.run(cypher.LEGACY_SCHEMA[name]).consume()
             for statement in cypher.SCHEMA:
                 session.run(statement).consume()
             session.run(cypher.AWAIT_INDEXES).consume()
@@ -547,9 +556,12 @@ class Neo4jStore(Store):
         error, so it starts from the store's state every time and only then fills the
         batches."""
         meta = tx.run(cypher.LOCK_META, key=_META_KEY).single()
-        plan = self._plan(tx, parts)
+        orgs: list[tuple[Any, int]] = []
+        # The organisation writes go out as soon as they are planned: the server runs them
+        # while this process classifies the ties.
+        plan = self._plan(tx, parts, lambda plan: orgs.extend(self._send_orgs(tx, plan)))
         changed = self._fill(parts, plan, now_iso())
-        sent = self._send_plan(tx, plan)
+        sent = self._send_ties(tx, plan, orgs)
         if edit:
             changed = self._apply_tx(tx, edit) or changed
         seq = meta["batch_seq"]
@@ -571,34 +583,82 @@ class Neo4jStore(Store):
         self._check_sent(sent)
 
     def _send_plan(self, tx: Any, plan: _Plan) -> list[tuple[Any, int]]:
-        """Send the plan's writes; the results are checked later by :meth:`_check_sent`.
+        """Send the plan's writes; the results are checked later by :meth:`_check_sent`."""
+        return self._send_ties(tx, plan, self._send_orgs(tx, plan))
 
-        Statements are sent without waiting for the previous one's result: the driver
-        encodes the next batch while the server runs this one (the server runs a
-        transaction's statements in order).
-        """
+    def _send(
+        self,
+        tx: Any,
+        sent: list[tuple[Any, int]],
+        statements: dict[str, str],
+        table: dict[str, list[Any]],
+        name: str = "rows",
+        nodes: dict[str, int] | None = None,
+    ) -> None:
+        """Send *table*'s rows, ``batch_size`` per statement, each statement without waiting
+        for the previous one's result: the driver encodes the next batch while the server
+        runs this one (the server runs a transaction's statements in order). With *nodes*,
+        a row's first two values (organisation ids) go out as their node ids."""
+        for kind, rows in table.items():
+            for chunk in _chunks(rows, self.batch_size):
+                if nodes is not None:
+                    try:
+                        chunk = [[nodes[r[0]], nodes[r[1]], *r[2:]] for r in chunk]
+                    except KeyError:  # cannot happen under the lock: the plan checked every end
+                        raise self._dangling() from None
+                sent.append((tx.run(statements[kind], {name: chunk}), len(chunk)))
+
+    def _send_orgs(self, tx: Any, plan: _Plan) -> list[tuple[Any, int]]:
+        """Send the plan's organisation writes (their results name the nodes' ids)."""
         sent: list[tuple[Any, int]] = []
-
-        def send(statements: dict[str, str], table: dict[str, list[Any]], name: str = "rows") -> None:
-            for kind, rows in table.items():
-                for chunk in _chunks(rows, self.batch_size):
-                    sent.append((tx.run(statements[kind], {name: chunk}), len(chunk)))
-
-        send(cypher.CREATE_ORGS_BY_KIND, plan.org_creates)
-        send(cypher.MERGE_ORGS_BY_KIND, plan.org_updates)
-        send(cypher.DELETE_TIES_BY_KIND, plan.tie_deletes, "keys")
-        send(cypher.CREATE_TIES_BY_KIND, plan.tie_creates)
-        send(cypher.MERGE_TIES_BY_KIND, plan.tie_updates)
+        self._send(tx, sent, cypher.CREATE_ORGS_BY_KIND, plan.org_creates)
+        self._send(tx, sent, cypher.MERGE_ORGS_BY_KIND, plan.org_updates)
         return sent
+
+    def _send_ties(self, tx: Any, plan: _Plan, orgs: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
+        """Send the plan's tie writes after the organisation writes *orgs*; return every
+        result still to check."""
+        if not (plan.tie_creates or plan.tie_updates):
+            self._send(tx, orgs, cypher.DELETE_TIES_BY_KIND, plan.tie_deletes, "keys")
+            return orgs
+        # Ties find their ends by node id: take them from the organisation writes (the only
+        # results waited for before the end), then look up the other ends.
+        nodes: dict[str, int] = {}
+        for result, rows in orgs:
+            nodes.update(self._checked(result.single(strict=True)[0], rows))
+        ends = {
+            end
+            for table in (plan.tie_creates, plan.tie_updates)
+            for rows in table.values()
+            for row in rows
+            for end in row[:2]
+        }
+        for chunk in _chunks(sorted(ends - nodes.keys()), self.batch_size):
+            nodes.update(tx.run(cypher.NODE_IDS, ids=chunk).single(strict=True)[0])
+        sent: list[tuple[Any, int]] = []
+        self._send(tx, sent, cypher.DELETE_TIES_BY_KIND, plan.tie_deletes, "keys")
+        self._send(tx, sent, cypher.CREATE_TIES_BY_KIND, plan.tie_creates, nodes=nodes)
+        self._send(tx, sent, cypher.MERGE_TIES_BY_KIND, plan.tie_updates, nodes=nodes)
+        return sent
+
+    def _dangling(self) -> IntegrityError:
+        return IntegrityError(
+            f"{self.url}: write refused, nothing was written "
+            "(a collaboration refers to an organisation that is not in the store)"
+        )
+
+    def _checked(self, written: Any, rows: int) -> Any:
+        """*written* (a count, or the ``[id, node id]`` pairs of the organisations written)
+        after checking that every one of the *rows* sent was written."""
+        if (written if isinstance(written, int) else len(written)) != rows:  # cannot happen under the lock
+            raise self._dangling()
+        return written
 
     def _check_sent(self, sent: list[tuple[Any, int]]) -> None:
         for result, rows in sent:
             record = result.single()
-            if record is not None and record["written"] != rows:  # cannot happen under the lock
-                raise IntegrityError(
-                    f"{self.url}: write refused, nothing was written "
-                    "(a collaboration refers to an organisation that is not in the store)"
-                )
+            if record is not None:
+                self._checked(record[0], rows)
 
     def _fill(self, parts: Sequence[WritePart], plan: _Plan, finished: str) -> bool:
         """Copy the plan's counts into the batches; True when the load changes anything."""
@@ -635,8 +695,13 @@ class Neo4jStore(Store):
             latest[key] = row
         return {key: row for key, row in latest.items() if stored.get(key) != row}
 
-    def _plan(self, tx: Any, parts: Sequence[WritePart]) -> _Plan:
+    def _plan(
+        self, tx: Any, parts: Sequence[WritePart], orgs_planned: Callable[[_Plan], None] | None = None
+    ) -> _Plan:
         """Classify every record of every part against the store as it is now.
+
+        *orgs_planned* is called with the plan once its organisations are classified (the
+        write sends them then); the ties' classification does not depend on those writes.
 
         Each record is compared with the stored one as the transaction began (as SQLite's
         staging does), so a record given twice counts twice; the last one given is written.
@@ -666,6 +731,8 @@ class Neo4jStore(Store):
         for id_, row in self._classify(plan, "organizations", given, stored).items():
             (plan.org_updates if id_ in stored else plan.org_creates)[row[kind_at]].append(row)
         in_load = {id_ for _, id_, _ in given}
+        if orgs_planned is not None:
+            orgs_planned(plan)
 
         # Collaborations: every end must be in this load or in the store.
         ties: list[tuple[int, Collaboration]] = [
