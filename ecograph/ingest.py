@@ -137,11 +137,17 @@ def accept_block(load: LoadState, block: RowBlock, part: int) -> None:
         _accept_collaborations(load, block, part)
 
 
-def _accept_organizations(load: LoadState, block: RowBlock, part: int) -> None:
+def _fields(block: RowBlock, fields: tuple[str, ...]) -> tuple[itemgetter, list[tuple[int, str]]]:
+    """For a block's rows (each with a None appended): a getter of *fields* in order (a
+    column the file lacks reads the None) and the (position, name) of the ones it has."""
     width = len(block.columns)
     position = {name: i for i, name in enumerate(block.columns)}
-    pick = itemgetter(*(position.get(f, width) for f in ORGANIZATION_FIELDS))
-    known = [(i, name) for i, name in enumerate(block.columns) if name in ORGANIZATION_FIELDS]
+    pick = itemgetter(*(position.get(f, width) for f in fields))
+    return pick, [(i, name) for i, name in enumerate(block.columns) if name in fields]
+
+
+def _accept_organizations(load: LoadState, block: RowBlock, part: int) -> None:
+    pick, known = _fields(block, ORGANIZATION_FIELDS)
     seen_map, file, home = load.organizations, block.file, load.home
     for row, values in block.rows:
         values.append(None)  # type: ignore[arg-type]
@@ -158,12 +164,8 @@ def _accept_organizations(load: LoadState, block: RowBlock, part: int) -> None:
 
 
 def _accept_collaborations(load: LoadState, block: RowBlock, part: int) -> None:
-    width = len(block.columns)
-    position = {name: i for i, name in enumerate(block.columns)}
-    # a column the file lacks reads the None appended to every row
-    pick = itemgetter(*(position.get(f, width) for f in COLLABORATION_FIELDS))
-    source_at = position["source"]
-    known = [(i, name) for i, name in enumerate(block.columns) if name in COLLABORATION_FIELDS]
+    pick, known = _fields(block, COLLABORATION_FIELDS)
+    source_at = block.columns.index("source")
     seen_map, file, add_end = load.collaborations, block.file, load.ends.add
     for row, values in block.rows:
         values.append(None)  # type: ignore[arg-type]
@@ -351,9 +353,8 @@ def load(
             batches[part].rows_read = info.rows_read
             report.notes.extend(info.notes)
 
-        def settle() -> set[str]:
-            """What needs every file read: the worker's rows, the references, the verdict.
-            Returns the unknown ends left out of a ``--skip-invalid`` load."""
+        def settle() -> None:
+            """What needs every file read: the worker's rows, the references, the verdict."""
             if worker:
                 info = worker.collect(lo, progress)
                 batches[worker.part].format = info.format
@@ -369,9 +370,8 @@ def load(
                 raise ValidationFailed(report)
             if rejects is not None and lo.bad_rows:
                 _write_rejects(Path(rejects), lo)
-            if worker and unknown:
+            if worker and unknown:  # the rejected rows of a --skip-invalid load
                 worker.staged.drop_ends(unknown)
-            return unknown
 
         # While the worker still reads the ties, the store writes the organisations and
         # settles the load when it needs the ties (StagedTies.ready). A load with problems

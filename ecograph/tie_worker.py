@@ -52,7 +52,7 @@ def start_worker(
     have the one shape it handles (see the module's docstring)."""
     # Entity resolution needs every tie in memory, and ties naming a merged organisation
     # are rewritten in memory: both take the one-process path.
-    if not getattr(store, "takes_staged_ties", False) or any(load.resolving):
+    if not store.takes_staged_ties or any(load.resolving):
         return None
     types = [csv_record_type(facts.head) if loader is CANONICAL else None for _, facts, loader in plans]
     if None in types or types.count("collaboration") != 1:
@@ -113,22 +113,17 @@ class TieWorker:
 
     def collect(self, load: LoadState, progress: Callable[[str, int, int], None] | None) -> FileInfo:
         """Wait until the file is read; add its problems to *load*; return what was found."""
-        path = str(self.path)
-        while True:
+        message = self._receive()
+        while message[0] == "progress":  # the worker's read_rows reports the end too
+            if progress:
+                progress(str(self.path), message[1], self.facts.size)
             message = self._receive()
-            if message[0] == "progress":
-                if progress:
-                    progress(path, message[1], self.facts.size)
-                continue
-            break
         _, found = message
-        if progress:
-            progress(path, self.facts.size, self.facts.size)
         for problem in found["problems"]:
             load.problem(problem)
         self.staged.ends = found["ends"]
         self.staged.count = found["count"]
-        info = FileInfo(path, CANONICAL.name, encoding=self.facts.encoding, size=self.facts.size)
+        info = FileInfo(str(self.path), CANONICAL.name, encoding=self.facts.encoding, size=self.facts.size)
         info.format, info.rows_read, info.notes = found["format"], found["rows_read"], found["notes"]
         return info
 
