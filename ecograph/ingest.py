@@ -123,10 +123,15 @@ def _conflict(
     load: LoadState, type_: str, seen: _Seen, record: object, key: str, file: str, row: int
 ) -> None:
     """Report a record given twice with different content."""
+    load.problem(conflict_problem(type_, seen, record, key, file, row))
+
+
+def conflict_problem(type_: str, seen: _Seen, record: object, key: str, file: str, row: int) -> Problem:
+    """The problem of *record*, at *file*:*row*, given first as *seen* with other content."""
     names = ORGANIZATION_FIELDS if isinstance(record, Organization) else COLLABORATION_FIELDS
     differing = [f for f in names if getattr(record, f) != getattr(seen.record, f)]
     note = f"first given at {seen.file}:{seen.row}; differs in {', '.join(differing)}"
-    load.problem(Problem(type_, file, row, differing[0] if differing else None, key, note=note))
+    return Problem(type_, file, row, differing[0] if differing else None, key, note=note)
 
 
 def accept_block(load: LoadState, block: RowBlock, part: int) -> None:
@@ -200,7 +205,8 @@ def _check_references(load: LoadState, store: Store, worker: TieWorker | None) -
     if unknown:
         load.merged = _merged_ids(store, unknown)
         unknown -= load.merged.keys()
-    for problem in dangling_problems(load, unknown) + (worker.dangling(unknown) if worker else []):
+    # a worker's rows come before this process's rows of its file: its problems come first
+    for problem in (worker.dangling(unknown) if worker else []) + dangling_problems(load, unknown):
         load.problem(problem)
     return unknown
 
@@ -371,12 +377,14 @@ def load(
             if rejects is not None and lo.bad_rows:
                 _write_rejects(Path(rejects), lo)
             if worker and unknown:  # the rejected rows of a --skip-invalid load
-                worker.staged.drop_ends(unknown)
+                worker.staged.drop(ends=unknown)
 
         # While the worker still reads the ties, the store writes the organisations and
         # settles the load when it needs the ties (StagedTies.ready). A load with problems
         # already found settles first: its report lists every problem before any write.
-        deferred = worker is not None and not lo.bad_rows
+        if worker:
+            worker.read_tail(progress)
+        deferred = worker is not None and not lo.bad_rows and not worker.tail_problems
         if deferred:
             worker.staged.defer(settle)  # type: ignore[union-attr]
         else:

@@ -73,18 +73,33 @@ class CanonicalLoader:
     def detect(self, path: Path, head: str) -> bool:
         return head.lstrip("\ufeff").lstrip().startswith("{") or csv_record_type(head) is not None
 
-    def read(self, path: Path, info: FileInfo, **options: object) -> Iterator[SourceRow | Problem]:
-        text, counter = open_text(path, info.encoding)
+    def read(
+        self, path: Path, info: FileInfo, *, start: int = 0, end: int | None = None, **options: object
+    ) -> Iterator[SourceRow | Problem]:
+        """The file's records; with *start* or *end*, only the CSV rows between those byte
+        offsets, under the file's header and numbered as in the whole file.
+
+        An offset must be where a line starts, and no quoted field may span lines before
+        *start*: rows are numbered by counting the lines before it.
+        """
+        if start:
+            with open_text(path, info.encoding)[0] as text:
+                first = text.readline()
+            rows_before = _lines_before(path, start) - 1  # the header is one of them
+        text, counter = open_text(path, info.encoding, start, end)
         info.counter = counter
         with text:
-            first = text.readline()
+            if not start:
+                first, rows_before = text.readline(), 0
             if first.lstrip("\ufeff").lstrip().startswith("{"):
                 info.format = "jsonl"
                 yield from self._jsonl(path, first, text, info)
             else:
-                yield from self._csv(path, first, text, info)
+                yield from self._csv(path, first, text, info, rows_before)
 
-    def _csv(self, path: Path, first: str, text, info: FileInfo) -> Iterator[SourceRow | Problem]:
+    def _csv(
+        self, path: Path, first: str, text, info: FileInfo, rows_before: int = 0
+    ) -> Iterator[SourceRow | Problem]:
         file = str(path)
         delimiter = sniff_delimiter(first)
         info.delimiter = delimiter
@@ -111,10 +126,11 @@ class CanonicalLoader:
         block: list[tuple[int, list[str]]] = []
         columns = tuple(header)
         reader = csv.reader(text, delimiter=delimiter)
-        consumed = 0  # lines the reader has consumed; the header (line 1) was read before it
+        # lines consumed after the header (line 1): the reader's and any before *text*'s start
+        consumed = rows_before
         for values in reader:
             row = consumed + 2
-            consumed = reader.line_num
+            consumed = rows_before + reader.line_num
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue
             info.rows_read += 1
@@ -161,6 +177,19 @@ class CanonicalLoader:
                 continue
             data = {k.strip().lower(): v for k, v in obj.items() if k != "type"}
             yield SourceRow(file, row, record_type, data)
+
+
+def _lines_before(path: Path, offset: int) -> int:
+    """How many line ends the first *offset* bytes of *path* hold."""
+    lines = 0
+    with open(path, "rb") as fh:
+        while offset > 0:
+            chunk = fh.read(min(offset, 1 << 20))
+            if not chunk:
+                break
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines
 
 
 def _chain(first: str, rest) -> Iterator[str]:

@@ -65,16 +65,23 @@ def examine(path: Path) -> FileFacts:
 
 
 class CountingReader(io.RawIOBase):
-    """A binary file that counts the bytes read through it, for progress bars."""
+    """A binary file that counts the bytes read through it, for progress bars.
 
-    def __init__(self, raw: io.BufferedReader):
+    With *end*, it ends there, as if the file did; ``bytes_read`` counts from the file's
+    start, so a part of a file reports its progress as a position in the whole.
+    """
+
+    def __init__(self, raw: io.BufferedReader, start: int = 0, end: int | None = None):
         self.raw = raw
-        self.bytes_read = 0
+        self.bytes_read = start
+        self.end = end
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self.end is not None:
+            buffer = memoryview(buffer)[: max(0, self.end - self.bytes_read)]
         n = self.raw.readinto(buffer)
         self.bytes_read += n or 0
         return n
@@ -84,9 +91,17 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
-def open_text(path: Path, encoding: str) -> tuple[io.TextIOWrapper, CountingReader]:
-    """Open *path* for reading text in *encoding*; cp1252 falls back to latin-1 per byte."""
-    counter = CountingReader(open(path, "rb", buffering=0))  # noqa: SIM115 - closed by the caller
+def open_text(
+    path: Path, encoding: str, start: int = 0, end: int | None = None
+) -> tuple[io.TextIOWrapper, CountingReader]:
+    """Open *path* for reading text in *encoding*; cp1252 falls back to latin-1 per byte.
+
+    *start* and *end* read only the bytes between them; both must fall between lines.
+    """
+    raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the caller
+    if start:
+        raw.seek(start)
+    counter = CountingReader(raw, start, end)
     buffered = io.BufferedReader(counter, buffer_size=_CHUNK)
     errors = "strict" if encoding.startswith("utf-8") else "replace"
     return io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline=""), counter

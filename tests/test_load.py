@@ -21,12 +21,16 @@ kx,hust,co_publication,1,2023-04-01
 """
 
 
-@pytest.fixture(autouse=True, params=["one process", "tie worker"])
+@pytest.fixture(autouse=True, params=["one process", "tie worker", "tie worker and tail"])
 def reading(request, monkeypatch):
-    """Every test runs twice: collaborations read in this process, and in a worker process
-    (which only takes files of a few MiB on its own)."""
-    if request.param == "tie worker":
+    """Every test runs three ways: collaborations read in this process; in a worker process
+    (which only takes files of a few MiB on its own); and split between the two, the
+    second half read here."""
+    if request.param != "one process":
         monkeypatch.setattr(tie_worker, "STAGE_MIN_BYTES", 0)
+    if request.param == "tie worker and tail":
+        monkeypatch.setattr(tie_worker, "_TAIL_MIN_BYTES", 0)
+        monkeypatch.setattr(tie_worker, "_tail_bytes", lambda size, others: size / 2)
     return request.param
 
 

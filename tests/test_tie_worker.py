@@ -21,8 +21,17 @@ def demo_files(tmp_path_factory) -> tuple[Path, Path]:
     return write_csv(generate(orgs=400, seed=3), tmp_path_factory.mktemp("demo"))
 
 
+@pytest.fixture(params=["whole file", "split"])
+def split(request, monkeypatch) -> bool:
+    """The worker reads the whole file, or its first half while this process reads the rest."""
+    if request.param == "split":
+        monkeypatch.setattr(tie_worker, "_TAIL_MIN_BYTES", 0)
+        monkeypatch.setattr(tie_worker, "_tail_bytes", lambda size, others: size / 2)
+    return request.param == "split"
+
+
 @pytest.fixture
-def starts(monkeypatch) -> list[str]:
+def starts(monkeypatch, split) -> list[str]:
     """Let every collaborations file go to a worker; record each worker's start method."""
     monkeypatch.setattr(tie_worker, "STAGE_MIN_BYTES", 0)
     methods: list[str] = []
@@ -154,3 +163,92 @@ def test_the_worker_reports_progress_through_the_first_process(demo_files, start
     size = ties.stat().st_size
     assert starts == ["fork"]
     assert done == sorted(done) and done[-1] == size and len(done) >= 2
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    return [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+
+
+def _csv(rows: list[dict[str, str]]) -> str:
+    header = list(rows[0])
+    return "\n".join([",".join(header)] + [",".join(r[h] for h in header) for r in rows]) + "\n"
+
+
+@pytest.mark.parametrize("again", ["the same tie", "another weight"])
+def test_a_tie_given_again_in_the_tail_is_one_tie_or_a_conflict_as_in_one_process(
+    demo_files, starts, split, tmp_path, write, monkeypatch, again
+):
+    orgs, ties = demo_files
+    rows = _rows(ties)
+    repeated = dict(rows[3])  # row 5, in the worker's half
+    if again == "another weight":
+        repeated["weight"] = "7"
+    rows.append(repeated)  # the last row, in the tail when the file is split
+    given = write("ties.csv", _csv(rows))
+    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    monkeypatch.setattr(tie_worker, "_split", _recording(tie_worker._split, ends := []))
+    if again == "the same tie":
+        report = ecograph.load([orgs, given], store=url)
+        one = ecograph.load([orgs, ties], store=f"sqlite:///{tmp_path / 'one.db'}")
+        assert report.totals()["collaborations"] == one.totals()["collaborations"]
+        assert _summary(url)[0] == _summary(f"sqlite:///{tmp_path / 'one.db'}")[0]
+    else:
+        with pytest.raises(ValidationFailed) as caught:
+            ecograph.load([orgs, given], store=url)
+        [problem] = caught.value.report.problems
+        assert (problem.type, problem.row, problem.field) == (
+            "duplicate-tie-conflict",
+            len(rows) + 1,
+            "weight",
+        )
+        assert problem.note.startswith(f"first given at {given}:5;")
+    assert (ends[0] is not None) == split
+
+
+def _recording(function, results: list):
+    def recorded(*args):
+        results.append(function(*args))
+        return results[-1]
+
+    return recorded
+
+
+def test_rows_of_the_tail_are_reported_at_their_own_line_numbers(demo_files, starts, tmp_path, write):
+    orgs, ties = demo_files
+    rows = _rows(ties)
+    rows[-3]["kind"] = "spaceship"  # line len(rows) - 1, in the tail when split
+    rows[-1]["target"] = "nobody-here"
+    rows[2]["weight"] = "-1"  # line 4, the worker's
+    given = write("ties.csv", _csv(rows).replace("\n", "\r\n"))  # CRLF lines split as well
+    with pytest.raises(ValidationFailed) as caught:
+        ecograph.load([orgs, given], store=f"sqlite:///{tmp_path / 'worker.db'}")
+    found = [(p.row, p.field, p.type) for p in caught.value.report.problems]
+    assert found == [
+        (4, "weight", "bad-weight"),
+        (len(rows) - 1, "kind", "unknown-kind"),
+        (len(rows) + 1, "target", "dangling-reference"),
+    ]
+    assert caught.value.report.batches[1].rows_read == len(rows)
+
+
+@pytest.mark.parametrize(
+    ("before", "splits"),
+    [
+        ("a,b\nc,d\n", True),
+        ("a,b\r\nc,d\r\n", True),
+        ('a,"b"\nc,d\n', False),  # a quoted field could span lines: rows could not be counted
+        ("a,b\rc,d\r", False),  # lines ended by a bare CR
+    ],
+)
+def test_a_file_is_split_only_where_its_rows_can_be_counted(tmp_path, monkeypatch, before, splits):
+    monkeypatch.setattr(tie_worker, "_TAIL_MIN_BYTES", 0)
+    path = tmp_path / "ties.csv"
+    path.write_bytes(before.encode() * 2000 + b"e,f\n" * 2000)
+    size = path.stat().st_size
+    end = tie_worker._split(path, size, 0)
+    assert (end is not None) == splits
+    if splits:
+        assert path.read_bytes()[end - 1 : end] == b"\n"  # the tail starts a line
+        assert 0 < end < size

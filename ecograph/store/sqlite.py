@@ -151,10 +151,29 @@ def _insert_provenance(
     )
 
 
-def _insert_staged_provenance(db: sqlite3.Connection, seq: int, index: int) -> None:
-    """:func:`_insert_provenance` for the ties staged as ``stage<index>``."""
-    keys = [row[0] for row in db.execute(f"SELECT key FROM stage{index}.collaborations")]
-    _insert_provenance(db, seq, "collaboration", keys, None)
+def _stage_schema(index: int, n: int) -> str:
+    """The schema a part's stage is attached as: stage *n* of part *index*."""
+    return f"stage{index}_{n}"
+
+
+def _insert_staged_provenance(db: sqlite3.Connection, seq: int, index: int, stages: int) -> None:
+    """:func:`_insert_provenance` for the ties of part *index*, in its *stages* stages."""
+    # The keys go from stage to provenance inside SQLite, _CHUNK keys at a time.
+    chunk = 0
+    for n in range(stages):
+        stage, after = f"{_stage_schema(index, n)}.collaborations", ""
+        while after is not None:
+            last = db.execute(
+                f"SELECT key FROM {stage} WHERE key > ? ORDER BY key LIMIT 1 OFFSET ?", (after, _CHUNK - 1)
+            ).fetchone()
+            upto = last[0] if last else None
+            chunk += db.execute(
+                "INSERT INTO provenance (batch, record_type, chunk, keys) "
+                f"SELECT ?1, 'collaboration', ?2, json_group_array(key) FROM {stage} "
+                "WHERE key > ?3 AND (?4 IS NULL OR key <= ?4) HAVING count(*)",
+                (seq, chunk, after, upto),
+            ).rowcount
+            after = upto
 
 
 def _merged_keys(part: WritePart, record_type: str, written: list[str]) -> list[str]:
@@ -293,19 +312,21 @@ class SqliteStore(Store):
         staged = {
             i: p.collaborations for i, p in enumerate(parts) if isinstance(p.collaborations, StagedTies)
         }
+        schemas = [_stage_schema(i, n) for i, stage in staged.items() for n in range(len(stage.paths))]
         try:
             with self._translate_errors():
                 for index, stage in staged.items():  # outside the transaction, as SQLite requires
-                    self.db.execute(f"ATTACH DATABASE ? AS stage{index}", (str(stage.path),))
+                    for n, path in enumerate(stage.paths):
+                        self.db.execute(f"ATTACH DATABASE ? AS {_stage_schema(index, n)}", (str(path),))
             self._write(parts, dry_run, edit, staged)
         except _RolledBack:
             pass
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(f"{self.url}: write refused, nothing was written ({exc})") from None
         finally:
-            for index in staged:
+            for schema in schemas:
                 with suppress(sqlite3.OperationalError):  # not attached: ATTACH itself failed
-                    self.db.execute(f"DETACH DATABASE stage{index}")
+                    self.db.execute(f"DETACH DATABASE {schema}")
         return [part.batch for part in parts]
 
     def _check_ends(self, given: set[str], ties: Sequence[Collaboration]) -> None:
@@ -332,7 +353,7 @@ class SqliteStore(Store):
         self, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None, staged: dict[int, StagedTies]
     ) -> None:
         """The load in one transaction; *staged* maps a part's index to its staged ties,
-        attached as schema ``stage<index>`` (whose keys no other part gives)."""
+        attached as :func:`_stage_schema` (whose keys no other part gives)."""
         with self.atomic(stages=bool(staged)) as db:
             # a collaboration is its own row: key first, then the columns in order
             tie_rows = [[] if i in staged else list(part.collaborations) for i, part in enumerate(parts)]
@@ -343,16 +364,23 @@ class SqliteStore(Store):
             states = self._upsert(db, "organizations", _ORG_COLUMNS, org_rows, changes)
             states.update(self._upsert(db, "collaborations", TIE_COLUMNS, tie_rows, changes))
             for index, stage in staged.items():
-                stage.ready()  # the organisations are written while the stage is filled
+                stage.ready()  # the organisations are written while the stages are filled
                 missing = self._missing(given, stage.ends)
                 if missing:
-                    bad = db.execute(
-                        f"SELECT source, target, kind FROM stage{index}.collaborations "
-                        "WHERE source = ?1 OR target = ?1 LIMIT 1",
-                        (next(iter(missing)),),
-                    ).fetchone()
-                    self._refuse(*bad, missing)
-                states.update(self._upsert_staged(db, index, changes[index]))
+                    found = (
+                        db.execute(
+                            f"SELECT source, target, kind FROM {_stage_schema(index, n)}.collaborations "
+                            "WHERE source = ?1 OR target = ?1 LIMIT 1",
+                            (next(iter(missing)),),
+                        ).fetchone()
+                        for n in range(len(stage.paths))
+                    )
+                    self._refuse(*next(bad for bad in found if bad), missing)
+                # none of the ties is stored when the table is empty: no stage needs a join
+                fresh = db.execute("SELECT NOT EXISTS (SELECT 1 FROM main.collaborations)").fetchone()[0]
+                for n in range(len(stage.paths)):
+                    for key, count in self._upsert_staged(db, index, n, fresh, changes).items():
+                        states[key] = states.get(key, 0) + count
             finished = now_iso()
             changed = 0
             for index, part in enumerate(parts):
@@ -372,7 +400,7 @@ class SqliteStore(Store):
                     ("collaboration", tie_rows[index]),
                 ):
                     if record_type == "collaboration" and index in staged:
-                        _insert_staged_provenance(db, seq, index)  # canonical files: no sources
+                        _insert_staged_provenance(db, seq, index, len(staged[index].paths))
                         continue
                     keys = [row[0] for row in rows]
                     sources = None
@@ -388,16 +416,17 @@ class SqliteStore(Store):
                 raise _RolledBack
 
     def _upsert_staged(
-        self, db: sqlite3.Connection, index: int, changes: list[dict]
+        self, db: sqlite3.Connection, index: int, n: int, fresh: bool, changes: list[list[dict]]
     ) -> dict[tuple[str, int, str], int]:
-        """Write the staged ties of part *index* with set-based statements; count them.
+        """Write the ties of part *index* in its stage *n* with set-based statements; count them.
 
-        Into an empty table SQLite copies the stage's pages as they are; otherwise one join
-        on the key finds the changed ties, and only those come into Python.
+        When the table held no tie before the load (*fresh*), they are all new: the first
+        stage, the largest, SQLite copies into the empty table page by page as it is.
+        Otherwise one join on the key finds the changed ties, and only those come into Python.
         """
-        stage = f"stage{index}.collaborations"
+        stage = f"{_stage_schema(index, n)}.collaborations"
         total = db.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
-        if db.execute("SELECT NOT EXISTS (SELECT 1 FROM main.collaborations)").fetchone()[0]:
+        if fresh:
             db.execute(f"INSERT INTO main.collaborations SELECT * FROM {stage}")
             return {("collaborations", index, "inserted"): total}
         new_columns = ", ".join(f's."{c}"' for c in TIE_COLUMNS)
@@ -413,8 +442,8 @@ class SqliteStore(Store):
                 (row[width:], row[:width])
                 for row in db.execute(f"SELECT {new_columns}, {old_columns} {join} WHERE {differ}")
             ]
-        for old, new in changed[: max(0, MAX_CHANGES - len(changes))]:
-            changes.append(_change("collaborations", TIE_COLUMNS, old, new))
+        for old, new in changed[: max(0, MAX_CHANGES - len(changes[index]))]:
+            changes[index].append(_change("collaborations", TIE_COLUMNS, old, new))
         if changed:
             sets = ", ".join(f'"{c}" = ?' for c in TIE_COLUMNS[1:])
             db.executemany(
