@@ -197,17 +197,26 @@ class TieWorker:
         try:
             message = self._conn.recv()  # type: ignore[union-attr]
         except EOFError:
-            self._process.join(5)
-            raise InputUnavailable(
-                f"cannot read {self.path}: the process reading it stopped unexpectedly "
-                f"(exit code {self._process.exitcode}); nothing was written"
-            ) from None
+            raise self._stopped() from None
         if message[0] == "error":
             _, name, text = message
             if name in {"FileNotFoundError", "PermissionError", "IsADirectoryError", "OSError"}:
                 raise InputUnavailable(f"cannot read {self.path}: {text}")
             raise RuntimeError(f"reading {self.path} failed: {name}: {text}")
         return message
+
+    def _stopped(self) -> InputUnavailable:
+        self._process.join(5)
+        return InputUnavailable(
+            f"cannot read {self.path}: the process reading it stopped unexpectedly "
+            f"(exit code {self._process.exitcode}); nothing was written"
+        )
+
+    def _send(self, message: object) -> None:
+        try:
+            self._conn.send(message)  # type: ignore[union-attr]
+        except OSError:  # the worker is gone: a broken pipe
+            raise self._stopped() from None
 
     def collect(self, load: LoadState, progress: Callable[[str, int, int], None] | None) -> FileInfo:
         """Wait until the file is read; add its problems and the tail to *load*; return
@@ -226,7 +235,7 @@ class TieWorker:
         info = FileInfo(str(self.path), CANONICAL.name, encoding=self.facts.encoding, size=self.facts.size)
         info.format, info.rows_read, info.notes = found["format"], found["rows_read"], found["notes"]
         tail = self.tail.collaborations if self.tail else {}
-        self._conn.send(list(tail))  # type: ignore[union-attr]
+        self._send(list(tail))
         first = self._receive()[1]
         if self.tail:
             self._join_tail(load, first)
@@ -260,7 +269,7 @@ class TieWorker:
 
     def dangling(self, unknown: set[str]) -> list[Problem]:
         """The worker's problems for ties naming an organisation in *unknown*; ends its work."""
-        self._conn.send(unknown)  # type: ignore[union-attr]
+        self._send(unknown)
         self._answered = True
         return self._receive()[1]
 
