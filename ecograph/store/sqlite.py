@@ -379,7 +379,7 @@ class SqliteStore(Store):
                 # none of the ties is stored when the table is empty: no stage needs a join
                 fresh = db.execute("SELECT NOT EXISTS (SELECT 1 FROM main.collaborations)").fetchone()[0]
                 for n in range(len(stage.paths)):
-                    for key, count in self._upsert_staged(db, index, n, fresh, changes).items():
+                    for key, count in self._upsert_staged(db, index, n, fresh, changes[index]).items():
                         states[key] = states.get(key, 0) + count
             finished = now_iso()
             changed = 0
@@ -416,12 +416,12 @@ class SqliteStore(Store):
                 raise _RolledBack
 
     def _upsert_staged(
-        self, db: sqlite3.Connection, index: int, n: int, fresh: bool, changes: list[list[dict]]
+        self, db: sqlite3.Connection, index: int, n: int, fresh: bool, changes: list[dict]
     ) -> dict[tuple[str, int, str], int]:
         """Write the ties of part *index* in its stage *n* with set-based statements; count them.
 
         When the table held no tie before the load (*fresh*), they are all new: the first
-        stage, the largest, SQLite copies into the empty table page by page as it is.
+        stage, the largest, SQLite copies into the empty table record by record as it is.
         Otherwise one join on the key finds the changed ties, and only those come into Python.
         """
         stage = f"{_stage_schema(index, n)}.collaborations"
@@ -442,8 +442,8 @@ class SqliteStore(Store):
                 (row[width:], row[:width])
                 for row in db.execute(f"SELECT {new_columns}, {old_columns} {join} WHERE {differ}")
             ]
-        for old, new in changed[: max(0, MAX_CHANGES - len(changes[index]))]:
-            changes[index].append(_change("collaborations", TIE_COLUMNS, old, new))
+        for old, new in changed[: max(0, MAX_CHANGES - len(changes))]:
+            changes.append(_change("collaborations", TIE_COLUMNS, old, new))
         if changed:
             sets = ", ".join(f'"{c}" = ?' for c in TIE_COLUMNS[1:])
             db.executemany(

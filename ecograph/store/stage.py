@@ -1,10 +1,11 @@
 """Checked collaborations waiting in a SQLite file of their own: a stage.
 
 A large collaborations file is checked in a second process while the first reads the
-organisations (see :mod:`ecograph.tie_worker`). That process writes the file's unique,
-valid ties here, in the collaborations table's exact layout, so the SQLite store takes
-them all with one ``INSERT … SELECT`` that SQLite runs as a page-level copy, without a
-row ever passing through Python again. Any other consumer iterates it as records.
+organisations and the file's tail (see :mod:`ecograph.tie_worker`). Each process writes
+the unique, valid ties it read into a stage of its own, in the collaborations table's
+exact layout, so the SQLite store takes them with ``INSERT … SELECT`` (into an empty
+table, a record-level copy) without a row passing through Python again. Any other
+consumer iterates them as records.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def tie_ends(ties: Sequence[Collaboration]) -> set[str]:
     return ends
 
 
-def insert_ties(db: sqlite3.Connection, table: str, ties: list[Collaboration]) -> None:
+def _insert_ties(db: sqlite3.Connection, table: str, ties: list[Collaboration]) -> None:
     """Insert *ties* (unique keys, none in *table* yet) into *table*; sorts *ties* by key.
 
     sqlite3 costs about 2 µs per executed row and 0.3 µs per bound value, about as much as
@@ -129,7 +130,7 @@ class StagedTies:
             db.execute("PRAGMA synchronous = OFF")
             db.execute("PRAGMA cache_size = -200000")
             db.execute("BEGIN")
-            insert_ties(db, "collaborations", ties)
+            _insert_ties(db, "collaborations", ties)
             db.execute("COMMIT")
         self.counts[index] = len(ties)
 
