@@ -1,7 +1,9 @@
 """The analysis commands as Python functions over a store: the CLI, the queries and the app call these.
 
 Each takes a :class:`~ecograph.workspace.Workspace`, a :class:`~ecograph.store.Store`, a
-store URL or None (the ``store`` setting) and caches its result per store state.
+store URL or None (the ``store`` setting), and ``period=`` (``"2023-2025"``, a year, a
+:class:`~ecograph.period.Period` or None for every record); it caches its result per
+store state and period.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ecograph import analysis
+from ecograph.period import PERIOD_INFO_KEYS, Period
 from ecograph.store import Store
 from ecograph.workspace import Workspace
 
@@ -49,9 +52,12 @@ def workspace(store: Workspace | Store | str | None):
         ws.close()
 
 
-def _run(store: Workspace | Store | str | None, fn: Callable[[Workspace], T]) -> T:
+PeriodLike = Period | str | int | None
+
+
+def _run(store: Workspace | Store | str | None, fn: Callable[[Workspace], T], period: PeriodLike = None) -> T:
     with workspace(store) as ws:
-        return fn(ws)
+        return fn(ws.for_period(period))
 
 
 def centrality_values(
@@ -78,8 +84,10 @@ def centrality(
     k: int | None = None,
     seed: int = 0,
     backend: str | None = None,
+    period: PeriodLike = None,
 ) -> Table:
-    """The organisations ranked by *measure*, filtered; the note says exact or sampled."""
+    """The organisations ranked by *measure*, filtered; the note says exact or sampled, and
+    as of a period, how many ties were left out for having no date."""
 
     def compute(ws: Workspace) -> Table:
         result = centrality_values(ws, measure, k=k, seed=seed, backend=backend)
@@ -88,9 +96,9 @@ def centrality(
         )
         order = "lowest first" if not result.descending else "highest first"
         note = f"{measure}: {result.method}, computed with {result.backend}; {order}"
-        return Table(rows, note)
+        return Table(rows, _with_period(note, ws))
 
-    return _run(store, compute)
+    return _run(store, compute, period)
 
 
 def weak_links(
@@ -100,6 +108,7 @@ def weak_links(
     seed: int = 0,
     k: int | None = None,
     backend: str | None = None,
+    period: PeriodLike = None,
 ) -> dict:
     """The weak-link report (:func:`ecograph.analysis.weak_link_report`) of the store, cached."""
 
@@ -111,7 +120,7 @@ def weak_links(
             lambda: analysis.weak_link_report(ws.snapshot, top=top, seed=seed, k=k, backend=backend_name),
         )
 
-    return _run(store, compute)
+    return _run(store, compute, period)
 
 
 def recommend(
@@ -121,6 +130,7 @@ def recommend(
     top: int = 20,
     source_category: str | None = None,
     target_category: str | None = None,
+    period: PeriodLike = None,
 ) -> list[dict]:
     """Recommended partnerships (:func:`ecograph.analysis.recommend`), cached per store state."""
 
@@ -134,12 +144,28 @@ def recommend(
             ),
         )
 
-    return _run(store, compute)
+    return _run(store, compute, period)
 
 
-def query(store: Workspace | Store | str | None, name: str, **params: object) -> list[dict]:
+def query(
+    store: Workspace | Store | str | None, name: str, *, period: PeriodLike = None, **params: object
+) -> list[dict]:
     """Run the named query *name* of the ``queries/`` catalogue with *params* (text or typed)."""
     import queries
 
     named = queries.get(name)
-    return _run(store, lambda ws: named(ws, **params))
+    return _run(store, lambda ws: named(ws, **params), period)
+
+
+def period_info(ws: Workspace) -> dict | None:
+    """What the workspace's period left out (see :meth:`ecograph.period.PeriodFilter.info`), or None."""
+    if ws.period is None:
+        return None
+    return {k: ws.graph.graph[k] for k in PERIOD_INFO_KEYS}
+
+
+def _with_period(note: str, ws: Workspace) -> str:
+    from ecograph.explain import period_sentence
+
+    info = period_info(ws)
+    return note if info is None else f"{note}. {period_sentence(info)}"

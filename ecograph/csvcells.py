@@ -8,7 +8,11 @@ with ``'`` followed by such a character gets a second ``'`` so the round trip is
 
 from __future__ import annotations
 
-__all__ = ["neutralise", "restore"]
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+__all__ = ["csv_text", "neutralise", "restore"]
 
 _TRIGGERS = frozenset("=+-@\t\r")
 
@@ -41,3 +45,22 @@ def restore(value: str) -> str:
     if value[:1] == "'" and _needs_prefix(value[1:]):
         return value[1:]
     return value
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text with a header, every text cell neutralised (numbers and empty cells as they are).
+
+    Examples
+    --------
+    >>> print(csv_text(["name", "value"], [["=1+2", -0.5], ["Huế", None]]), end="")
+    name,value
+    '=1+2,-0.5
+    Huế,
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralise(str(c)) for c in columns])
+    writer.writerows(
+        ["" if x is None else neutralise(x) if isinstance(x, str) else x for x in row] for row in rows
+    )
+    return buffer.getvalue()

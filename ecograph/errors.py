@@ -13,6 +13,7 @@ __all__ = [
     "IntegrityError",
     "QueryNotFound",
     "StoreUnavailable",
+    "UndatedStore",
     "UnknownOrganisation",
     "UsageError",
     "ValidationFailed",
@@ -69,3 +70,7 @@ class IntegrityError(EcographError):
     """A write that would break the store's rules (a tie to an unknown organisation); nothing was written."""
 
     exit_code = 1
+
+
+class UndatedStore(UsageError):
+    """A period was asked of a store whose ties carry no dates; saved snapshots can stand in."""
