@@ -13,17 +13,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ecograph import analysis
-from ecograph.period import PERIOD_INFO_KEYS, Period
+import networkx as nx
+import numpy as np
+
+from ecograph import analysis, saved_snapshots
+from ecograph.errors import UndatedStore, UsageError
+from ecograph.period import PERIOD_INFO_KEYS, UNDATED, Period, resolve_period
+from ecograph.snapshot import undirected
 from ecograph.store import Store
 from ecograph.workspace import Workspace
 
 __all__ = [
+    "SCORECARD_YEARS",
     "Table",
     "centrality",
     "centrality_values",
+    "compare",
+    "period_info",
+    "period_note",
     "query",
     "recommend",
+    "scorecard",
+    "snapshot_delete",
+    "snapshot_save",
+    "snapshots",
     "weak_links",
     "workspace",
 ]
@@ -56,8 +69,9 @@ PeriodLike = Period | str | int | None
 
 
 def _run(store: Workspace | Store | str | None, fn: Callable[[Workspace], T], period: PeriodLike = None) -> T:
+    """*fn* on the store's workspace, as of *period* (None: as the workspace given is scoped)."""
     with workspace(store) as ws:
-        return fn(ws.for_period(period))
+        return fn(ws if period is None else ws.for_period(period))
 
 
 def centrality_values(
@@ -164,8 +178,177 @@ def period_info(ws: Workspace) -> dict | None:
     return {k: ws.graph.graph[k] for k in PERIOD_INFO_KEYS}
 
 
-def _with_period(note: str, ws: Workspace) -> str:
+def period_note(ws: Workspace) -> str | None:
+    """The sentence a result as of a period carries (the undated ties left out), or None."""
     from ecograph.explain import period_sentence
 
     info = period_info(ws)
-    return note if info is None else f"{note}. {period_sentence(info)}"
+    return None if info is None else period_sentence(info)
+
+
+def _with_period(note: str, ws: Workspace) -> str:
+    said = period_note(ws)
+    return note if said is None else f"{note}. {said}"
+
+
+# -- change over time ----------------------------------------------------------------------
+
+SCORECARD_YEARS = 10
+"""Years a scorecard shows by default: the last ten up to the latest year a tie started."""
+
+
+def _saved(ws: Workspace, name: str) -> saved_snapshots.SavedSnapshot:
+    found = ws.store.saved_snapshot(saved_snapshots.check_name(name))
+    if found is None:
+        raise saved_snapshots.UnknownSnapshot(
+            f"no snapshot named {name!r}; `ecograph snapshot list` shows them: "
+            f"{saved_snapshots.names(ws.store.saved_snapshots())}"
+        )
+    return found
+
+
+def _state(
+    ws: Workspace, period: PeriodLike, snapshot: str | None, default_now: bool
+) -> tuple[dict, Callable]:
+    """What names one side of a comparison (for the cache key), and how to build its projection."""
+    if snapshot is not None:
+        saved = _saved(ws, snapshot)
+        return (
+            {"snapshot": saved.name, "created": saved.created},
+            lambda: nx.freeze(undirected(saved_snapshots.graph(saved, ws.whole))),
+        )
+    if period is not None:
+        scoped = ws.for_period(period)
+        return {"period": scoped.period.label}, lambda: scoped.graph
+    if default_now:
+        return {"now": True}, lambda: ws.graph
+    raise UsageError(
+        "say what to compare: --from and --to periods (e.g. --from 2020-2022 --to 2023-2025), "
+        "or --from-snapshot (and --to-snapshot) names"
+    )
+
+
+def _check_province(ws: Workspace, province: str | None) -> None:
+    if province is None:
+        return
+    provinces = {p for _, p in ws.whole.nodes(data="province") if p}
+    if province not in provinces:
+        shown = ", ".join(sorted(provinces, key=str)[:8]) + (" …" if len(provinces) > 8 else "")
+        raise UsageError(
+            f"no organisation is in province {province!r}; provinces here include {shown or 'none'}"
+        )
+
+
+def compare(
+    store: Workspace | Store | str | None,
+    *,
+    from_period: PeriodLike = None,
+    to_period: PeriodLike = None,
+    from_snapshot: str | None = None,
+    to_snapshot: str | None = None,
+    province: str | None = None,
+    top: int = 10,
+    seed: int = 0,
+    k: int | None = None,
+    backend: str | None = None,
+) -> dict:
+    """Two states of the store side by side (:func:`ecograph.analysis.compare`): two periods,
+    two saved snapshots, or a snapshot and the store now; cached per store state.
+
+    Raises
+    ------
+    UsageError
+        A period is malformed or outside the data's years, a snapshot is unknown, the
+        province holds no organisation, or one side is missing.
+    UndatedStore
+        Periods were asked of a store whose ties have no dates (save snapshots instead).
+    """
+
+    def run(ws: Workspace) -> dict:
+        _check_province(ws, province)
+        key0, before = _state(ws, from_period, from_snapshot, default_now=False)
+        key1, after = _state(ws, to_period, to_snapshot, default_now=from_snapshot is not None)
+        backend_name = analysis.resolve_backend(backend, ws.whole)
+        params = {
+            "from": key0,
+            "to": key1,
+            "province": province,
+            "top": top,
+            "seed": seed,
+            "k": k,
+            "backend": backend_name,
+        }
+        return ws.cached(
+            "compare",
+            params,
+            lambda: analysis.compare(
+                before(), after(), province=province, top=top, seed=seed, k=k, backend=backend_name
+            ),
+        )
+
+    return _run(store, run)
+
+
+def scorecard(
+    store: Workspace | Store | str | None, *, by: str = "province", period: PeriodLike = None
+) -> dict:
+    """Every indicator (:func:`ecograph.analysis.scorecard`) per province or sector, year by year.
+
+    *period* picks the years (each analysed as of that year); default: the last
+    :data:`SCORECARD_YEARS` years up to the latest year a tie started. ``by="sector"`` is
+    taken for ``"sectors"``.
+
+    Raises
+    ------
+    UsageError, UndatedStore
+        As :meth:`ecograph.workspace.Workspace.for_period`.
+    """
+    by = "sectors" if by == "sector" else by
+
+    def run(ws: Workspace) -> dict:
+        years = ws.years()
+        if period is not None:
+            chosen = resolve_period(period, years)
+        elif years is None:
+            raise UndatedStore(UNDATED)
+        else:
+            starts = ws.table.start[~np.isnan(ws.table.start)]
+            last = int(starts.max()) if len(starts) else years[1]
+            chosen = Period(max(years[0], last - SCORECARD_YEARS + 1), last)
+        return ws.cached(
+            "scorecard",
+            {"by": by, "years": [chosen.first, chosen.last]},
+            lambda: analysis.scorecard(ws.whole, list(chosen.years()), by=by, table=ws.table),
+        )
+
+    return _run(store, run)
+
+
+# -- saved snapshots -------------------------------------------------------------------------
+
+
+def snapshot_save(store: Workspace | Store | str | None, name: str, *, replace: bool = False) -> dict:
+    """Save the store's current state as snapshot *name* (refused when it exists, unless *replace*)."""
+
+    def run(ws: Workspace) -> dict:
+        saved = saved_snapshots.capture(ws.store, name)
+        ws.store.save_snapshot(saved, replace=replace)
+        return saved.as_dict()
+
+    return _run(store, run)
+
+
+def snapshots(store: Workspace | Store | str | None) -> list[dict]:
+    """The saved snapshots, oldest first, without their payloads."""
+    return _run(store, lambda ws: [s.as_dict() for s in ws.store.saved_snapshots()])
+
+
+def snapshot_delete(store: Workspace | Store | str | None, name: str) -> dict:
+    """Forget snapshot *name*; :class:`~ecograph.saved_snapshots.UnknownSnapshot` when there is none."""
+
+    def run(ws: Workspace) -> dict:
+        saved = _saved(ws, name)
+        ws.store.delete_snapshot(name)
+        return saved.as_dict()
+
+    return _run(store, run)

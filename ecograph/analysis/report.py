@@ -21,10 +21,12 @@ from ecograph.analysis.recommend import recommend
 from ecograph.analysis.resilience import attack_curve
 from ecograph.analysis.structural import structural_holes
 from ecograph.explain import document
+from ecograph.explain.period import period_sentence
 from ecograph.explain.words import category_words as _words
 from ecograph.explain.words import number as _num
 from ecograph.explain.words import plural
 from ecograph.explain.words import share as _share
+from ecograph.period import PERIOD_INFO_KEYS
 
 __all__ = ["SECTIONS", "render_html", "render_markdown", "weak_link_report"]
 
@@ -500,6 +502,8 @@ def weak_link_report(
         "density": nx.density(U) if n > 1 else 0.0,
         "average_partners": 2 * m / n if n else 0.0,
     }
+    if "period" in G.graph:  # the snapshot as of a period (ecograph.period.in_period)
+        summary["period"] = {k: G.graph[k] for k in PERIOD_INFO_KEYS}
     between = None
     if {"brokers", "resilience"} & set(wanted):  # one betweenness for both
         between = centrality(U, "betweenness", k=k, seed=seed, backend=backend)
@@ -554,6 +558,8 @@ def _summary_lines(report: Mapping) -> list[str]:
     cats = ", ".join(f"{c:,} {_words(k, c)}" for k, c in s["by_category"].items())
     if cats:
         lines.append(cats)
+    if "period" in s:
+        lines.insert(0, period_sentence(s["period"]))
     return lines
 
 
