@@ -185,3 +185,57 @@ def test_import_history_and_clear(store):
     store.import_history(batches, provenance)
     assert batches[0].id in {b.id for b in store.batches()}
     assert {p.batch_id for p in store.provenance()} >= {batches[0].id}
+
+
+# -- saved snapshots -------------------------------------------------------------------------
+
+
+def _saved(name, data=b"\x00payload\xff", version=3):
+    from ecograph.saved_snapshots import SavedSnapshot
+
+    return SavedSnapshot(name, f"2026-01-0{version}T00:00:00.000+00:00", version, 3, 2, data)
+
+
+def test_saved_snapshots_are_kept_listed_read_and_deleted(store):
+    from ecograph.saved_snapshots import SnapshotExists
+
+    write(store, [HUST, LOTUS, KAIST], TIES)
+    version = store.store_version()
+    store.save_snapshot(_saved("after", version=2))
+    store.save_snapshot(_saved("before", data=bytes(range(256)) * 4000, version=1))
+    assert store.store_version() == version  # a snapshot is no change of data
+    assert [s.name for s in store.saved_snapshots()] == ["before", "after"]  # oldest first
+    assert all(s.data is None for s in store.saved_snapshots())
+    got = store.saved_snapshot("before")
+    assert got.data == bytes(range(256)) * 4000 and got.organizations == 3 and got.collaborations == 2
+    assert store.saved_snapshot("nope") is None
+    with pytest.raises(SnapshotExists) as caught:
+        store.save_snapshot(_saved("after", data=b"other"))
+    assert "--replace" in str(caught.value) and store.saved_snapshot("after").data == b"\x00payload\xff"
+    store.save_snapshot(_saved("after", data=b"other", version=4), replace=True)
+    assert store.saved_snapshot("after").data == b"other" and store.saved_snapshot("after").store_version == 4
+    assert store.delete_snapshot("before") and not store.delete_snapshot("before")
+    assert [s.name for s in store.saved_snapshots()] == ["after"]
+    store.clear()
+    assert store.saved_snapshots() == []
+
+
+@pytest.mark.parametrize("name", AWKWARD_NAMES)
+def test_a_snapshot_name_is_a_value_never_part_of_a_statement(store, name):
+    store.save_snapshot(_saved(name))
+    assert [s.name for s in store.saved_snapshots()] == [name]
+    assert store.saved_snapshot(name).name == name and store.delete_snapshot(name)
+
+
+def test_a_captured_snapshot_rebuilds_the_graph_of_its_time(store):
+    from ecograph.saved_snapshots import capture, graph
+
+    write(store, [HUST, LOTUS], TIES[:2])
+    saved = capture(store, "two")
+    store.save_snapshot(saved)
+    write(store, [KAIST], TIES[2:])
+    G = graph(store.saved_snapshot("two"), store.snapshot())
+    assert sorted(G) == ["hust", "lotus"] and sorted(k for *_, k in G.edges(keys=True)) == sorted(
+        t.key for t in TIES[:2]
+    )
+    assert G.nodes["hust"]["name"] == HUST.name and G.graph["state"] == "two"
