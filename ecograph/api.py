@@ -34,6 +34,7 @@ __all__ = [
     "query",
     "recommend",
     "scorecard",
+    "scorecard_years",
     "snapshot_delete",
     "snapshot_save",
     "snapshots",
@@ -289,6 +290,22 @@ def compare(
     return _run(store, run)
 
 
+def scorecard_years(ws: Workspace) -> Period:
+    """A scorecard's default years: the last :data:`SCORECARD_YEARS` up to the latest year a tie started.
+
+    Raises
+    ------
+    UndatedStore
+        No tie has a date.
+    """
+    years = ws.years()
+    if years is None:
+        raise UndatedStore(UNDATED)
+    starts = ws.table.start[~np.isnan(ws.table.start)]
+    last = int(starts.max()) if len(starts) else years[1]
+    return Period(max(years[0], last - SCORECARD_YEARS + 1), last)
+
+
 def scorecard(
     store: Workspace | Store | str | None, *, by: str = "province", period: PeriodLike = None
 ) -> dict:
@@ -306,15 +323,7 @@ def scorecard(
     by = "sectors" if by == "sector" else by
 
     def run(ws: Workspace) -> dict:
-        years = ws.years()
-        if period is not None:
-            chosen = resolve_period(period, years)
-        elif years is None:
-            raise UndatedStore(UNDATED)
-        else:
-            starts = ws.table.start[~np.isnan(ws.table.start)]
-            last = int(starts.max()) if len(starts) else years[1]
-            chosen = Period(max(years[0], last - SCORECARD_YEARS + 1), last)
+        chosen = scorecard_years(ws) if period is None else resolve_period(period, ws.years())
         return ws.cached(
             "scorecard",
             {"by": by, "years": [chosen.first, chosen.last]},

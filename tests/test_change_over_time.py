@@ -141,7 +141,7 @@ def test_cli_scorecard_table_csv_and_json(cli, demo_store_url, demo_truth, tmp_p
     assert cli("scorecard", "--format", "csv", "--out", str(out), "--store", demo_store_url).exit_code == 0
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == (
-        "group,year,organisations,ties,startup_research_share,university_industry_ties,"
+        "province,year,organisations,ties,startup_research_share,university_industry_ties,"
         "foreign_gateway_share,main_component_share,bridges_cutting_off,triple_helix"
     )
     card = json.loads(

@@ -193,8 +193,8 @@ def _bridge_changes(
     for rows in (healed, broken, appeared):
         rows.sort(key=lambda r: (-r["cut_off"], str(r["u_name"]), str(r["v_name"])))
     return {
-        "before": len(b0),
-        "after": len(b1),
+        "before": sum(1 for pair, r in b0.items() if _touches(r, province, *pair, G=before)),
+        "after": sum(1 for pair, r in b1.items() if _touches(r, province, *pair, G=after)),
         "healed": healed[:top],
         "broken": broken[:top],
         "appeared": appeared[:top],
@@ -215,8 +215,8 @@ def _articulation_changes(before: nx.Graph, after: nx.Graph, province: str | Non
     for rows in (healed, appeared):
         rows.sort(key=lambda r: (-r["cut_off"], str(r["name"])))
     return {
-        "before": len(a0),
-        "after": len(a1),
+        "before": sum(1 for v, r in a0.items() if _touches(r, province, v, G=before)),
+        "after": sum(1 for v, r in a1.items() if _touches(r, province, v, G=after)),
         "healed": healed[:top],
         "appeared": appeared[:top],
         "healed_count": len(healed),

@@ -129,8 +129,7 @@ def scorecard(by: str, period: str | None, fmt: str, out: Path | None, store: st
     else:
         years = f"{card['years'][0]}–{card['years'][-1]}" if card["years"] else ""
         emit_table(explain.latest_rows(card), "table", title=f"scorecard by {by}, {years}")
-        note = f"Values in {card['years'][-1]}; in brackets, the change since {card['years'][0]}."
-        click.echo(note)
+        click.echo(explain.caption(card))
         for d in explain.DEFINITIONS.values():
             click.echo(f"  {d.title}: {d.definition}")
 

@@ -150,8 +150,9 @@ def _bridges(result: Mapping, ta: str, tb: str) -> dict:
         )
     intro = (
         f"Single ties (bridges) and organisations (cut points) whose loss would cut off two or more "
-        f"organisations: {b['before']:,} bridges in {ta}, {b['after']:,} in {tb}; "
-        f"{b['healed_count']:,} healed and {b['appeared_count']:,} new."
+        f"organisations: {b['before']:,} bridges in {ta} and {b['after']:,} in {tb} ({b['healed_count']:,} "
+        f"healed, {b['appeared_count']:,} new); {p['before']:,} cut points and {p['after']:,} "
+        f"({p['healed_count']:,} healed, {p['appeared_count']:,} new)."
     )
     return _section("bridges", "Bridges healed and appeared", intro, found)
 

@@ -10,11 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ecograph.csvcells import csv_text
+from ecograph.explain.words import plural
 
 __all__ = [
     "DEFINITIONS",
     "TRIPLE_HELIX",
     "Definition",
+    "caption",
     "csv",
     "formatted",
     "latest_rows",
@@ -125,8 +127,31 @@ def trend_word(change: float | None, higher_is_better: bool) -> str:
     return "better" if (change > 0) == higher_is_better else "worse"
 
 
+def _group_column(card: Mapping) -> str:
+    return "province" if card["by"] == "province" else "sector"
+
+
 def _direction(card: Mapping) -> dict[str, bool]:
     return {i["key"]: i["higher_is_better"] for i in card["indicators"]}
+
+
+def caption(card: Mapping) -> str:
+    """What the scorecard's table shows: the last year, the change since the first, the undated ties.
+
+    Examples
+    --------
+    >>> caption({"years": [2017, 2026], "undated_ties": 3})
+    'Values in 2026; in brackets, the change since 2017 and whether it is for the better. Each year is the ecosystem as of that year: the ties active in it (3 ties without a date left out).'
+    """
+    years = card["years"]
+    head = f"Values in {years[-1]}" + (
+        f"; in brackets, the change since {years[0]} and whether it is for the better"
+        if len(years) > 1
+        else ""
+    )
+    undated = int(card.get("undated_ties") or 0)
+    left_out = f"{plural(undated, 'tie')} without a date left out" if undated else "no tie is without a date"
+    return f"{head}. Each year is the ecosystem as of that year: the ties active in it ({left_out})."
 
 
 def latest_rows(card: Mapping, groups: list | None = None) -> list[dict]:
@@ -136,7 +161,7 @@ def latest_rows(card: Mapping, groups: list | None = None) -> list[dict]:
     first, last = card["years"][0], card["years"][-1]
     rows = []
     for g in groups if groups is not None else card["groups"]:
-        row: dict[str, object] = {"group": g}
+        row: dict[str, object] = {_group_column(card): g}
         for key in keys:
             value = card["values"][key][g][-1] if card["years"] else None
             change = card["change"][key][g]
@@ -154,7 +179,7 @@ def latest_rows(card: Mapping, groups: list | None = None) -> list[dict]:
 def long_rows(card: Mapping) -> tuple[list[str], list[list[object]]]:
     """The scorecard in long form: one row per group and year, one column per indicator (numbers)."""
     keys = [i["key"] for i in card["indicators"]]
-    columns = ["group" if card["by"] == "province" else "sector", "year", *keys]
+    columns = [_group_column(card), "year", *keys]
     rows = [
         [g, year, *(card["values"][key][g][i] for key in keys)]
         for g in card["groups"]
@@ -171,7 +196,7 @@ def csv(card: Mapping) -> str:
     >>> card = {"by": "province", "years": [2024], "groups": ["=cmd"], "indicators": [{"key": "ties"}],
     ...         "values": {"ties": {"=cmd": [3.0]}}}
     >>> print(csv(card), end="")
-    group,year,ties
+    province,year,ties
     '=cmd,2024,3.0
     """
     return csv_text(*long_rows(card))
