@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import networkx as nx
-import numpy as np
 
-from ecograph import analysis, saved_snapshots
+from ecograph import analysis, saved_snapshots, settings
 from ecograph.errors import UndatedStore, UsageError
 from ecograph.period import PERIOD_INFO_KEYS, UNDATED, Period, resolve_period
 from ecograph.snapshot import undirected
@@ -213,10 +212,16 @@ def _state(
 ) -> tuple[dict, Callable]:
     """What names one side of a comparison (for the cache key), and how to build its projection."""
     if snapshot is not None:
-        saved = _saved(ws, snapshot)
+        listed = {s.name: s for s in ws.store.saved_snapshots()}
+        if saved_snapshots.check_name(snapshot) not in listed:
+            raise saved_snapshots.UnknownSnapshot(
+                f"no snapshot named {snapshot!r}; `ecograph snapshot list` shows them: "
+                f"{saved_snapshots.names(list(listed.values()))}"
+            )
+        saved = listed[snapshot]
         return (
             {"snapshot": saved.name, "created": saved.created},
-            lambda: nx.freeze(undirected(saved_snapshots.graph(saved, ws.whole))),
+            lambda: nx.freeze(undirected(saved_snapshots.graph(_saved(ws, snapshot), ws.whole))),
         )
     if period is not None:
         scoped = ws.for_period(period)
@@ -266,10 +271,10 @@ def compare(
     """
 
     def run(ws: Workspace) -> dict:
-        _check_province(ws, province)
         key0, before = _state(ws, from_period, from_snapshot, default_now=False)
         key1, after = _state(ws, to_period, to_snapshot, default_now=from_snapshot is not None)
-        backend_name = analysis.resolve_backend(backend, ws.whole)
+        # The backend as asked ("auto" decides by the graph's size, fixed by the store state).
+        asked = settings.get("backend") if backend is None else backend
         params = {
             "from": key0,
             "to": key1,
@@ -277,15 +282,16 @@ def compare(
             "top": top,
             "seed": seed,
             "k": k,
-            "backend": backend_name,
+            "backend": asked,
         }
-        return ws.cached(
-            "compare",
-            params,
-            lambda: analysis.compare(
-                before(), after(), province=province, top=top, seed=seed, k=k, backend=backend_name
-            ),
-        )
+
+        def compute() -> dict:
+            _check_province(ws, province)
+            return analysis.compare(
+                before(), after(), province=province, top=top, seed=seed, k=k, backend=asked
+            )
+
+        return ws.cached("compare", params, compute)
 
     return _run(store, run)
 
@@ -298,12 +304,12 @@ def scorecard_years(ws: Workspace) -> Period:
     UndatedStore
         No tie has a date.
     """
-    years = ws.years()
-    if years is None:
+    dates = ws.dates()
+    if dates["years"] is None:
         raise UndatedStore(UNDATED)
-    starts = ws.table.start[~np.isnan(ws.table.start)]
-    last = int(starts.max()) if len(starts) else years[1]
-    return Period(max(years[0], last - SCORECARD_YEARS + 1), last)
+    first, last = dates["years"]
+    last = dates["last_start"] if dates["last_start"] is not None else last
+    return Period(max(first, last - SCORECARD_YEARS + 1), last)
 
 
 def scorecard(

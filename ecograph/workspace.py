@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import networkx as nx
+import numpy as np
 
 from ecograph import settings
 from ecograph.period import Period, data_years, in_period, projection, resolve_period
@@ -119,9 +120,34 @@ class Workspace:
         """The whole snapshot's collaborations as columns (shared)."""
         return self._view("table", edge_table)
 
+    def dates(self) -> dict:
+        """What the store's tie dates cover: ``years`` (first and last year named, or None when no
+        tie has a date) and ``last_start`` (the latest year a tie started, or None).
+
+        Cached like a result (in memory, and on disk per store state), so that checking a
+        period on an unchanged store does not read the snapshot again.
+        """
+
+        def compute() -> dict:
+            years = data_years(self.whole, self.table)
+            starts = self.table.start[~np.isnan(self.table.start)]
+            return {
+                "years": list(years) if years else None,
+                "last_start": int(starts.max()) if len(starts) else None,
+            }
+
+        whole = self if self.period is None else self.for_period(None)
+        version = self.store.store_version()
+        kept = self._views.get(("dates", None))
+        if kept is None or kept[0] != version:
+            kept = (version, whole.cached("tie-dates", {}, compute))
+            self._views[("dates", None)] = kept
+        return kept[1]  # type: ignore[return-value]
+
     def years(self) -> tuple[int, int] | None:
         """The first and last year named by the store's tie dates, or None when none has a date."""
-        return self._view("years", lambda G: data_years(G, self.table))
+        years = self.dates()["years"]
+        return (years[0], years[1]) if years else None
 
     @property
     def snapshot(self) -> nx.MultiDiGraph:

@@ -83,7 +83,7 @@ def test_the_scorecard_with_definitions_small_multiples_and_csv(demo: str, monke
     assert list(table.columns)[:3] == ["province", "Organisations", "Ties"]
     assert "Hà Nội" in set(table["province"])
     assert any("Hà Nội in red" in c for c in texts(at, "caption"))
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 1
     assert any(m.startswith("- **Triple Helix synergy**: Leydesdorff") for m in texts(at, "markdown"))
     assert "T_{uig} = H_u + H_i + H_g - H_{ui} - H_{ug} - H_{ig} + H_{uig}" in at.get("latex")[0].value
     csv_button = next(b for b in at.get("download_button") if b.proto.label == "Download CSV (every year)")

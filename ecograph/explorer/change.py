@@ -8,13 +8,11 @@ it holds no analysis and no explanation of its own. A link can preset it:
 
 from __future__ import annotations
 
-import html
 import json
 
+import altair as alt
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from ecograph import api
 from ecograph.errors import EcographError
@@ -187,42 +185,45 @@ def _two_lines(title: str, width: int = 24) -> str:
     return " ".join(words[:cut]) + "<br>" + " ".join(words[cut:])
 
 
-def _small_multiples(card: dict, highlight: str | None) -> go.Figure:
-    """One line chart per indicator, every group a grey line and *highlight* in colour."""
-    keys = [i["key"] for i in card["indicators"]]
-    titles = [_two_lines(explain_card.DEFINITIONS[k].title) for k in keys]
-    cols = 4
-    rows = (len(keys) + cols - 1) // cols
-    fig = make_subplots(
-        rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.16
-    )
-    years = card["years"]
-    ordered = [g for g in card["groups"] if g != highlight] + (
-        [highlight] if highlight in card["groups"] else []
-    )
-    for n, key in enumerate(keys):
-        row, col = n // cols + 1, n % cols + 1
-        share = explain_card.DEFINITIONS[key].unit == "share"
-        for group in ordered:
+def _small_multiples(card: dict, highlight: str | None) -> alt.FacetChart:
+    """One line chart per indicator (its own scale), every group a grey line and *highlight* in red."""
+    rows = []
+    for key in (i["key"] for i in card["indicators"]):
+        definition = explain_card.DEFINITIONS[key]
+        scale = 100 if definition.unit == "share" else 1
+        title = definition.title + (" (%)" if scale == 100 else "")
+        for group, series in card["values"][key].items():
             chosen = group == highlight
-            ys = [None if v is None else (100 * v if share else v) for v in card["values"][key][group]]
-            fig.add_scatter(
-                x=years,
-                y=ys,
-                mode="lines+markers" if chosen else "lines",
-                line={"color": _HIGHLIGHT if chosen else _OTHERS, "width": 3 if chosen else 1},
-                name=html.escape(str(group)),
-                hovertemplate="%{fullData.name}, %{x}: %{y:.3~f}<extra></extra>",
-                showlegend=False,
-                row=row,
-                col=col,
-            )
-        if share:
-            fig.update_yaxes(ticksuffix="%", row=row, col=col)
-    fig.update_xaxes(dtick=max(1, len(years) // 5))
-    fig.update_annotations(font_size=13)
-    fig.update_layout(height=320 * rows, margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return fig
+            for year, value in zip(card["years"], series, strict=True):
+                if value is not None:
+                    rows.append((title, str(group), year, scale * value, chosen))
+    frame = pd.DataFrame(rows, columns=["indicator", "group", "year", "value", "chosen"])
+    order = [
+        explain_card.DEFINITIONS[i["key"]].title
+        + (" (%)" if explain_card.DEFINITIONS[i["key"]].unit == "share" else "")
+        for i in card["indicators"]
+    ]
+    lines = (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(
+            x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap="parity")),
+            y=alt.Y("value:Q", title=None),
+            detail="group:N",
+            color=alt.condition("datum.chosen", alt.value(_HIGHLIGHT), alt.value(_OTHERS)),
+            strokeWidth=alt.condition("datum.chosen", alt.value(3), alt.value(1)),
+            order=alt.Order("chosen:N"),
+            tooltip=[
+                alt.Tooltip("group:N", title=card["by"]),
+                "year:O",
+                alt.Tooltip("value:Q", format=".3~f"),
+            ],
+        )
+        .properties(width=165, height=150)
+    )
+    return lines.facet(
+        facet=alt.Facet("indicator:N", sort=order, title=None, header=alt.Header(labelFontSize=13)), columns=4
+    ).resolve_scale(y="independent")
 
 
 def _scorecard_view(
@@ -283,7 +284,7 @@ def _scorecard_view(
     )
     st.subheader("Year by year")
     st.caption(f"One chart per indicator; every {by} a grey line, {ui.md(highlight)} in red.")
-    st.plotly_chart(_small_multiples(card, highlight), key="card_multiples")
+    st.altair_chart(_small_multiples(card, highlight), key="card_multiples")
     st.subheader("What each indicator means")
     for definition in explain_card.DEFINITIONS.values():
         st.markdown(f"- **{definition.title}**: {ui.md(definition.definition)}")
