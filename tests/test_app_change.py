@@ -16,7 +16,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _sentences(at) -> list[str]:
-    return [m.replace("\\", "") for m in texts(at, "markdown") if m.startswith("- ")]
+    """Every bullet of every Markdown element, unescaped."""
+    return [
+        line.replace("\\", "")
+        for m in texts(at, "markdown")
+        for line in m.splitlines()
+        if line.startswith("- ")
+    ]
 
 
 def test_compares_the_last_complete_periods_by_default(demo: str, monkeypatch) -> None:
@@ -84,7 +90,7 @@ def test_the_scorecard_with_definitions_small_multiples_and_csv(demo: str, monke
     assert "Hà Nội" in set(table["province"])
     assert any("Hà Nội in red" in c for c in texts(at, "caption"))
     assert len(at.get("vega_lite_chart")) == 1
-    assert any(m.startswith("- **Triple Helix synergy**: Leydesdorff") for m in texts(at, "markdown"))
+    assert any(s.startswith("- **Triple Helix synergy**: Leydesdorff") for s in _sentences(at))
     assert "T_{uig} = H_u + H_i + H_g - H_{ui} - H_{ug} - H_{ig} + H_{uig}" in at.get("latex")[0].value
     csv_button = next(b for b in at.get("download_button") if b.proto.label == "Download CSV (every year)")
     assert csv_button

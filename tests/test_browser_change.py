@@ -8,13 +8,14 @@ exception on the page or a request leaving the machine fails the test.
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 from browser_support import (
     ARTIFACTS,
     XSS_NAME,
     browser,
+    guarded_tab,
     make_demo_store,
     require_chromium,
     serve,
@@ -47,26 +48,13 @@ def app(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def tab(app):
-    with browser() as chromium:
-        context = chromium.new_context(viewport={"width": 1400, "height": 2200})
-        outside: list[str] = []
-
-        def route(r):
-            host = urlsplit(r.request.url).hostname
-            if r.request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with (
+        browser() as chromium,
+        guarded_tab(chromium, {"width": 1400, "height": 2200}) as (page, dialogs, outside),
+    ):
         yield page
         assert not dialogs, f"a dialog opened: {dialogs}"
         assert not outside, f"requests left the machine: {outside}"
-        context.close()
 
 
 def _open(tab, app, query: str) -> None:

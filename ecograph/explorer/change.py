@@ -112,6 +112,11 @@ def _sides(ctx: state.Context, years: tuple[int, int] | None, latest: int | None
     return [("from_period", chosen[0].label), ("to_period", chosen[1].label)]
 
 
+def _bullets(lines: list[str]) -> str:
+    """One Markdown list of *lines*, each escaped: one element on the page, not one per line."""
+    return "\n".join(f"- {ui.md(line)}" for line in lines)
+
+
 def _provinces(ctx: state.Context) -> list[str]:
     return ui.choices(ctx, ctx.key)["province"]
 
@@ -150,8 +155,7 @@ def _compare_view(ctx: state.Context, years: tuple[int, int] | None, latest: int
         f"{100 * (after['largest_share'] - before['largest_share']):+.0f} pts",
     )
     st.subheader(explain_compare.title(result))
-    for line in explain_compare.summary_lines(result):
-        st.markdown(f"- {ui.md(line)}")
+    st.markdown(_bullets(explain_compare.summary_lines(result)))
     downloads = st.columns([1, 1, 1, 2])
     for col, (label, data, name, mime) in zip(
         downloads,
@@ -167,10 +171,8 @@ def _compare_view(ctx: state.Context, years: tuple[int, int] | None, latest: int
     for section in explain_compare.sections(result):
         st.subheader(section["title"])
         st.caption(ui.md(section["intro"]))
-        if not section["findings"]:
-            st.markdown("Nothing to report.")
-        for finding in section["findings"][:12]:
-            st.markdown(f"- {ui.md(finding['sentence'])}")
+        findings = [f["sentence"] for f in section["findings"][:12]]
+        st.markdown(_bullets(findings) if findings else "Nothing to report.")
 
 
 # -- scorecard -------------------------------------------------------------------------------------
@@ -286,8 +288,9 @@ def _scorecard_view(
     st.caption(f"One chart per indicator; every {by} a grey line, {ui.md(highlight)} in red.")
     st.altair_chart(_small_multiples(card, highlight), key="card_multiples")
     st.subheader("What each indicator means")
-    for definition in explain_card.DEFINITIONS.values():
-        st.markdown(f"- **{definition.title}**: {ui.md(definition.definition)}")
+    st.markdown(
+        "\n".join(f"- **{ui.md(d.title)}**: {ui.md(d.definition)}" for d in explain_card.DEFINITIONS.values())
+    )
     with st.expander("Triple Helix synergy: the definition"):
         st.markdown(ui.md(explain_card.TRIPLE_HELIX["words"]))
         st.latex(explain_card.TRIPLE_HELIX["latex"])
