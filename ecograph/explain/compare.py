@@ -61,7 +61,7 @@ def summary_lines(result: Mapping) -> list[str]:
     ta, tb = state_label(a), state_label(b)
     t = result["ties"]
     lines = [
-        f"{a['organisations']:,} organisations and {a['ties']:,} ties in {ta}; "
+        f"{plural(a['organisations'], 'organisation')} and {plural(a['ties'], 'tie')} in {ta}; "
         f"{b['organisations']:,} and {b['ties']:,} in {tb}",
         f"{plural(t['gained'], 'tie')} gained, {t['lost']:,} lost and {t['kept']:,} kept"
         + (f" (ties with an end in {result['province']})" if result.get("province") else ""),
