@@ -13,7 +13,7 @@ once; its analyses' cache emptied first) it measures, at normal priority:
   (the disk cache), in-process and as a whole command (Python's start and imports included);
 - the **floor**: the same core work done by the bare libraries — the ties read with
   ``sqlite3``, masked by period in numpy, and igraph's components, bridges, articulation
-  points, constraint and betweenness from the same 256 sources on both periods (compare),
+  points, constraint and betweenness from the same 128 sources on both periods (compare),
   or components and bridges for each of the ten years (scorecard). Each time is also given as
   a ratio to its floor, so that a busy machine does not move the verdict.
 
@@ -147,8 +147,10 @@ def _graph(n, src, dst, start, end, first: int, last: int):
 def floor_compare(path: str) -> None:
     import random
 
+    from ecograph.analysis.change import BROKER_SAMPLES
+
     n, src, dst, start, end = _columns(path)
-    sources = random.Random(0).sample(range(n), 256)
+    sources = random.Random(0).sample(range(n), BROKER_SAMPLES)
     for first, last in ((2020, 2022), (2023, 2025)):
         g = _graph(n, src, dst, start, end, first, last)
         g.connected_components()
@@ -187,18 +189,16 @@ def measure_analyses(url: str, runs: int) -> dict:
     out["scorecard_command_warm_s"] = _command(url, scratch / "c2", "scorecard", "--format", "json")
     # In-process: where the cold time goes, then the warm call on the unchanged store.
     with Workspace(url, cache_dir=scratch / "c3") as ws:
-        out["read_store_s"], G = _timed(lambda: ws.whole)
+        G = _split(out, "read_store", lambda: ws.whole)
         out["organisations"], out["collaborations"] = G.number_of_nodes(), G.number_of_edges()
-        out["edge_columns_s"], _ = _timed(lambda: ws.table)
-        out["period_projections_s"], (before, after) = _timed(
-            lambda: (ws.for_period(FROM).graph, ws.for_period(TO).graph)
+        _split(out, "edge_columns", lambda: ws.table)
+        before, after = _split(
+            out, "period_projections", lambda: (ws.for_period(FROM).graph, ws.for_period(TO).graph)
         )
-        out["compare_analysis_s"], _ = _timed(lambda: analysis.compare(before, after))
+        _split(out, "compare_analysis", lambda: analysis.compare(before, after))
         years = api.scorecard_years(ws)
         out["scorecard_years"] = [years.first, years.last]
-        out["scorecard_analysis_s"], _ = _timed(
-            lambda: analysis.scorecard(G, list(years.years()), table=ws.table)
-        )
+        _split(out, "scorecard_analysis", lambda: analysis.scorecard(G, list(years.years()), table=ws.table))
 
     def compare(cache: Path) -> dict:
         with Workspace(url, cache_dir=cache) as ws:  # a new workspace: like a second command
@@ -208,25 +208,31 @@ def measure_analyses(url: str, runs: int) -> dict:
         with Workspace(url, cache_dir=cache) as ws:
             return api.scorecard(ws)
 
-    cold_compare, cold_card = [], []
-    warm_compare, warm_card = [], []
+    runs_of: dict[str, list[dict]] = {"compare": [], "scorecard": []}
     for run in range(runs):
         cache = scratch / f"run{run}"
-        for cold, warm, call in (
-            (cold_compare, warm_compare, lambda c=cache: compare(c)),
-            (cold_card, warm_card, lambda c=cache: scorecard(c)),
+        for name, call in (
+            ("compare", lambda c=cache: compare(c)),
+            ("scorecard", lambda c=cache: scorecard(c)),
         ):
             analysis.clear_cache()
-            cold.append(_timed(call)[0])
-            warm.append(_timed(call)[0])
-    out["compare_cold"] = _summary(cold_compare)
-    out["compare_warm"] = _summary(warm_compare)
-    out["scorecard_cold"] = _summary(cold_card)
-    out["scorecard_warm"] = _summary(warm_card)
+            timing: dict = {}
+            _split(timing, "cold", call)
+            _split(timing, "warm", call)
+            runs_of[name].append(timing)
+    for name, timings in runs_of.items():
+        for kind in ("cold", "warm"):
+            out[f"{name}_{kind}"] = {
+                **_summary([t[f"{kind}_s"] for t in timings]),
+                "cpu_median_s": round(statistics.median(t[f"{kind}_cpu_s"] for t in timings), 3),
+            }
     _split(out, "floor_compare", lambda: floor_compare(path))
     _split(out, "floor_scorecard", lambda: floor_scorecard(path, range(years.first, years.last + 1)))
-    out["compare_cold_to_floor"] = round(out["compare_cold"]["median_s"] / out["floor_compare_s"], 2)
-    out["scorecard_cold_to_floor"] = round(out["scorecard_cold"]["median_s"] / out["floor_scorecard_s"], 2)
+    for name in ("compare", "scorecard"):
+        out[f"{name}_cold_to_floor"] = round(out[f"{name}_cold"]["median_s"] / out[f"floor_{name}_s"], 2)
+        out[f"{name}_cold_to_floor_cpu"] = round(
+            out[f"{name}_cold"]["cpu_median_s"] / out[f"floor_{name}_cpu_s"], 2
+        )
     shutil.rmtree(scratch, ignore_errors=True)
     return out
 
@@ -263,12 +269,17 @@ def measure_page(url: str, runs: int, timeout_s: float) -> dict:
         for view in views:
             out[f"{view}_cold_s"] = visit(context, app, view, timeout_s)
         warm: dict[str, list[float]] = {view: [] for view in views}
+        overview: list[dict] = []
         for _ in range(runs):
             for view in views:
                 warm[view].append(visit(context, app, view, 120))
+            overview.append(explorer.overview(context, app, 120))
         context.close()
     for view in views:
         out[f"{view}_warm"] = _summary(warm[view])
+    # For scale, in the same run: Streamlit's own page shell, and the Overview page complete.
+    out["app_shell_warm"] = _summary([r["app_shell_s"] for r in overview])
+    out["overview_warm"] = _summary([r["complete_s"] for r in overview])
     return out
 
 

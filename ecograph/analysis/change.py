@@ -12,13 +12,14 @@ from networkx.utils import not_implemented_for
 from ecograph.analysis._util import describe, jsonable, label, makeup, name_list, values_of
 from ecograph.analysis.backends import betweenness_sums, bridges, resolve_backend
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts
-from ecograph.analysis.centrality import DEFAULT_SAMPLES, EXACT_NODE_LIMIT, centrality
+from ecograph.analysis.centrality import EXACT_NODE_LIMIT, centrality
 from ecograph.analysis.gaps import group_gaps
 from ecograph.analysis.periphery import foreign_gatekeepers
 from ecograph.analysis.recommend import recommend
 from ecograph.analysis.summary import research_reach
+from ecograph.period import PERIOD_INFO_KEYS
 
-__all__ = ["FAMILIES", "GROUP_ATTRS", "compare", "state_summary"]
+__all__ = ["BROKER_SAMPLES", "FAMILIES", "GROUP_ATTRS", "compare", "state_summary"]
 
 FAMILIES: tuple[str, ...] = (
     "ties",
@@ -36,15 +37,12 @@ FAMILIES: tuple[str, ...] = (
 GROUP_ATTRS: tuple[str, ...] = ("category", "sectors", "province")
 """The groupings ties are counted by: category pairs, sector pairs and province pairs."""
 
-_STATE_KEYS = (
-    "period",
-    "first",
-    "last",
-    "undated_ties",
-    "inactive_ties",
-    "organisations_not_founded",
-    "state",
-)
+BROKER_SAMPLES = 128
+"""Sources sampled for the brokers' betweenness above 5,000 organisations: the same sources in
+both states, so that the noise of sampling largely cancels in a rank's move, and half the
+work of the weak-link report's 256 (betweenness is the comparison's largest cost)."""
+
+_STATE_KEYS = (*PERIOD_INFO_KEYS, "state")  # what a period's graph, or a saved state's, says of itself
 
 
 def state_summary(G: nx.Graph) -> dict:
@@ -278,7 +276,7 @@ def _broker_moves(
 ) -> dict:
     common = [v for v in before if v in after]
     n = max(before.number_of_nodes(), after.number_of_nodes())
-    samples = k if k is not None else (None if n <= EXACT_NODE_LIMIT else DEFAULT_SAMPLES)
+    samples = k if k is not None else (None if n <= EXACT_NODE_LIMIT else BROKER_SAMPLES)
     # The same sampled sources in both states, so that a move is the network's and not the sample's.
     sources = (
         None if samples is None or samples >= len(common) else random.Random(seed).sample(common, samples)
@@ -519,7 +517,7 @@ def compare(
     seed : int, optional (default 0)
         Seed for sampled betweenness.
     k : int, optional
-        Betweenness sources (default: exact up to 5,000 organisations, 256 above).
+        Betweenness sources (default: exact up to 5,000 organisations, :data:`BROKER_SAMPLES` above).
     backend : {"auto", "networkx", "igraph"} or None, optional
     recommend_top : int, optional (default 50)
         How many recommendations of *before* the back-test checks.
