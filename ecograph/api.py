@@ -197,12 +197,13 @@ SCORECARD_YEARS = 10
 """Years a scorecard shows by default: the last ten up to the latest year a tie started."""
 
 
-def _saved(ws: Workspace, name: str) -> saved_snapshots.SavedSnapshot:
-    found = ws.store.saved_snapshot(saved_snapshots.check_name(name))
+def _listed(ws: Workspace, name: str) -> saved_snapshots.SavedSnapshot:
+    """The saved snapshot *name* as listed (without its payload); the error names the ones there are."""
+    listed = ws.store.saved_snapshots()
+    found = next((s for s in listed if s.name == saved_snapshots.check_name(name)), None)
     if found is None:
         raise saved_snapshots.UnknownSnapshot(
-            f"no snapshot named {name!r}; `ecograph snapshot list` shows them: "
-            f"{saved_snapshots.names(ws.store.saved_snapshots())}"
+            f"no snapshot named {name!r}; `ecograph snapshot list` shows them: {saved_snapshots.names(listed)}"
         )
     return found
 
@@ -212,16 +213,10 @@ def _state(
 ) -> tuple[dict, Callable]:
     """What names one side of a comparison (for the cache key), and how to build its projection."""
     if snapshot is not None:
-        listed = {s.name: s for s in ws.store.saved_snapshots()}
-        if saved_snapshots.check_name(snapshot) not in listed:
-            raise saved_snapshots.UnknownSnapshot(
-                f"no snapshot named {snapshot!r}; `ecograph snapshot list` shows them: "
-                f"{saved_snapshots.names(list(listed.values()))}"
-            )
-        saved = listed[snapshot]
+        listed = _listed(ws, snapshot)
         return (
-            {"snapshot": saved.name, "created": saved.created},
-            lambda: nx.freeze(undirected(saved_snapshots.graph(_saved(ws, snapshot), ws.whole))),
+            {"snapshot": listed.name, "created": listed.created},  # a replaced snapshot is another state
+            lambda: nx.freeze(undirected(saved_snapshots.graph(ws.store.saved_snapshot(snapshot), ws.whole))),
         )
     if period is not None:
         scoped = ws.for_period(period)
@@ -362,8 +357,8 @@ def snapshot_delete(store: Workspace | Store | str | None, name: str) -> dict:
     """Forget snapshot *name*; :class:`~ecograph.saved_snapshots.UnknownSnapshot` when there is none."""
 
     def run(ws: Workspace) -> dict:
-        saved = _saved(ws, name)
+        listed = _listed(ws, name)
         ws.store.delete_snapshot(name)
-        return saved.as_dict()
+        return listed.as_dict()
 
     return _run(store, run)
