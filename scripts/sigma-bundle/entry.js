@@ -2,7 +2,7 @@
 // global, so the page needs no module loader and nothing from the network.
 import Graph from "graphology";
 import Sigma from "sigma";
-import { EdgeLineProgram, NodePointProgram } from "sigma/rendering";
+import { EdgeLineProgram, EdgeRectangleProgram, NodePointProgram } from "sigma/rendering";
 import { toBlob } from "@sigma/export-image";
 
-window.EcographSigma = { Graph, Sigma, EdgeLineProgram, NodePointProgram, toBlob };
+window.EcographSigma = { Graph, Sigma, EdgeLineProgram, EdgeRectangleProgram, NodePointProgram, toBlob };
