@@ -31,8 +31,9 @@ __all__ = ["Bundle", "Group", "MapLayout", "disc_layout", "grouped_layout"]
 
 #: Radius of a group's disc: this many units times the square root of its members.
 UNITS_PER_ROOT = 30.0
-#: Empty space left between two discs, as a share of the larger radius (at least 40 units).
-GAP = 0.25
+#: Empty space left between two discs, as a share of the larger radius (at least 60 units):
+#: room for the group names and for the lines between groups to be told apart.
+GAP = 0.6
 #: Groups with fewer members than this are pooled into one group (isolates, pairs…).
 MIN_GROUP = 3
 POOLED = "Small groups"
@@ -203,11 +204,23 @@ def grouped_layout(
         dx, dy = centres[b] - centres[a]
         dist = math.hypot(dx, dy) or 1.0
         ux, uy = dx / dist, dy / dist
-        at_a = (round(float(centres[a][0] + ux * radii[a]), 1), round(float(centres[a][1] + uy * radii[a]), 1))
-        at_b = (round(float(centres[b][0] - ux * radii[b]), 1), round(float(centres[b][1] - uy * radii[b]), 1))
+        at_a = (
+            round(float(centres[a][0] + ux * radii[a]), 1),
+            round(float(centres[a][1] + uy * radii[a]), 1),
+        )
+        at_b = (
+            round(float(centres[b][0] - ux * radii[b]), 1),
+            round(float(centres[b][1] - uy * radii[b]), 1),
+        )
         bundles.append(Bundle(a, b, ties, at_a, at_b))
     made = [
-        Group(g, round(float(centres[i][0]), 1), round(float(centres[i][1]), 1), round(float(radii[i]), 1), len(members[g]))
+        Group(
+            g,
+            round(float(centres[i][0]), 1),
+            round(float(centres[i][1]), 1),
+            round(float(radii[i]), 1),
+            len(members[g]),
+        )
         for i, g in enumerate(labels)
     ]
     return MapLayout(positions, group_of, made, bundles)
@@ -229,7 +242,9 @@ def _place_groups(k: int, between: Mapping[tuple[int, int], int], radii: np.ndar
     # Scale so that the typical distance between neighbours is about two typical radii.
     spread = np.sqrt((coords**2).sum(axis=1)).mean() or 1.0
     coords *= (2.0 * radii.mean() * math.sqrt(k)) / spread
-    need = radii[:, None] + radii[None, :] + np.maximum(40.0, GAP * np.maximum(radii[:, None], radii[None, :]))
+    need = (
+        radii[:, None] + radii[None, :] + np.maximum(60.0, GAP * np.maximum(radii[:, None], radii[None, :]))
+    )
     np.fill_diagonal(need, 0.0)
     for step in range(300):
         if step < 200:
