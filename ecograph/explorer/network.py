@@ -90,7 +90,8 @@ def _controls(ctx: state.Context) -> MapView:
         sector=tuple(selected["sector"]),
         province=tuple(selected["province"]),
         tie_kind=tuple(tie_kind),
-        years=tuple(years) if years else None,
+        # The whole span is no filter: the same view (and cache entry) as no years at all.
+        years=tuple(years) if years and tuple(years) != tuple(offered["years"]) else None,
         hide_isolated=hide,
         colour=colour,
         size=size,
