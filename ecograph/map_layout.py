@@ -82,7 +82,7 @@ def disc_layout(
     G: nx.Graph, nodes: list, seed: int, iterations: int, radius: float
 ) -> dict[Hashable, tuple[float, float]]:
     """Fruchterman–Reingold positions of *nodes* of *G* (igraph's), centred and fitted to a
-    disc of *radius* (up to 30 nodes: the layout scaled to the disc's diameter).
+    disc of *radius* (up to 30 nodes: the layout scaled until its farthest node is on the rim).
 
     Above 30 nodes every node keeps its direction from the centre and its rank in distance
     from it, but the ranks are spread evenly over the disc: hubs pull a force layout into a
@@ -91,9 +91,8 @@ def disc_layout(
     Examples
     --------
     >>> pos = disc_layout(nx.path_graph(3), [0, 1, 2], seed=1, iterations=50, radius=10)
-    >>> xs, ys = zip(*pos.values())
-    >>> round(max(max(xs) - min(xs), max(ys) - min(ys)))  # as wide as the disc
-    20
+    >>> round(max(math.hypot(x, y) for x, y in pos.values()))  # the farthest on the rim
+    10
     """
     n = len(nodes)
     if n == 1:
@@ -113,8 +112,8 @@ def disc_layout(
             angle = math.atan2(coords[i][1] - cy, coords[i][0] - cx)
             out[nodes[i]] = (r * math.cos(angle), r * math.sin(angle))
         return out
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    scale = 2 * radius / span
+    reach = max(math.hypot(x - cx, y - cy) for x, y in coords) or 1.0
+    scale = radius / reach
     return {v: ((x - cx) * scale, (y - cy) * scale) for v, (x, y) in zip(nodes, coords, strict=True)}
 
 
