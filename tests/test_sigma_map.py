@@ -120,7 +120,10 @@ def test_the_planted_weak_links_are_marked_and_drawn_apart(demo) -> None:
     university, gatekeeper = truth["articulation_university"], truth["gatekeeper"]
     assert {university["id"], gatekeeper["id"]} <= set(marked[:2])
     layout = grouped_layout(G, groups)
-    for point, cut_off in ((university["id"], university["cut_off"]), (gatekeeper["id"], gatekeeper["foreign_partners"])):
+    for point, cut_off in (
+        (university["id"], university["cut_off"]),
+        (gatekeeper["id"], gatekeeper["foreign_partners"]),
+    ):
         group = {layout.group_of[v] for v in cut_off}
         assert len(group) == 1, "what it cuts off is one group"
         (g,) = group

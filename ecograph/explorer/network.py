@@ -134,7 +134,7 @@ def render() -> None:
     cap = view.cap
     H = in_view(ctx, ctx.key, view.filters)
     n, m = H.number_of_nodes(), H.number_of_edges()
-    if n > CANVAS_MAX:
+    if n > min(CANVAS_MAX, cap):  # the WebGL map's layout, or the circles beyond the cap
         options = list(GROUP_BY)
         group_by = st.radio(
             "Group organisations by",
