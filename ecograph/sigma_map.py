@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from importlib.resources import files
 
 import networkx as nx
@@ -71,6 +71,7 @@ def map_html(
     sizes: Mapping[Hashable, float] | None = None,
     measure: str | None = None,
     cut_points: Sequence[tuple[Hashable, int]] = (),
+    first_labels: Collection[str] = (),
     height: int = 660,
     click_url: str | None = None,
     select_param: str | None = None,
@@ -93,6 +94,8 @@ def map_html(
         tooltips.
     cut_points : sequence of (node, int)
         Organisations whose loss cuts others off, with how many: ringed in red, labelled.
+    first_labels : collection of str
+        Groups whose names are shown before any other's where names would overlap.
     height : int
         Height of the drawing in pixels.
     click_url : str, optional
@@ -146,9 +149,7 @@ def map_html(
     cross: list[int] = []
     fans: set[tuple[int, int]] = set()
     bundle_of = {(b.a, b.b): i for i, b in enumerate(layout.bundles)}
-    ties = 0
-    for u, v, d in G.edges(data=True):
-        ties += d.get("ties", 1)
+    for u, v in G.edges():
         i, j = index[u], index[v]
         a, b = group_of[u], group_of[v]
         if a == b:
@@ -159,6 +160,7 @@ def map_html(
         fans.add((i, 2 * k + (0 if a < b else 1)))
         fans.add((j, 2 * k + (0 if b < a else 1)))
 
+    first = set(first_labels)
     data = {
         "ids": [str(v) for v in nodes],
         "name": [text_line(G.nodes[v].get("name") or v, 60) for v in nodes],
@@ -170,23 +172,28 @@ def map_html(
         "colour": colour,
         "legend": legend[:LEGEND_MAX] + _rest(legend[LEGEND_MAX:]),
         "group": [group_of[v] for v in nodes],
-        "groups": [[text_line(g.label, 60), g.x, g.y, g.radius, g.size] for g in layout.groups],
+        # [name, x, y, radius, organisations, 1 when its name goes first]
+        "groups": [
+            [text_line(g.label, 60), g.x, g.y, g.radius, g.size, int(g.label in first)] for g in layout.groups
+        ],
         "bundles": [[b.a, b.b, b.ties, b.at_a[0], b.at_a[1], b.at_b[0], b.at_b[1]] for b in layout.bundles],
         "maxBundle": max((b.ties for b in layout.bundles), default=1),
         "inner": inner,
         "cross": cross,
         "fans": [x for fan in sorted(fans) for x in fan],
         "cuts": [[index[v], int(n)] for v, n in cut_points if v in index],
-        "ties": ties,
+        "ties": G.number_of_edges(),
     }
     if len(legend) > LEGEND_MAX:  # colours past the legend's end take its last entry's
         data["colour"] = [min(k, LEGEND_MAX) for k in colour]
     lines = len(inner) // 2 + len(fans) + len(layout.bundles)
     config = {
-        "edgeColour": "rgba(110,110,110,0.22)" if lines > 5000 else "rgba(110,110,110,0.4)",
-        "fanColour": "rgba(90,90,90,0.3)",
-        "trunkColour": "rgba(70,90,120,0.22)",
-        "focusColour": "rgba(40,40,40,0.75)",
+        # Opaque greys: sigma's line program (one pixel wide, the fast one) draws nothing
+        # for a colour given with an alpha below 0.5 in software WebGL.
+        "edgeColour": "#dadde2" if lines > 5000 else "#c9cdd3",
+        "fanColour": "#b9c0ca",
+        "trunkColour": "#c3cedc",
+        "focusColour": "#404040",
         "highlight": HIGHLIGHT,
         "discColour": "rgba(60,90,140,0.05)",
         "discLine": "rgba(60,90,140,0.18)",

@@ -113,7 +113,7 @@ def test_the_planted_weak_links_are_marked_and_drawn_apart(demo) -> None:
     original = maps.state.partition
     maps.state.partition = lambda ctx, key: {"membership": membership}
     try:
-        groups, cuts = maps._groups(None, None, G, "community")
+        groups, cuts, _ = maps._groups(None, None, G, "community")
     finally:
         maps.state.partition = original
     marked = [v for v, _ in cuts]

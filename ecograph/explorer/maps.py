@@ -124,8 +124,9 @@ def _cut_off(H: nx.Graph, point: Hashable, size: int) -> set:
     return out
 
 
-def _groups(ctx: state.Context, key: tuple[str, int], H: nx.Graph, group_by: str) -> tuple[dict, list]:
-    """Node → group label for the layout, and the marked cut points as (node, cut off).
+def _groups(ctx: state.Context, key: tuple[str, int], H: nx.Graph, group_by: str) -> tuple[dict, list, list]:
+    """Node → group label for the layout, the marked cut points as (node, cut off), and the
+    labels of the groups they cut off.
 
     Communities are named by their most common province (or country); the organisations
     a marked cut point cuts off form a group of their own, named after it, so that the
@@ -149,11 +150,12 @@ def _groups(ctx: state.Context, key: tuple[str, int], H: nx.Graph, group_by: str
         for c in articulation_cuts(H, min_size=CUT_MIN, attrs=())[:CUTS_SHOWN]
         if c["cut_off"] * 4 < H.number_of_nodes()  # a part of the map, not half of it
     ]
+    labels = []
     for point, size in cuts:
-        name = viz.text_line(H.nodes[point].get("name") or point, 40)
+        labels.append(f"Cut off without {viz.text_line(H.nodes[point].get('name') or point, 40)}")
         for v in _cut_off(H, point, size):
-            groups[v] = f"Cut off without {name}"
-    return groups, cuts
+            groups[v] = labels[-1]
+    return groups, cuts, labels
 
 
 @st.cache_resource(show_spinner="Placing organisations…", max_entries=16)
@@ -189,7 +191,7 @@ def draw(_ctx: state.Context, key: tuple[str, int], view: MapView) -> dict:
     sizes = {v: float(values.get(v, 0.0)) for v in H}
     membership = state.partition(_ctx, key)["membership"] if view.colour == "community" else None
     if n > CANVAS_MAX:
-        found, cuts = layout(_ctx, key, view.filters, view.group_by)
+        found, cuts, cut_labels = layout(_ctx, key, view.filters, view.group_by)
         if membership is not None:
             H = nx.Graph(H)
             nx.set_node_attributes(H, {v: f"community {membership.get(v, '?')}" for v in H}, "community")
@@ -201,6 +203,7 @@ def draw(_ctx: state.Context, key: tuple[str, int], view: MapView) -> dict:
             sizes=sizes,
             measure=ui.pretty(view.size),
             cut_points=cuts,
+            first_labels=cut_labels,
             height=HEIGHT,
             click_url="profile?org={id}",
             select_param="org",
