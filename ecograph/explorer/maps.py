@@ -161,11 +161,12 @@ def _groups(ctx: state.Context, key: tuple[str, int], H: nx.Graph, group_by: str
 @st.cache_resource(show_spinner="Placing organisations…", max_entries=16)
 def layout(
     _ctx: state.Context, key: tuple[str, int], filters: tuple, group_by: str
-) -> tuple[MapLayout, list]:
-    """The grouped layout of one view, and its marked cut points (read-only)."""
+) -> tuple[MapLayout, list, list]:
+    """The grouped layout of one view, its marked cut points and the labels of what they
+    cut off (read-only)."""
     H = in_view(_ctx, key, filters)
-    groups, cuts = _groups(_ctx, key, H, group_by)
-    return grouped_layout(H, groups), cuts
+    groups, cuts, labels = _groups(_ctx, key, H, group_by)
+    return grouped_layout(H, groups), cuts, labels
 
 
 # A resource, not data: st.cache_data would unpickle a copy of the page (megabytes for
