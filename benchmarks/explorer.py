@@ -30,10 +30,10 @@ import os
 import platform
 import shutil
 import statistics
-from itertools import pairwise
 import sys
 import threading
 import time
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,8 +163,6 @@ def overview(context, app, timeout_s: float, idle: bool = False) -> dict:
         out["after_settling"] = idle_cpu(page, app)
     page.close()
     return out
-
-
 
 
 def _map_frame(page, timeout_s: float):
