@@ -29,11 +29,16 @@ import networkx as nx
 from ecograph.map_layout import MapLayout
 from ecograph.viz import CATEGORY_COLORS, HIGHLIGHT, color_for, script_json, text_line, tooltip_lines
 
-__all__ = ["EDGES_HIDDEN_ON_MOVE", "map_html"]
+__all__ = ["EDGES_HIDDEN_ON_MOVE", "FANS_MAX", "map_html"]
 
 #: Above this many lines, edges are hidden while the planner pans or zooms (redrawn at rest):
 #: software WebGL draws 90,000 lines in about 0.2 s a frame, the points alone in 17 ms.
 EDGES_HIDDEN_ON_MOVE = 20_000
+#: Up to this many lines (ties inside groups plus fans), every organisation's ties to another
+#: group fan into their junction; above it only the marked cut points' do (the trunks stay):
+#: in the 20,000-organisation demo three ties in four cross groups, and fanning them all
+#: made 100,000 more lines, a second more to build and a second more to draw.
+FANS_MAX = 40_000
 #: At most this many legend entries; the rest are summed up in one more.
 LEGEND_MAX = 16
 _WORDS = {"support_org": "support organisation", "foreign_partner": "foreign partner"}
@@ -147,7 +152,7 @@ def map_html(
 
     inner: list[int] = []
     cross: list[int] = []
-    fans: set[tuple[int, int]] = set()
+    fans: dict[int, set[int]] = {}
     bundle_of = {(b.a, b.b): i for i, b in enumerate(layout.bundles)}
     for u, v in G.edges():
         i, j = index[u], index[v]
@@ -157,14 +162,22 @@ def map_html(
             continue
         cross += (i, j)
         k = bundle_of[(min(a, b), max(a, b))]
-        fans.add((i, 2 * k + (0 if a < b else 1)))
-        fans.add((j, 2 * k + (0 if b < a else 1)))
+        fans.setdefault(2 * k + (0 if a < b else 1), set()).add(i)
+        fans.setdefault(2 * k + (0 if b < a else 1), set()).add(j)
 
     first = set(first_labels)
+    fact: dict[str, int] = {}
+    if len(inner) // 2 + sum(map(len, fans.values())) > FANS_MAX:
+        marked = {index[v] for v, _ in cut_points if v in index}
+        fans = {k: members & marked for k, members in fans.items()}
     data = {
         "ids": [str(v) for v in nodes],
         "name": [text_line(G.nodes[v].get("name") or v, 60) for v in nodes],
-        "tips": [tooltip_lines(v, G.nodes[v])[1:] for v in nodes],
+        # Each organisation's facts beyond its name, as indices into "facts": the same few
+        # kinds, places and sector lists recur thousands of times.
+        "tips": [
+            [fact.setdefault(line, len(fact)) for line in tooltip_lines(v, G.nodes[v])[1:]] for v in nodes
+        ],
         "x": [layout.positions[v][0] for v in nodes],
         "y": [layout.positions[v][1] for v in nodes],
         "size": [_size(float(sizes.get(v, 0.0)), top) for v in nodes],
@@ -180,10 +193,11 @@ def map_html(
         "maxBundle": max((b.ties for b in layout.bundles), default=1),
         "inner": inner,
         "cross": cross,
-        "fans": [x for fan in sorted(fans) for x in fan],
+        "fans": [sorted(fans.get(k, ())) for k in range(2 * len(layout.bundles))],
         "cuts": [[index[v], int(n)] for v, n in cut_points if v in index],
         "ties": G.number_of_edges(),
     }
+    data["facts"] = list(fact)
     if len(legend) > LEGEND_MAX:  # colours past the legend's end take its last entry's
         data["colour"] = [min(k, LEGEND_MAX) for k in colour]
     lines = len(inner) // 2 + len(fans) + len(layout.bundles)

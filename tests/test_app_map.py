@@ -20,7 +20,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def _drawn(at) -> dict:
     (page,) = iframes(at)
-    match = re.search(r"var data = (\{.*?\});\n  var config", page, re.DOTALL)
+    match = re.search(r'<script type="application/json" id="ecograph-data">(.*?)</script>', page, re.DOTALL)
     assert match, "not the WebGL map"
     return json.loads(match.group(1))
 

@@ -21,7 +21,7 @@ CLOSE = "</script><script>alert(2)</script>"
 
 
 def _data(page: str) -> dict:
-    match = re.search(r"var data = (\{.*?\});\n  var config", page, re.DOTALL)
+    match = re.search(r'<script type="application/json" id="ecograph-data">(.*?)</script>', page, re.DOTALL)
     assert match, "no data in the page"
     return json.loads(match.group(1))
 
@@ -86,10 +86,10 @@ def test_page_is_self_contained_and_names_cannot_break_out(hostile) -> None:
     assert XSS not in page and CLOSE not in page
     assert re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=", page, re.IGNORECASE) == []
     assert "https://" not in page.replace("http://www.w3.org/2000/svg", "")
-    assert page.count("</script>") == 2  # the libraries' and the page's, none closed by a name
+    assert page.count("</script>") == 4  # libraries, data, settings, page: none closed by a name
     data = _data(page)
     assert data["name"] == [XSS, CLOSE, 'R&D "Lab"']  # as written: drawn as text
-    assert data["tips"][0] == ["startup", "Hà Nội", "sectors: ai"]
+    assert [data["facts"][k] for k in data["tips"][0]] == ["startup", "Hà Nội", "sectors: ai"]
     assert "innerHTML" not in page and "insertAdjacentHTML" not in page  # text only
 
 
@@ -98,7 +98,7 @@ def test_ties_between_groups_fan_into_junctions(hostile) -> None:
     data = _data(map_html(hostile, layout))
     assert data["inner"] == [0, 1] and data["cross"] == [1, 2]
     # y (index 1) meets a's junction (0), z (index 2) meets b's (1); one trunk between them.
-    assert data["fans"] == [1, 0, 2, 1] and len(data["bundles"]) == 1
+    assert data["fans"] == [[1], [2]] and len(data["bundles"]) == 1
     assert data["ties"] == 2  # pairs of organisations with a tie, as the caption counts them
 
 
