@@ -42,7 +42,7 @@ FANS_MAX = 40_000
 #: At most this many legend entries; the rest are summed up in one more.
 LEGEND_MAX = 16
 _WORDS = {"support_org": "support organisation", "foreign_partner": "foreign partner"}
-_SLOT = re.compile(r"\{\{(bundle|data|config|height)\}\}")
+_SLOT = re.compile(r"\{\{(bundle|data|config|height|open_in_app)\}\}")
 
 
 @functools.cache
@@ -221,6 +221,7 @@ def map_html(
         "canvasMax": canvas_max,
     }
     slots = {
+        "open_in_app": (files("ecograph") / "templates" / "open_in_app.js").read_text(encoding="utf-8"),
         "bundle": _bundle(),
         "data": script_json(data),
         "config": script_json(config),

@@ -68,8 +68,16 @@ class MapView:
         return astuple(self)[:7]
 
 
+def _whole(ctx: state.Context, hide_isolated: bool) -> nx.Graph:
+    """The whole store: its cached projection (a view of it without isolates), not a copy."""
+    H = ctx.graph
+    return H.subgraph([v for v, deg in H.degree() if deg]) if hide_isolated else H
+
+
 def _filtered(ctx: state.Context, view: MapView) -> nx.Graph:
     """The undirected projection of the organisations and ties that pass the filters."""
+    if not any(view.filters[:6]):  # no filter: no need for the tables of every organisation
+        return _whole(ctx, view.hide_isolated)
     orgs, _ = ui.frames(ctx, ctx.key)
     mask = ui.select_orgs(
         orgs, {"category": view.category, "kind": view.kind, "sector": view.sector, "province": view.province}
@@ -78,10 +86,7 @@ def _filtered(ctx: state.Context, view: MapView) -> nx.Graph:
     full = ui.choices(ctx, ctx.key)["years"]
     years = view.years if view.years and full and tuple(view.years) != tuple(full) else None
     if mask.all() and not kinds and not years:
-        H = ctx.graph  # the whole store: its cached projection, not a copy made again
-        if view.hide_isolated:
-            H = H.subgraph([v for v, deg in H.degree() if deg])
-        return H
+        return _whole(ctx, view.hide_isolated)
     keep = set(orgs.loc[mask, "id"])
     G = ctx.snapshot
     M = nx.MultiDiGraph(**G.graph)

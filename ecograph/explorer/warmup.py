@@ -22,8 +22,8 @@ from ecograph import settings
 __all__ = ["STEPS", "main", "start", "warm"]
 
 _LOG = logging.getLogger(__name__)
-#: What is warmed, in order: the slowest page to build first (the map), the report last.
-STEPS = ("snapshot", "default map", "overview tables", "weak-link report")
+#: What is warmed, in order: what every page's filters need first, then the map, the report last.
+STEPS = ("snapshot", "overview tables", "default map", "weak-link report")
 _started: set[str] = set()
 _lock = threading.Lock()
 
@@ -39,11 +39,11 @@ def warm(url: str, done: list[str] | None = None) -> list[str]:
         return done
     ctx.snapshot, ctx.graph, ctx.digraph  # noqa: B018 - built and cached on first access
     done.append("snapshot")
-    maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))
-    done.append("default map")
     ui.frames(ctx, ctx.key)
     ui.choices(ctx, ctx.key)
     done.append("overview tables")
+    maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))
+    done.append("default map")
     state.weak_link_report(ctx, ctx.key)
     done.append("weak-link report")
     return done
