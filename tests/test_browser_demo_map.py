@@ -11,6 +11,7 @@ own, named after it, whose only line to the rest leaves from that organisation.
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -80,3 +81,8 @@ def test_the_planted_weak_links_show_on_the_default_map(demo) -> None:
             "what it cuts off: a named disc, shown"
         )
     assert not outside, f"requests left the machine: {outside}"
+    # ecograph serve warms the caches in the background as it starts (the report last).
+    deadline = time.monotonic() + 180
+    while "ecograph: caches warmed in" not in app.log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, "the explorer's log never said its caches were warmed"
+        time.sleep(1)
