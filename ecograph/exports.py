@@ -1,6 +1,6 @@
 """Writing a store out: GraphML and GEXF for Gephi, node-link JSON, and canonical CSV.
 
-The CSV export writes the canonical files (DESIGN.md) that ``ecograph load`` reads back
+The CSV export writes the canonical files (README, "File formats") that ``ecograph load`` reads back
 unchanged, with spreadsheet formulas neutralised (:mod:`ecograph.csvcells`).
 """
 

@@ -2,8 +2,8 @@
 
 No Docker and no tarball: Maven resolves ``org.neo4j:neo4j`` (5.26 LTS, the last line that
 runs on Java 17) into a cache folder, and the server runs as one JVM started on
-``org.neo4j.server.CommunityEntryPoint`` (see ``/work/shared/neo4j-from-maven.md``,
-Option A). One PID, a clean stop on SIGTERM.
+``org.neo4j.server.CommunityEntryPoint`` (the main class Neo4j's own launcher starts the server
+process with; ``tools/neo4j/pom.xml`` resolves the jars). One PID, a clean stop on SIGTERM.
 
 Two folders are involved:
 

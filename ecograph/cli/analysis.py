@@ -7,14 +7,17 @@ from pathlib import Path
 
 import click
 
-from ecograph.analysis import MEASURES
+from ecograph.analysis import MEASURES, NORMALISATION
 from ecograph.cli.options import emit_table, format_option, store_option
 from ecograph.model import CATEGORIES, ORG_KINDS
 
 __all__ = ["COMMANDS"]
 
 
-@click.command()
+_SCALES = "\b\nHow each measure is scaled:\n" + "\n".join(f"  {m}: {NORMALISATION[m]}" for m in MEASURES)
+
+
+@click.command(epilog=_SCALES)
 @click.option(
     "--measure", type=click.Choice(MEASURES), required=True, help="The centrality or structural-hole measure."
 )
@@ -35,7 +38,9 @@ def centrality(measure, top, category, kind, sector, province, k, seed, store, f
     """Rank organisations by a centrality measure, with filters.
 
     Betweenness is exact up to 5,000 organisations and sampled from a fixed seed above;
-    the output says which.
+    the output says which. Paths count hops: a tie's weight is its strength, not its
+    length. --format json prints {"measure", "method", "backend", "order",
+    "normalisation", "rows"}.
 
     \b
     Example:
@@ -54,7 +59,10 @@ def centrality(measure, top, category, kind, sector, province, k, seed, store, f
         k=k,
         seed=seed,
     )
-    emit_table(table.rows, fmt, title=f"top {top} by {measure}", note=table.note)
+    if fmt == "json":
+        click.echo(json.dumps({**table.meta, "rows": table.rows}, ensure_ascii=False, indent=2, default=list))
+    else:
+        emit_table(table.rows, fmt, title=f"top {top} by {measure}", note=table.note)
     if fmt != "table":
         click.echo(table.note, err=True)
 
@@ -129,9 +137,10 @@ def query() -> None:
 
 
 @query.command("list")
+@store_option
 @format_option
-def query_list(fmt: str) -> None:
-    """List the named queries and their parameters."""
+def query_list(store: str | None, fmt: str) -> None:
+    """List the named queries and their parameters (the same catalogue for every store)."""
     import queries
 
     rows = [

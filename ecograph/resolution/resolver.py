@@ -1,6 +1,6 @@
 """Deciding, during a load, which node each incoming organisation record belongs to.
 
-Keys are tried in order of trust (DESIGN.md, issue #6): the ROR id, other external ids,
+Keys are tried in order of trust (README, "One organisation, several sources"): the ROR id, other external ids,
 the website's domain, the normalised name with the country, then aliases. A key that
 points at exactly one node, with no identifier that contradicts it, merges the record
 into that node. A match that is likely but not certain — a shared acronym, a similar
