@@ -194,17 +194,22 @@ def stats(store: str | None, as_json: bool) -> None:
     type=click.Path(path_type=Path),
     help="File to write (a folder for csv).",
 )
+@click.option("--dynamic", is_flag=True, help="GEXF only: a dynamic graph, each tie's dates a time spell.")
 @store_option
-def export(fmt: str, out: Path, store: str | None) -> None:
-    """Write the whole store as GraphML/GEXF (Gephi), node-link JSON, or canonical CSV files.
+def export(fmt: str, out: Path, dynamic: bool, store: str | None) -> None:
+    """Write the whole store as GraphML/GEXF (Gephi, igraph), node-link JSON, or canonical CSV files.
+
+    GraphML and GEXF hold one undirected graph; investments and spin-offs carry
+    directed=true and run from source to target. GEXF is static unless --dynamic.
 
     \b
     Example:
+      ecograph export --format gexf --out ecosystem.gexf
       ecograph export --format csv --out exported/
     """
     from ecograph.exports import export as run_export
 
-    for path in run_export(store, fmt, out):
+    for path in run_export(store, fmt, out, dynamic=dynamic):
         click.echo(f"wrote {path}")
 
 
