@@ -31,6 +31,7 @@ from ecograph.resolution.resolver import Incoming, Resolution, Resolver
 from ecograph.store import Store, WritePart, open_store
 from ecograph.tie_worker import TieWorker, start_worker
 from loaders import REGISTRY, FileInfo, SourceRow, detect
+from loaders.archive import expand as expand_archives
 from loaders.base import Loader, RowBlock
 from loaders.text import FileFacts, examine
 
@@ -319,7 +320,8 @@ def load(
     for path in files:
         if not path.is_file():
             raise InputUnavailable(f"cannot read {path}: no such file")
-    report = LoadReport(dry_run=dry_run)
+    files, archive_notes = expand_archives(files, format)  # a .zip is the files it holds
+    report = LoadReport(dry_run=dry_run, notes=archive_notes)
     handle, owned = _open(store)
     worker: TieWorker | None = None
     # A load builds millions of small objects and frees none until the end: the cyclic

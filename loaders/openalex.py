@@ -102,8 +102,9 @@ class OpenAlexLoader:
 
     def read(self, path: Path, info: FileInfo, **options: object) -> Iterator[SourceRow | Problem]:
         countries = country_option(options.get("country"))
-        with open(path, encoding=info.encoding, errors="replace") as fh:
-            head = fh.read(1 << 16)
+        text, _ = open_text(path, info.encoding)
+        with text:
+            head = text.read(1 << 16)
         match = _FIRST_ID.search(head)
         if match is None:
             yield Problem(
