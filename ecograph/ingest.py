@@ -32,7 +32,7 @@ from ecograph.store import Store, WritePart, open_store
 from ecograph.tie_worker import TieWorker, start_worker
 from loaders import REGISTRY, FileInfo, SourceRow, detect
 from loaders.archive import expand as expand_archives
-from loaders.base import Loader, RowBlock
+from loaders.base import Loader, RowBlock, terms_of
 from loaders.text import FileFacts, examine
 
 __all__ = ["ProgressCallback", "load", "write_records"]
@@ -338,7 +338,14 @@ def load(
             except OSError as exc:
                 raise InputUnavailable(f"cannot read {path}: {exc.strerror or exc}") from None
             loader = _loader_for(path, format, facts.head)
-            batches.append(LoadBatch(file=str(path), sha256=facts.sha256, encoding=facts.encoding))
+            batches.append(
+                LoadBatch(
+                    file=str(path),
+                    sha256=facts.sha256,
+                    encoding=facts.encoding,
+                    terms=terms_of(loader, options),
+                )
+            )
             lo.sources.append({})
             lo.resolving.append(bool(getattr(loader, "resolves", False)))
             if facts.note:

@@ -59,7 +59,7 @@ from ecograph.countries import COUNTRY_CODES
 from ecograph.errors import InputUnavailable
 from ecograph.problems import Problem
 from loaders.archive import siblings
-from loaders.base import FileInfo, SourceRow, ragged_row, register
+from loaders.base import FileInfo, SourceRow, Terms, ragged_row, register
 from loaders.ror import count_code, country_option
 from loaders.text import examine, open_binary, open_text
 
@@ -202,6 +202,14 @@ class _Projects:
 
 class CordisLoader:
     name = "cordis"
+    terms = Terms(
+        source="cordis",
+        name="CORDIS",
+        licence="CC BY 4.0",
+        licence_url="https://creativecommons.org/licenses/by/4.0/",
+        attribution="© European Union, CORDIS — EU research projects, https://cordis.europa.eu "
+        "(reuse under Commission Decision 2011/833/EU)",
+    )
     resolves = True  # public data: match its organisations to the store's (ecograph.resolution)
 
     def detect(self, path: Path, head: str) -> bool:

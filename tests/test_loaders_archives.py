@@ -149,3 +149,25 @@ def test_problems_name_the_member_inside_the_zip(tmp_path):
         ecograph.load([archive], f"sqlite:///{tmp_path / 'z.db'}")
     first = json.loads(json.dumps(caught.value.report.as_dict()))["problems"][0]
     assert first["file"] == f"{archive}/organization.csv" and first["row"] == 4
+
+
+def test_each_public_source_records_its_licence_and_canonical_files_none(tmp_path, write):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    ecograph.load([DATA / "cordis" / "organization.csv", DATA / "cordis" / "project.csv"], url)
+    ecograph.load([DATA / "openalex" / "institutions.jsonl"], url, options={"release": "2026-05-01 snapshot"})
+    ecograph.load(sorted((DATA / "crunchbase").glob("*.csv")), url)
+    ecograph.load([write("o.csv", "id,name,kind\nx,X Labs,startup\n")], url)
+    with SqliteStore(url) as store:
+        terms = [(b.file.rsplit("/", 1)[-1], b.terms) for b in store.batches()]
+    by_file = dict(terms)
+    assert by_file["organization.csv"]["licence"] == "CC BY 4.0"
+    assert by_file["organization.csv"]["attribution"].startswith("© European Union, CORDIS")
+    assert by_file["institutions.jsonl"]["licence"] == "CC0 1.0"
+    assert by_file["institutions.jsonl"]["release"] == "2026-05-01 snapshot"
+    assert (
+        by_file["investments.csv"]["source"] == "crunchbase"
+        and "not open data" in by_file["investments.csv"]["licence"]
+    )
+    assert by_file["o.csv"] is None
+    stats = ecograph.stats(url)
+    assert sorted(stats["sources"]) == ["cordis", "crunchbase", "openalex"]

@@ -37,13 +37,30 @@ _PROGRESS_MIN_BYTES = 256 * 1024  # about a few thousand rows: smaller files loa
     type=click.Path(dir_okay=False, writable=True),
     help="Write the planted weak links as JSON here.",
 )
-def demo(store: str | None, orgs: int, seed: int, truth: str | None) -> None:
+@click.option(
+    "--example",
+    metavar="NAME",
+    help="Load a real-data example from examples/ instead (vietnam-ror: Vietnam's organisations in ROR).",
+)
+def demo(store: str | None, orgs: int, seed: int, truth: str | None, example: str | None) -> None:
     """Generate a synthetic Vietnamese ecosystem with planted weak links and load it.
+
+    With --example, load one of the real-data examples in examples/ instead.
 
     \b
     Example:
       ecograph demo --orgs 1500 --seed 1 --truth truth.json
+      ecograph demo --example vietnam-ror
     """
+    if example is not None:
+        from ecograph.examples import load_example
+
+        report = load_example(store, example)
+        for note in report.notes:
+            click.echo(f"Note: {note}", err=True)
+        click.echo(report.summary_line())
+        click.echo(f"store version {report.store_version}")
+        return
     from ecograph.synthetic import demo as run_demo
 
     report = run_demo(store, orgs=orgs, seed=seed, truth=truth)
@@ -162,6 +179,7 @@ def stats(store: str | None, as_json: bool) -> None:
     Example:
       ecograph stats --json
     """
+    from ecograph.inventory import describe_terms
     from ecograph.inventory import stats as run_stats
 
     result = run_stats(store)
@@ -177,6 +195,8 @@ def stats(store: str | None, as_json: bool) -> None:
     last = result["last_load"]
     if last:
         click.echo(f"last load: {last['file']} at {last['finished']}")
+    for terms in result["sources"].values():  # type: ignore[union-attr]
+        click.echo(f"data from {describe_terms(terms)}")
     for key, title in (
         ("by_category", "by category"),
         ("by_kind", "by kind"),

@@ -11,6 +11,7 @@ from ecograph.analysis.brokerage import ROLES
 from ecograph.analysis.ego import ego_network
 from ecograph.explorer import state, ui
 from ecograph.explorer.network import node_cap
+from ecograph.inventory import describe_terms, source_terms
 
 __all__ = ["render"]
 
@@ -94,6 +95,8 @@ def _card(ctx: state.Context, org: str) -> None:
     cols = st.columns(3)
     for i, (label, value) in enumerate(facts.items()):
         cols[i % 3].markdown(f"**{label}**  \n{ui.md(value)}")
+    for line in _licences(ctx, org):
+        st.caption(ui.md(f"Data from {line}"))
     if d.get("description"):
         st.caption(ui.md(d["description"]))
     U = ctx.graph
@@ -113,6 +116,17 @@ def _sources(ctx: state.Context, org: str) -> list[tuple[str | None, str | None]
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_sources(key: tuple[str, int], org: str) -> list[tuple[str | None, str | None]]:
     return state.store(key[0]).sources("organization", org)
+
+
+def _licences(ctx: state.Context, org: str) -> list[str]:
+    """The licence and attribution of each public source the organisation's record came from."""
+    terms = _cached_terms(ctx.key)
+    return [describe_terms(terms[src]) for src in sorted({s for s, _ in _sources(ctx, org) if s in terms})]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_terms(key: tuple[str, int]) -> dict[str, dict[str, str]]:
+    return source_terms(state.store(key[0]))
 
 
 def _ego(ctx: state.Context, org: str) -> None:
