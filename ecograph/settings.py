@@ -59,6 +59,31 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("allow_writes", "0", "Explorer: 1 enables the Load data page."),
         Setting("backend", "auto", "Graph backend for heavy analyses: auto, networkx or igraph."),
+        Setting(
+            "download_dir",
+            "",
+            "`ecograph fetch`: folder for downloads and page caches; default ~/.cache/ecograph/downloads.",
+        ),
+        Setting(
+            "ror_release_url",
+            "https://zenodo.org/api/records/6347574",
+            "`ecograph fetch ror`: the Zenodo record of ROR's data dump (the concept record redirects "
+            "to the newest release).",
+        ),
+        Setting("openalex_url", "https://api.openalex.org", "`ecograph fetch openalex`: the OpenAlex API."),
+        Setting(
+            "openalex_api_key",
+            "",
+            "`ecograph fetch openalex`: an OpenAlex API key, sent as api_key (OpenAlex requires one "
+            "beyond a few requests a day). Never printed.",
+            secret=True,
+        ),
+        Setting(
+            "cordis_listing_url",
+            "https://data.europa.eu/api/hub/search/en/feeds/datasets/"
+            "cordis-eu-research-projects-under-horizon-europe-2021-2027.rss",
+            "`ecograph fetch cordis`: the data.europa.eu listing (RSS) of the current programme's CORDIS files.",
+        ),
     ]
 }
 

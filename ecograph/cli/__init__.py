@@ -42,9 +42,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from ecograph.cli import analysis, data, explorer, resolution, server
+    from ecograph.cli import analysis, data, explorer, fetch, resolution, server
 
-    for module in (data, resolution, analysis, server, explorer):
+    for module in (data, fetch, resolution, analysis, server, explorer):
         for command in module.COMMANDS:
             main.add_command(command)
 
