@@ -28,7 +28,7 @@ class Example:
 EXAMPLES: dict[str, Example] = {
     "vietnam-ror": Example(
         "every organisation in Vietnam in the ROR records repository's releases (ROR v2 JSON, CC0)",
-        "ror-records release folders to v2.9 (commit d93fc66, 2026-06-23)",
+        "ror-records v2.9 (commit d93fc66, 2026-06-23)",
     ),
 }
 """Example name -> what it holds (``examples/<name>/README.md`` says more)."""

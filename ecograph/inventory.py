@@ -24,11 +24,11 @@ def describe_terms(terms: dict[str, str]) -> str:
     --------
     >>> describe_terms({"name": "ROR", "release": "v2.0 (2025-12-16)", "licence": "CC0 1.0",
     ...                 "attribution": "Research Organization Registry (ROR), https://ror.org"})
-    'ROR v2.0 (2025-12-16): CC0 1.0 — Research Organization Registry (ROR), https://ror.org'
+    'ROR, v2.0 (2025-12-16) — CC0 1.0 — Research Organization Registry (ROR), https://ror.org'
     """
     name = terms.get("name") or terms.get("source") or "?"
-    release = f" {terms['release']}" if terms.get("release") else ""
-    return f"{name}{release}: {terms.get('licence', '')} — {terms.get('attribution', '')}"
+    release = f", {terms['release']}" if terms.get("release") else ""
+    return f"{name}{release} — {terms.get('licence', '')} — {terms.get('attribution', '')}"
 
 
 def stats(store: Store | str | None = None) -> dict[str, object]:

@@ -180,7 +180,7 @@ def fetch(
         files=[home / q.out for q in queries],
         options={
             "country": ",".join(countries),
-            "release": f"OpenAlex API, fetched {_dt.date.today().isoformat()}",
+            "release": f"API, fetched {_dt.date.today().isoformat()}",
             "url": base,
         },
     )
