@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ecograph.errors import SourceUnavailable
 from ecograph.fetch.client import Client, public_url
-from ecograph.fetch.plan import Fetched
+from ecograph.fetch.plan import Fetched, load_options
 
 __all__ = ["fetch"]
 
@@ -56,7 +56,7 @@ def fetch(client: Client, folder: Path, *, url: str, country: str | None, dry_ru
     fetched = Fetched(
         lines=[f"CORDIS {release}"],
         files=[dest],
-        options={"release": release, "url": link, **({"country": country} if country else {})},
+        options=load_options(release, link, country),
     )
     if dry_run:
         fetched.lines.append(f"would download {link} and load {where}")

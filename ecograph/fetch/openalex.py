@@ -37,7 +37,7 @@ from pathlib import Path
 
 from ecograph.errors import SourceUnavailable, UsageError
 from ecograph.fetch.client import Client, ProgressCallback, public_url
-from ecograph.fetch.plan import Fetched
+from ecograph.fetch.plan import Fetched, load_options
 
 __all__ = ["DEFAULT_MAX_PAGES", "PER_PAGE", "fetch"]
 
@@ -178,11 +178,7 @@ def fetch(
     fetched = Fetched(
         lines=[],
         files=[home / q.out for q in queries],
-        options={
-            "country": ",".join(countries),
-            "release": f"API, fetched {_dt.date.today().isoformat()}",
-            "url": base,
-        },
+        options=load_options(f"API, fetched {_dt.date.today().isoformat()}", base, ",".join(countries)),
     )
     for q in queries:
         if dry_run:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ecograph.fetch.client import Download
 
-__all__ = ["Fetched", "megabytes"]
+__all__ = ["Fetched", "load_options", "megabytes"]
 
 
 @dataclass
@@ -21,6 +21,12 @@ class Fetched:
     options: dict[str, object]
     downloads: list[Download] = field(default_factory=list)
     cleanup: list[Path] = field(default_factory=list)  # folders to delete once the load succeeded
+
+
+def load_options(release: str, url: str, country: str | None) -> dict[str, object]:
+    """The loader options of fetched files: the release and address the load records in its
+    provenance, and the country to keep (none: every organisation)."""
+    return {"release": release, "url": url, **({"country": country} if country else {})}
 
 
 def megabytes(size: object) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ecograph.errors import SourceUnavailable
 from ecograph.fetch.client import Client, public_url
-from ecograph.fetch.plan import Fetched, megabytes
+from ecograph.fetch.plan import Fetched, load_options, megabytes
 
 __all__ = ["fetch"]
 
@@ -57,7 +57,7 @@ def fetch(client: Client, folder: Path, *, url: str, country: str | None, dry_ru
     fetched = Fetched(
         lines=[f"ROR data dump {release}: {key}, {megabytes(size)}"],
         files=[dest],
-        options={"release": release, "url": link, **({"country": country} if country else {})},
+        options=load_options(release, link, country),
     )
     if dry_run:
         have = dest.is_file() and dest.stat().st_size == size
