@@ -144,6 +144,13 @@ def test_source_ids_are_kept_with_provenance(store):
     assert (entry.source, entry.source_id) == ("ror", "https://ror.org/04kq4sq72")
 
 
+def test_a_batch_keeps_its_sources_licence_and_release(store):
+    terms = {"source": "ror", "name": "ROR", "licence": "CC0 1.0", "release": "v2.0 (2025-12-16)"}
+    store.write([WritePart(LoadBatch("ror.zip/ror.json", terms=terms), [HUST], [])])
+    write(store, [LOTUS], file="own.csv")
+    assert [b.terms for b in store.batches()] == [terms, None]
+
+
 def test_snapshot_has_every_attribute_and_is_cached_per_version(store):
     write(store, [HUST, LOTUS, KAIST], TIES)
     G = store.snapshot()
