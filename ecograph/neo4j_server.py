@@ -78,6 +78,11 @@ NEO4J_VERSION = "5.26.30"
 DEFAULT_HEAP = "6g"
 #: Page cache: the graphs ecograph holds (≤ 1M records) fit in well under 1 GiB.
 DEFAULT_PAGECACHE = "1g"
+#: The server's transaction timeout for transactions that set none (db.transaction.timeout).
+TRANSACTION_TIMEOUT = "15m"
+#: The most of the heap one transaction may hold (db.memory.transaction.max); the largest
+#: benchmark load (500,000 ties) peaks at 2.3 GiB, which 60 % of a 4 GiB heap still holds.
+TRANSACTION_MEMORY_SHARE = 0.6
 USER = "neo4j"
 
 _DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
@@ -441,9 +446,27 @@ def _conf_text(port: int, auth: bool, heap: str, pagecache: str) -> str:
             # Bolt's Netty event loops otherwise wait a 5 s "quiet period" each (two of
             # them) on shutdown: a stop took 10.5 s, of which 10 s was this wait.
             "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
+            # Limits for whoever reaches the server (see README, Security). A transaction
+            # that sets no timeout of its own stops after TRANSACTION_TIMEOUT (a load sets
+            # none: it may take as long as it needs, see Neo4jStore.write)...
+            f"db.transaction.timeout={TRANSACTION_TIMEOUT}",
+            # ...and none may take more than this share of the heap, so one runaway query
+            # leaves room for the others (Neo4j caps them all together at 70 %).
+            f"db.memory.transaction.max={_share(heap, TRANSACTION_MEMORY_SHARE)}",
+            # LOAD CSV reads neither this machine's files nor any URL: ecograph loads files
+            # itself, and a query must not make the server fetch what its author names.
+            "dbms.security.allow_csv_import_from_file_urls=false",
+            "internal.dbms.cypher_ip_blocklist=0.0.0.0/0,::/0",
             "",
         ]
     )
+
+
+def _share(size: str, share: float) -> str:
+    """*share* of a memory size such as ``6g``, in megabytes: ``_share("2g", 0.5) == "1024m"``."""
+    units = {"": 1 / 2**20, "k": 1 / 2**10, "m": 1, "g": 2**10}
+    number, unit = re.fullmatch(r"(\d+)([kmg]?)", size.lower()).groups()  # type: ignore[union-attr]
+    return f"{max(1, int(int(number) * units[unit] * share))}m"
 
 
 def _conf_value(instance: Path, key: str) -> str | None:
