@@ -69,9 +69,10 @@ log = logging.getLogger(__name__)
 #: that runs on Java 17 (2025.01 and later need Java 21).
 NEO4J_VERSION = "5.26.30"
 #: Heap for the server JVM. A load is one transaction (see ``ecograph.store.neo4j``) and
-#: Neo4j lets transactions use 70 % of the heap. Measured: a load of 100k organisations +
-#: 500k ties peaks at 2.3 GiB of transaction memory, so 2g (1.4 GiB for transactions) fails
-#: cleanly with nothing written and 4g (2.8 GiB) holds it; 512m already fails at 500k bare
+#: this server lets one transaction use 60 % of the heap (TRANSACTION_MEMORY_SHARE; all of
+#: them together 70 %, Neo4j's default). Measured: a load of 100k organisations + 500k ties
+#: peaks at 2.3 GiB of transaction memory; 4g (2.4 GiB for it) fails cleanly with nothing
+#: written (measured), 6g (3.6 GiB) holds it; 512m already fails at 500k bare
 #: ties. 6g, because at 4g the ~3 GiB that such a load keeps live filled the heap and G1's
 #: pauses took 20 s of the load (13 s at 6g; the server's peak RSS stayed ~4.1 GiB, as the
 #: heap is only touched as it is used). Tests, which load little, pass ``heap="2g"``.
@@ -80,8 +81,9 @@ DEFAULT_HEAP = "6g"
 DEFAULT_PAGECACHE = "1g"
 #: The server's transaction timeout for transactions that set none (db.transaction.timeout).
 TRANSACTION_TIMEOUT = "15m"
-#: The most of the heap one transaction may hold (db.memory.transaction.max); the largest
-#: benchmark load (500,000 ties) peaks at 2.3 GiB, which 60 % of a 4 GiB heap still holds.
+#: The most of the heap one transaction may hold (db.memory.transaction.max): the largest
+#: benchmark load (500,000 ties, 2.3 GiB) fits the default 6 GiB heap's 3.6 GiB, and a
+#: runaway query leaves the other transactions 10 % of the heap.
 TRANSACTION_MEMORY_SHARE = 0.6
 USER = "neo4j"
 

@@ -205,20 +205,22 @@ def _number(text: str) -> bool:
 
 def test_the_named_query_download_is_spreadsheet_safe(formula_store, downloads, monkeypatch):
     at = open_page("named_queries", formula_store, monkeypatch)
-    at.selectbox(key="query_name").set_value("top-brokers").run()
+    at.selectbox(key="query_name").set_value("startups-without-investors").run()
     at.button[0].click().run()
-    ((_, data),) = [(n, d) for n, d in downloads if n == "top-brokers.csv"][-1:]
-    assert not [c for c in _csv_cells(data) if c.startswith(("=", "+", "@"))]
+    ((_, data),) = [(n, d) for n, d in downloads if n == "startups-without-investors.csv"][-1:]
+    cells = _csv_cells(data)
+    assert "'" + FORMULA in cells and "'+cmd|' /C calc'!A0" in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
 
 
 def test_the_problems_download_is_spreadsheet_safe(formula_store, downloads, monkeypatch):
     at = open_page("load", formula_store, monkeypatch, env={"ECOGRAPH_ALLOW_WRITES": "1"})
     bad = b'id,name,kind\nx,"=HYPERLINK(""http://evil"")",=cmd\n'
-    at.file_uploader[0].set_value([("orgs.csv", bad, "text/csv")]).run()
+    at.file_uploader[0].set_value([("-2+3.csv", bad, "text/csv")]).run()  # staged as -2_3.csv
     ((_, data),) = [(n, d) for n, d in downloads if n == "problems.csv"][-1:]
     cells = _csv_cells(data)
-    assert any(c.startswith("'=") for c in cells) or "kind" in " ".join(cells)
-    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    assert "'-2_3.csv" in cells  # the file's name, made safe
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
 
 
 # -- a rebuilt store ------------------------------------------------------------------------------

@@ -102,11 +102,10 @@ def test_json_output_escapes_control_characters(cli, odd_store: str) -> None:
     assert TERMINAL_NAMES["c1"] in names and TERMINAL_NAMES["osc8"] in names  # the data is unchanged
 
 
-def test_error_messages_show_names_as_text(cli, odd_store: str) -> None:
-    result = cli("recommend", "--org", "\x1b]8;;http://evil\x1b\\x\x1b]8;;\x1b\\", "--store", odd_store)
-    assert result.exit_code == 1
-    _no_terminal_codes(result.stderr)
-    assert result.stderr.startswith("Error: No organisation with id ") and result.stderr.count("\n") == 1
+def test_error_messages_show_names_as_text(cli) -> None:
+    result = cli("load", "\x1b]8;;http://evil\x1b\\orgs.csv\x1b]8;;\x1b\\\x1b[2J")
+    assert result.exit_code == 3
+    assert result.stderr == "Error: cannot read orgs.csv: no such file\n"
 
 
 # -- the rejects file ---------------------------------------------------------------------------

@@ -369,3 +369,29 @@ def test_sqlite_write_on_a_full_disk_is_one_line_and_writes_nothing(tmp_path, ex
     assert result.stderr.rstrip().endswith("nothing was written")
     with SqliteStore(url) as store:
         assert store.counts()["organizations"] == int(existing)
+
+
+def test_sqlite_an_older_layout_is_read_as_it_is_and_upgraded_by_the_first_write(tmp_path):
+    """A store of schema 2 (before entity resolution) reads without being changed; the first
+    write adds the tables it lacks."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with SqliteStore(url) as store:
+        write(store, [HUST, LOTUS], TIES[:1])
+    db = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    for table in ("identifiers", "rewrites", "candidates", "merges"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("PRAGMA user_version = 2")
+    db.close()
+    before = (tmp_path / "old.db").read_bytes()
+    with SqliteStore(url) as store:
+        assert store.counts()["organizations"] == 2
+        assert store.identifiers() == [] and store.candidates() == [] and store.merges() == []
+        assert store.snapshot().number_of_edges() == 1
+    assert (tmp_path / "old.db").read_bytes() == before  # reading changed nothing
+    with SqliteStore(url) as store:
+        write(store, [KAIST], file="new.csv")
+        assert store.identifiers() == []
+    db = sqlite3.connect(tmp_path / "old.db")
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3 and "identifiers" in tables
+    db.close()

@@ -69,8 +69,14 @@ def test_a_planted_pickle_is_not_run_and_is_replaced(cli, store_url: str, tmp_pa
 def test_data_of_the_wrong_shape_is_not_taken_for_a_report(cli, store_url: str, tmp_path: Path) -> None:
     report = cli("weak-links", "--format", "json", "--store", store_url)
     folder = tmp_path / "demo.db.cache"
-    for fake in (json.dumps([1, 2, 3]), json.dumps({"ecograph_cache": 2, "question": {}, "value": ["l", 1]})):
-        _plant(folder, fake.encode())
+    planted = (
+        pickle.dumps([1, 2, 3]),  # on its own, a pickle that "worked" was printed as the report
+        json.dumps([1, 2, 3]).encode(),
+        json.dumps({"ecograph_cache": 2, "question": {}, "value": [1]}).encode(),  # another question
+        json.dumps({"ecograph_cache": 2, "question": {}, "value": {"\u0000x": 1}}).encode(),
+    )
+    for fake in planted:
+        _plant(folder, fake)
         again = cli("weak-links", "--format", "json", "--store", store_url)
         assert again.exit_code == 0 and again.stdout == report.stdout
 

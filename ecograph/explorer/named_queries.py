@@ -92,8 +92,9 @@ def _catalogue(ctx: state.Context) -> None:
 def _cypher(ctx: state.Context) -> None:
     st.header("Cypher (read-only)")
     st.caption(
-        f"Runs in a read transaction on the Neo4j store: writes are refused, at most {CYPHER_ROWS:,} "
-        f"rows come back, and a query is stopped after {CYPHER_TIMEOUT:g} seconds."
+        "Reading clauses and expressions only (MATCH, WITH, UNWIND, RETURN…; no LOAD CSV, SHOW or "
+        "procedures other than the schema's), in a read transaction on the Neo4j store: at most "
+        f"{CYPHER_ROWS:,} rows come back, and a query is stopped after {CYPHER_TIMEOUT:g} seconds."
     )
     with st.form("cypher_form"):
         text = st.text_area(

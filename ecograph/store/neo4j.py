@@ -15,9 +15,11 @@ existing record cannot be hidden that way at all, a dead load needs a sweeper, a
 committing 10,000-row chunks one by one was measured no faster than one transaction on
 the 2-core build machine (the server's per-record work is the same; see README,
 Performance). The price is memory: the server holds the whole load's transaction state,
-and Neo4j caps all transactions at 70 % of its heap. Measured: 100k organisations + 500k
+and Neo4j caps all transactions at 70 % of its heap (the server ``ecograph neo4j start``
+writes caps one transaction at 60 %). Measured: 100k organisations + 500k
 ties peak at 2.3 GiB of transaction memory, so ``ecograph neo4j start`` defaults to
-``--heap 6g`` (4g holds it, with long garbage-collection pauses); with 2g such a load
+``--heap 6g`` (with 4g it fails: 60 % of 4 GiB is 2.4 GiB, and garbage collection would
+pause the load for long); with 2g such a load
 fails cleanly, as any load too large for the heap does, with
 :class:`~ecograph.errors.StoreUnavailable` naming the fix and nothing written (the driver
 is told not to retry it).
