@@ -4,12 +4,11 @@ is seen at once, and a store's trouble shows no path."""
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import socket
 import threading
 
+import csv_support
 import pytest
 import streamlit
 from app_support import demo_url, open_page, texts
@@ -159,11 +158,6 @@ def downloads(monkeypatch):
     return seen
 
 
-def _csv_cells(data: bytes) -> list[str]:
-    text = data.decode("utf-8-sig")
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
-
-
 @pytest.mark.parametrize(
     ("page", "query", "wanted"),
     [
@@ -184,23 +178,12 @@ def test_every_csv_download_is_spreadsheet_safe(formula_store, downloads, monkey
     if wanted:
         assert wanted in {name for name, _ in files}
     for name, data in files:
-        cells = _csv_cells(data)
-        assert not [
-            c for c in cells if c.startswith(tuple("=+@\t\r")) or (c.startswith("-") and not _number(c))
-        ], name
-    everything = [c for _, data in files for c in _csv_cells(data)]
+        assert csv_support.formulas(data) == [], name
+    everything = [c for _, data in files for c in csv_support.cells(data)]
     if page in ("centrality", "network"):
         assert "'" + FORMULA in everything  # the name is there, made safe
     if page == "profile":
         assert "'@SUM(1+1)" in everything  # its partner
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def test_the_named_query_download_is_spreadsheet_safe(formula_store, downloads, monkeypatch):
@@ -208,9 +191,9 @@ def test_the_named_query_download_is_spreadsheet_safe(formula_store, downloads, 
     at.selectbox(key="query_name").set_value("startups-without-investors").run()
     at.button[0].click().run()
     ((_, data),) = [(n, d) for n, d in downloads if n == "startups-without-investors.csv"][-1:]
-    cells = _csv_cells(data)
+    cells = csv_support.cells(data)
     assert "'" + FORMULA in cells and "'+cmd|' /C calc'!A0" in cells
-    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    assert csv_support.formulas(data) == []
 
 
 def test_the_problems_download_is_spreadsheet_safe(formula_store, downloads, monkeypatch):
@@ -218,9 +201,8 @@ def test_the_problems_download_is_spreadsheet_safe(formula_store, downloads, mon
     bad = b'id,name,kind\nx,"=HYPERLINK(""http://evil"")",=cmd\n'
     at.file_uploader[0].set_value([("-2+3.csv", bad, "text/csv")]).run()  # staged as -2_3.csv
     ((_, data),) = [(n, d) for n, d in downloads if n == "problems.csv"][-1:]
-    cells = _csv_cells(data)
-    assert "'-2_3.csv" in cells  # the file's name, made safe
-    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+    assert "'-2_3.csv" in csv_support.cells(data)  # the file's name, made safe
+    assert csv_support.formulas(data) == []
 
 
 # -- a rebuilt store ------------------------------------------------------------------------------
