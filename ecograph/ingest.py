@@ -7,13 +7,13 @@ does one atomic :meth:`Store.write` run. A strict load with any problem writes n
 
 from __future__ import annotations
 
-import csv
 import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+from ecograph import csvcells
 from ecograph.errors import InputUnavailable, UsageError, ValidationFailed
 from ecograph.model import (
     COLLABORATION_FIELDS,
@@ -250,21 +250,21 @@ def _merged_ids(store: Store, ids: set[str]) -> dict[str, str]:
 
 
 def _write_rejects(path: Path, load: LoadState) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh)
-        out.writerow(["file", "row", "field", "type", "value", "message"])
-        for problems in load.bad_rows.values():
-            for p in problems:
-                out.writerow(
-                    [
-                        p.file,
-                        p.row,
-                        p.field or "",
-                        p.type,
-                        "" if p.value is None else p.value,
-                        p.message,
-                    ]
-                )
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            csvcells.write(
+                fh,
+                ["file", "row", "field", "type", "value", "message"],
+                (
+                    [p.file, p.row, p.field, p.type, p.value, p.message]
+                    for problems in load.bad_rows.values()
+                    for p in problems
+                ),
+            )
+    except OSError as exc:
+        raise InputUnavailable(
+            f"cannot write the rejects file {path}: {exc.strerror or exc}; nothing was written"
+        ) from None
 
 
 def load(
@@ -317,6 +317,8 @@ def load(
     files = [Path(p) for p in paths]
     if not files:
         raise UsageError("no files given; name at least one file to load")
+    if rejects is not None and not skip_invalid:
+        raise UsageError("rejects lists the rows that skip_invalid leaves out; set skip_invalid too")
     for path in files:
         if not path.is_file():
             raise InputUnavailable(f"cannot read {path}: no such file")

@@ -93,7 +93,7 @@ def test_recommendations_never_repeat_an_existing_tie(ws):
 
 def test_analysis_results_are_cached_per_store_state(ws):
     first = api.centrality(ws, "pagerank", top=3)
-    assert any(ws.cache_dir.glob("*-centrality-*.pickle"))
+    assert any(ws.cache_dir.glob("*-centrality-*.json"))
     assert api.centrality(ws, "pagerank", top=3).rows == first.rows
     assert "exact" in first.note
 

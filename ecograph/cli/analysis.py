@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from ecograph.analysis import MEASURES, NORMALISATION
 from ecograph.cli.options import emit_table, format_option, store_option
+from ecograph.cli.terminal import echo, json_text
 from ecograph.model import CATEGORIES, ORG_KINDS
 
 __all__ = ["COMMANDS"]
@@ -60,11 +60,11 @@ def centrality(measure, top, category, kind, sector, province, k, seed, store, f
         seed=seed,
     )
     if fmt == "json":
-        click.echo(json.dumps({**table.meta, "rows": table.rows}, ensure_ascii=False, indent=2, default=list))
+        click.echo(json_text({**table.meta, "rows": table.rows}, indent=2, default=list))
     else:
         emit_table(table.rows, fmt, title=f"top {top} by {measure}", note=table.note)
     if fmt != "table":
-        click.echo(table.note, err=True)
+        echo(table.note, err=True)
 
 
 @click.command("weak-links")
@@ -91,16 +91,16 @@ def weak_links(fmt: str, out: Path | None, top: int, seed: int, store: str | Non
 
     report = run(store, top=top, seed=seed)
     if fmt == "json":
-        text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
+        text = json_text(report, indent=2, default=str)
     elif fmt == "html":
         text = render_html(report)
     else:
         text = render_markdown(report)
     if out is None:
-        click.echo(text)
+        echo(text)
     else:
         out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out}")
+        echo(f"wrote {out}")
 
 
 @click.command()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from ecograph.cli.options import store_option
+from ecograph.cli.terminal import echo, json_text, markup
 from ecograph.errors import ValidationFailed
 
 __all__ = ["COMMANDS"]
@@ -64,26 +64,24 @@ def fetch(source, country, since, mailto, max_pages, dry_run, folder, store, as_
             )  # fmt: skip
     except ValidationFailed as exc:
         if as_json:
-            click.echo(
-                json.dumps({"source": source, "load": exc.report.as_dict()}, ensure_ascii=False, indent=2)
-            )
+            click.echo(json_text({"source": source, "load": exc.report.as_dict()}, indent=2))
         raise
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(result.as_dict(), indent=2))
         return
     for line in result.lines:
-        click.echo(line)
+        echo(line)
     for d in result.downloads:
         how = "already downloaded" if d.reused else "resumed and downloaded" if d.resumed else "downloaded"
-        click.echo(f"{how} {d.path} ({d.bytes / 1e6:,.1f} MB)")
+        echo(f"{how} {d.path} ({d.bytes / 1e6:,.1f} MB)")
     report = result.report
     if report is None:
         return
     for note in report.notes:
-        click.echo(f"Note: {note}", err=True)
+        echo(f"Note: {note}", err=True)
     for line in report.change_lines():
-        click.echo(line)
-    click.echo(report.summary_line())
+        echo(line)
+    echo(report.summary_line())
 
 
 def _with_progress(run_fetch, source, store, country, since, mailto, max_pages, dry_run, folder):
@@ -98,7 +96,7 @@ def _with_progress(run_fetch, source, store, country, since, mailto, max_pages, 
 
         def progress(label: str, done: int, total: int | None) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total)
+                tasks[label] = bar.add_task(markup(label), total=total)
             bar.update(tasks[label], completed=done, total=total)
 
         return run_fetch(

@@ -53,7 +53,8 @@ def _choose(ctx: state.Context) -> str | None:
     if text:
         hits = state.search(ctx, text)
         if not hits:
-            st.warning(f"No organisation's name, alias or id contains “{text}”.")
+            st.warning("No organisation's name, alias or id contains this text:")
+            st.text(text)  # as typed: plain text, never Markdown
             return None
         ids = [h[0] for h in hits]
         index = ids.index(wanted) if wanted in ids else 0
@@ -70,7 +71,10 @@ def _choose(ctx: state.Context) -> str | None:
     if wanted is None:
         return None
     if wanted not in G:
-        st.warning(f"No organisation with id “{wanted}” in this store; search for it by name instead.")
+        # A link's parameter is whoever wrote the link's text: plain text, never Markdown
+        # (whose escapes do not stop a URL in it from becoming a link).
+        st.warning("No organisation has the id this link gives; search for it by name instead.")
+        st.text(wanted)
         return None
     return wanted
 
@@ -114,7 +118,7 @@ def _sources(ctx: state.Context, org: str) -> list[tuple[str | None, str | None]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_sources(key: tuple[str, int], org: str) -> list[tuple[str | None, str | None]]:
+def _cached_sources(key: tuple[str, str, int], org: str) -> list[tuple[str | None, str | None]]:
     return state.store(key[0]).sources("organization", org)
 
 
@@ -149,7 +153,7 @@ def _ego(ctx: state.Context, org: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _ego_html(_ctx: state.Context, key: tuple[str, int], org: str, radius: int) -> tuple[str, int, int]:
+def _ego_html(_ctx: state.Context, key: tuple[str, str, int], org: str, radius: int) -> tuple[str, int, int]:
     U = _ctx.graph
     rows = ego_network(U, org, radius=radius)
     cap = min(node_cap(), 400)
