@@ -7,13 +7,13 @@ does one atomic :meth:`Store.write` run. A strict load with any problem writes n
 
 from __future__ import annotations
 
-import csv
 import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+from ecograph import csvcells
 from ecograph.errors import InputUnavailable, UsageError, ValidationFailed
 from ecograph.model import (
     COLLABORATION_FIELDS,
@@ -31,7 +31,8 @@ from ecograph.resolution.resolver import Incoming, Resolution, Resolver
 from ecograph.store import Store, WritePart, open_store
 from ecograph.tie_worker import TieWorker, start_worker
 from loaders import REGISTRY, FileInfo, SourceRow, detect
-from loaders.base import Loader, RowBlock
+from loaders.archive import expand as expand_archives
+from loaders.base import Loader, RowBlock, terms_of
 from loaders.text import FileFacts, examine
 
 __all__ = ["ProgressCallback", "load", "write_records"]
@@ -249,21 +250,21 @@ def _merged_ids(store: Store, ids: set[str]) -> dict[str, str]:
 
 
 def _write_rejects(path: Path, load: LoadState) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh)
-        out.writerow(["file", "row", "field", "type", "value", "message"])
-        for problems in load.bad_rows.values():
-            for p in problems:
-                out.writerow(
-                    [
-                        p.file,
-                        p.row,
-                        p.field or "",
-                        p.type,
-                        "" if p.value is None else p.value,
-                        p.message,
-                    ]
-                )
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            csvcells.write(
+                fh,
+                ["file", "row", "field", "type", "value", "message"],
+                (
+                    [p.file, p.row, p.field, p.type, p.value, p.message]
+                    for problems in load.bad_rows.values()
+                    for p in problems
+                ),
+            )
+    except OSError as exc:
+        raise InputUnavailable(
+            f"cannot write the rejects file {path}: {exc.strerror or exc}; nothing was written"
+        ) from None
 
 
 def load(
@@ -316,10 +317,13 @@ def load(
     files = [Path(p) for p in paths]
     if not files:
         raise UsageError("no files given; name at least one file to load")
+    if rejects is not None and not skip_invalid:
+        raise UsageError("rejects lists the rows that skip_invalid leaves out; set skip_invalid too")
     for path in files:
         if not path.is_file():
             raise InputUnavailable(f"cannot read {path}: no such file")
-    report = LoadReport(dry_run=dry_run)
+    files, archive_notes = expand_archives(files, format)  # a .zip is the files it holds
+    report = LoadReport(dry_run=dry_run, notes=archive_notes)
     handle, owned = _open(store)
     worker: TieWorker | None = None
     # A load builds millions of small objects and frees none until the end: the cyclic
@@ -336,7 +340,14 @@ def load(
             except OSError as exc:
                 raise InputUnavailable(f"cannot read {path}: {exc.strerror or exc}") from None
             loader = _loader_for(path, format, facts.head)
-            batches.append(LoadBatch(file=str(path), sha256=facts.sha256, encoding=facts.encoding))
+            batches.append(
+                LoadBatch(
+                    file=str(path),
+                    sha256=facts.sha256,
+                    encoding=facts.encoding,
+                    terms=terms_of(loader, options),
+                )
+            )
             lo.sources.append({})
             lo.resolving.append(bool(getattr(loader, "resolves", False)))
             if facts.note:

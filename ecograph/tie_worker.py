@@ -72,7 +72,9 @@ def start_worker(
         return None
     part = types.index("collaboration")
     path, facts, _ = plans[part]
-    if facts.size < STAGE_MIN_BYTES or store.merges():
+    # byte offsets split only a plain file: not a zip member or a .gz file
+    compressed = not isinstance(path, Path) or path.suffix.lower() == ".gz"
+    if compressed or facts.size < STAGE_MIN_BYTES or store.merges():
         return None
     others = sum(facts.size for i, (_, facts, _) in enumerate(plans) if i != part)
     worker = TieWorker(path, part, facts, load.home, want_progress=progress is not None,

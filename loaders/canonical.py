@@ -1,4 +1,4 @@
-"""ecograph's own files: organisations CSV, collaborations CSV and JSON Lines (DESIGN.md "Canonical files").
+"""ecograph's own files: organisations CSV, collaborations CSV and JSON Lines (README, "File formats").
 
 CSV files are told apart by their header (``id,name,kind`` or ``source,target,kind``), the
 delimiter (``,``, ``;`` or tab) by counting it in the header line, and header names are

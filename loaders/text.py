@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CountingReader", "FileFacts", "examine", "open_text"]
+__all__ = ["CountingReader", "FileFacts", "examine", "open_binary", "open_text"]
 
 _CHUNK = 1 << 20
 
@@ -24,6 +27,16 @@ class FileFacts:
     head: str = ""  # the first few KiB, decoded, for format detection
 
 
+def open_binary(path: Path):
+    """The bytes *path* holds: a zip member's (``loaders.archive.Member``), a ``.gz`` file's
+    decompressed, else the file's own; streamed, never unpacked to disk."""
+    if hasattr(path, "open_bytes"):
+        return path.open_bytes()
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rb")
+    return open(path, "rb", buffering=0)
+
+
 def examine(path: Path) -> FileFacts:
     """Checksum *path* and find its encoding in one pass, without holding it in memory."""
     digest = hashlib.sha256()
@@ -31,17 +44,20 @@ def examine(path: Path) -> FileFacts:
     utf8 = True
     size = 0
     first = b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            if not first:
-                first = chunk[:8192]
-            size += len(chunk)
-            digest.update(chunk)
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
+    with open_binary(path) as fh:
+        try:
+            while chunk := fh.read(_CHUNK):
+                if not first:
+                    first = chunk[:8192]
+                size += len(chunk)
+                digest.update(chunk)
+                if utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = False
+        except (EOFError, zlib.error, zipfile.BadZipFile) as exc:  # a .gz or zip member cut short
+            raise OSError(f"the compressed file is truncated or damaged ({exc}); download it again") from None
         if utf8:
             try:
                 decoder.decode(b"", final=True)
@@ -98,7 +114,7 @@ def open_text(
 
     *start* and *end* read only the bytes between them; both must fall between lines.
     """
-    raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the caller
+    raw = open_binary(path)
     if start:
         raw.seek(start)
     counter = CountingReader(raw, start, end)

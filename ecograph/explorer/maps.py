@@ -106,7 +106,7 @@ def _filtered(ctx: state.Context, view: MapView) -> nx.Graph:
 
 
 @st.cache_resource(show_spinner="Finding the organisations in view…", max_entries=16)
-def in_view(_ctx: state.Context, key: tuple[str, int], filters: tuple) -> nx.Graph:
+def in_view(_ctx: state.Context, key: tuple[str, str, int], filters: tuple) -> nx.Graph:
     """The filtered graph of one view (read-only; shared by its layouts and drawings)."""
     return _filtered(_ctx, MapView(*filters))
 
@@ -129,7 +129,9 @@ def _cut_off(H: nx.Graph, point: Hashable, size: int) -> set:
     return out
 
 
-def _groups(ctx: state.Context, key: tuple[str, int], H: nx.Graph, group_by: str) -> tuple[dict, list, list]:
+def _groups(
+    ctx: state.Context, key: tuple[str, str, int], H: nx.Graph, group_by: str
+) -> tuple[dict, list, list]:
     """Node → group label for the layout, the marked cut points as (node, cut off), and the
     labels of the groups they cut off.
 
@@ -165,7 +167,7 @@ def _groups(ctx: state.Context, key: tuple[str, int], H: nx.Graph, group_by: str
 
 @st.cache_resource(show_spinner="Placing organisations…", max_entries=16)
 def layout(
-    _ctx: state.Context, key: tuple[str, int], filters: tuple, group_by: str
+    _ctx: state.Context, key: tuple[str, str, int], filters: tuple, group_by: str
 ) -> tuple[MapLayout, list, list]:
     """The grouped layout of one view, its marked cut points and the labels of what they
     cut off (read-only)."""
@@ -177,7 +179,7 @@ def layout(
 # A resource, not data: st.cache_data would unpickle a copy of the page (megabytes for
 # 20,000 organisations) on every script run; the pages only read what this returns.
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=16)
-def draw(_ctx: state.Context, key: tuple[str, int], view: MapView) -> dict:
+def draw(_ctx: state.Context, key: tuple[str, str, int], view: MapView) -> dict:
     """The map's HTML and what it shows, for one store version and one view (read-only)."""
     H = in_view(_ctx, key, view.filters)
     n, m = H.number_of_nodes(), H.number_of_edges()
@@ -247,7 +249,7 @@ def draw(_ctx: state.Context, key: tuple[str, int], view: MapView) -> dict:
     return out
 
 
-def _aggregated(ctx: state.Context, key: tuple[str, int], H: nx.Graph, view: MapView, out: dict) -> dict:
+def _aggregated(ctx: state.Context, key: tuple[str, str, int], H: nx.Graph, view: MapView, out: dict) -> dict:
     """One circle per group when more organisations match than the map draws one by one."""
     if view.group_by == "community":
         membership = state.partition(ctx, key)["membership"]
@@ -279,6 +281,6 @@ def _aggregated(ctx: state.Context, key: tuple[str, int], H: nx.Graph, view: Map
 
 
 @st.cache_data(show_spinner="Placing organisations…", max_entries=16)
-def _small_layout(_ctx: state.Context, key: tuple[str, int], filters: tuple) -> dict:
+def _small_layout(_ctx: state.Context, key: tuple[str, str, int], filters: tuple) -> dict:
     """Positions of a small map depend only on which organisations and ties are in view."""
     return viz.layout(in_view(_ctx, key, filters))
