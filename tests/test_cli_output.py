@@ -89,7 +89,7 @@ def test_every_csv_the_cli_prints_is_spreadsheet_safe(cli, odd_store: str, args:
 def test_json_output_escapes_control_characters(cli, odd_store: str) -> None:
     result = cli("centrality", "--measure", "degree", "--top", "20", "--store", odd_store, "--format", "json")
     _no_terminal_codes(result.stdout)
-    names = {row["name"] for row in json.loads(result.stdout)}
+    names = {row["name"] for row in json.loads(result.stdout)["rows"]}
     assert TERMINAL_NAMES["c1"] in names and TERMINAL_NAMES["osc8"] in names  # the data is unchanged
 
 
