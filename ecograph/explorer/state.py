@@ -233,9 +233,10 @@ def _counts(_store: Store, url: str, identity: str, version: int) -> dict:
     return out
 
 
-def context() -> Context:
-    """The current store's context; raises what opening the store raises."""
-    url = store_url()
+def context(url: str | None = None) -> Context:
+    """The context of the store at *url* (default: this session's store); raises what
+    opening the store raises."""
+    url = url or store_url()
     handle = store(url)
     identity, version = handle.identity(), handle.store_version()
     return Context(url, handle, identity, version, _counts(handle, url, identity, version), store_name())
