@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
 
 from ecograph.csvcells import neutralise
 from ecograph.errors import UsageError
-from ecograph.model import COLLABORATION_FIELDS, ORGANIZATION_FIELDS
+from ecograph.model import COLLABORATION_FIELDS, ORGANIZATION_FIELDS, clean_text
 from ecograph.store import Store, open_store
 
 __all__ = ["EXPORT_FORMATS", "export"]
@@ -34,13 +35,19 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+# Characters XML 1.0 forbids beyond the control characters clean_text() replaces.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
 def _flat(attrs: dict[str, object]) -> dict[str, object]:
-    """Attributes GraphML/GEXF can hold: no None, lists joined with ``|``."""
+    """Attributes GraphML/GEXF can hold: no None, lists joined with ``|``, text that XML allows
+    (a store written from Python, or by an earlier version, may hold any character)."""
     out: dict[str, object] = {}
     for key, value in attrs.items():
         if value is None:
             continue
-        out[key] = "|".join(value) if isinstance(value, tuple | list) else value
+        value = "|".join(value) if isinstance(value, tuple | list) else value
+        out[key] = _NOT_XML.sub("", clean_text(value)) if isinstance(value, str) else value
     return out
 
 

@@ -318,7 +318,7 @@ CASES: list[Case] = [
         _text("orgs.csv", "id,name,kind,country,sectors,founded\nx y,,blimp,XX,bad tag|ok,19x5\n"),
         ["orgs.csv"],
     ),
-    # tests/test_tie_worker.py: the demo ecosystem's ties, edited
+    # the demo ecosystem's ties, edited (once read by a second process)
     Case("demo-dangling-and-kind", {"demo": _demo(_demo_dangling_and_kind)}, ["orgs.csv", "ties.csv"]),
     Case("demo-rows-crlf", {"demo": _demo(_demo_tail_rows, crlf=True)}, ["orgs.csv", "ties.csv"]),
     Case("demo-conflict", {"demo": _demo(_demo_conflict)}, ["orgs.csv", "ties.csv"]),
