@@ -5,9 +5,9 @@ reads it, and with ``--json``) on a fresh SQLite store, and keeps what a user se
 exit code, stdout and stderr, the ``--json`` report, any rejects file, and the store's
 state afterwards. ``tests/test_golden_loads.py`` compares a run with the recorded one.
 
-Record them again (only when a change of output is intended) with::
+Record them again (only when a change of output is intended, all or the cases named) with::
 
-    .venv/bin/python tests/golden_loads.py
+    .venv/bin/python tests/golden_loads.py [NAME...]
 """
 
 from __future__ import annotations
@@ -555,21 +555,25 @@ def run_case(case: Case, folder: Path) -> dict:
     return results
 
 
-def record(path: Path = GOLDEN) -> None:
+def record(names: list[str], path: Path = GOLDEN) -> None:
+    """Record every case again, or only those *names* (keeping the others as recorded)."""
     import tempfile
 
-    recorded = {}
+    recorded = json.loads(path.read_text(encoding="utf-8")) if names else {}
     with tempfile.TemporaryDirectory() as tmp:
         for i, case in enumerate(CASES):
+            if names and case.name not in names:
+                continue
             folder = Path(tmp) / str(i)
             folder.mkdir()
             recorded[case.name] = run_case(case, folder)
             print(case.name, recorded[case.name]["text"]["exit_code"], flush=True)
+    ordered = {case.name: recorded[case.name] for case in CASES}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(recorded, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(ordered, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {path}")
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    record()
+    record(sys.argv[1:])

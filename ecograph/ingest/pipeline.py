@@ -55,7 +55,9 @@ class Validated:
     merged: dict[str, str] = field(default_factory=dict)  # ends naming a node merged into another
 
     def part(self, table: pa.Table, index: int, names: Sequence[str]) -> pa.Table:
-        return table.filter(pc.equal(table["_part"], index)).select(list(names))
+        """The records of file *index* in *table*, in the model's columns *names*."""
+        mine = pc.equal(table["_part"], index)
+        return (table if pc.all(mine).as_py() else table.filter(mine)).select(list(names))
 
 
 def _open(store: Store | str | None) -> tuple[Store, bool]:

@@ -173,7 +173,7 @@ def _batch(part: int, file: str, record_type: str, rows: list[tuple[int, SourceR
         part,
         file,
         record_type,
-        pa.table(columns) if columns else pa.table({"_": pa.nulls(len(rows))}).drop(["_"]),
+        pa.table(columns),
         np.array([item.row for _, item in rows], np.int64),
         np.array([order for order, _ in rows], np.int64),
         originals,
@@ -231,13 +231,15 @@ class _Lines:
             self.text.close()
 
 
-def _line_breaks(table: pa.Table) -> np.ndarray:
+def _line_breaks(table: pa.RecordBatch) -> np.ndarray:
     """How many line breaks each record's values hold (a quoted value may span lines)."""
     breaks = np.zeros(table.num_rows, np.int64)
     for column in table.columns:
-        for mark, sign in (("\n", 1), ("\r", 1), ("\r\n", -1)):
+        for mark in ("\n", "\r"):
             if pc.any(pc.match_substring(column, mark)).as_py():
-                breaks += sign * pc.count_substring(column, mark).to_numpy(zero_copy_only=False)
+                breaks += pc.count_substring(column, mark).to_numpy(zero_copy_only=False)
+                if mark == "\r":  # CR LF is one line break
+                    breaks -= pc.count_substring(column, "\r\n").to_numpy(zero_copy_only=False)
     return breaks
 
 
@@ -332,7 +334,7 @@ def _csv(part: int, path: Path, facts: FileFacts, info: FileInfo, progress: Prog
 def _csv_batch(part, file, record_type, header, batch, invalid, state, lines, info):
     """Number one batch's records (and the malformed rows among them) and yield them."""
     n = 0 if batch is None else batch.num_rows
-    table = pa.Table.from_batches([batch]) if batch is not None else None
+    table = batch  # its columns are plain arrays (a table's ChunkedArray.to_numpy imports pandas)
     breaks = _line_breaks(table) if n else np.zeros(0, np.int64)
     # the malformed rows that come before the batch's last record (all of them at the end)
     start, placed = state["record"], []
@@ -364,7 +366,9 @@ def _csv_batch(part, file, record_type, header, batch, invalid, state, lines, in
         return
     columns = {name: table.column(i) for i, name in enumerate(header) if name in FIELDS[record_type]}
     empty = np.ones(n, bool)
-    for column in table.columns:
+    for column in table.columns:  # most rows fail at the first column
+        if not empty.any():
+            break
         empty &= pc.equal(column, "").to_numpy(zero_copy_only=False)
     keep = np.ones(n, bool)
     for i in np.flatnonzero(empty):  # an empty line, or a row of empty fields

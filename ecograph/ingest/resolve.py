@@ -56,6 +56,8 @@ def resolve(
     and point its *ties* at them (see the resolver); *resolving* says which files' records
     are matched, *loaded_keys* are every tie key of the load. The provenance in *sources*
     (per file) follows a tie whose key changed with its ends."""
+    in_load_order = [("_part", "ascending"), ("_order", "ascending")]  # the first record of a node owns it
+    orgs, ties = orgs.sort_by(in_load_order), ties.sort_by(in_load_order)
     records = organizations_from(orgs)
     incoming = sorted(
         (

@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import adbc_driver_sqlite.dbapi as adbc
+import adbc_driver_manager
+import adbc_driver_sqlite
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -183,35 +184,49 @@ def _stage(store: SqliteStore):
 def _fill_stage(store: SqliteStore, path: Path, tables: dict[str, pa.Table], fresh: dict[str, bool]) -> None:
     """Write *tables* into a new stage at *path* with ADBC, and close it.
 
-    A table going into an empty store table takes that table's exact layout, one row per
-    key, in key order (SQLite then copies its records as they are); any other keeps the
-    part and place of each record given, for the join.
+    A table going into an empty store table takes that table's exact layout (SQLite then
+    copies its records as they are); any other keeps the part and place of each record
+    given, for the join. (ADBC's own DB-API module is not used: it imports pyarrow.dataset.)
     """
-    conn = adbc.connect(str(path), autocommit=True)
-    cursor = conn.cursor()
+    database = adbc_driver_sqlite.connect(str(path))
+    connection = adbc_driver_manager.AdbcConnection(database)
+    statements = []
+
+    def run(sql: str | None = None, table: pa.Table | None = None, mode: str = "") -> None:
+        statement = adbc_driver_manager.AdbcStatement(connection)
+        statements.append(statement)
+        if table is None:
+            statement.set_sql_query(sql)
+        else:
+            statement.set_options(
+                **{"adbc.ingest.target_table": sql, "adbc.ingest.mode": f"adbc.ingest.mode.{mode}"}
+            )
+            statement.bind_stream(table.to_reader())
+        statement.execute_update()
+
     try:
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000"):
-            cursor.execute(f"PRAGMA {pragma}")
-            cursor.fetchall()
+            run(f"PRAGMA {pragma}")
         for name, table in tables.items():
             if fresh[name]:
-                ddl = store.db.execute(
-                    "SELECT sql FROM main.sqlite_master WHERE name = ?", (name,)
-                ).fetchone()[0]
-                cursor.execute(ddl)
-                cursor.fetchall()
-                table = table.drop_columns(["_part", "_seq"]).sort_by(_KEYS[name])
-                cursor.adbc_ingest(name, table, mode="append")
+                run(
+                    store.db.execute("SELECT sql FROM main.sqlite_master WHERE name = ?", (name,)).fetchone()[
+                        0
+                    ]
+                )
+                run(name, table.drop_columns(["_part", "_seq"]), "append")
             else:
-                cursor.adbc_ingest(name, table, mode="create")
-    except adbc.DatabaseError as exc:  # a full disk, say; the driver's message has the query too
+                run(name, table, "create")
+    except adbc_driver_manager.DatabaseError as exc:  # a full disk, say; the message has the query too
         reason = str(exc).splitlines()[0].rpartition(": ")[2]
         raise StoreUnavailable(
             f"cannot write the load's stage in {path.parent.parent} ({reason}); nothing was written"
         ) from None
     finally:
-        cursor.close()
-        conn.close()
+        for statement in statements:
+            statement.close()
+        connection.close()
+        database.close()
 
 
 def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None) -> None:
@@ -220,14 +235,22 @@ def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: E
     db = store.db
     with _stage(store) as path:
         tables = {name: table for name, table in given.items() if table.num_rows}
-        fresh = {name: _fresh(db, name, given[name]) for name in tables}
+        fresh = {}
+        for name, table in tables.items():
+            # in key order: SQLite then walks the stored table's key index in order too
+            keys = table[_KEYS[name]].combine_chunks()
+            if not pc.all(pc.less_equal(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
+                tables[name] = table = table.sort_by(_KEYS[name])
+                keys = table[_KEYS[name]].combine_chunks()
+            twice = pc.any(pc.equal(keys.slice(1), keys.slice(0, len(keys) - 1))).as_py()
+            fresh[name] = _empty(db, name) and not twice  # a key given twice: the join settles it
         if tables:
             _fill_stage(store, path, tables, fresh)
             with store._translate_errors():
                 db.execute("ATTACH DATABASE ? AS stage", (str(path),))
         try:
             with store.atomic() as db:
-                if any(fresh[name] and not _fresh(db, name, given[name]) for name in tables):
+                if any(fresh[name] and not _empty(db, name) for name in tables):
                     raise StoreUnavailable(
                         f"{store.url} was written by another process during this load; load again"
                     )
@@ -239,12 +262,11 @@ def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: E
                         continue
                     if fresh[name]:
                         db.execute(f"INSERT INTO main.{name} SELECT * FROM stage.{name}")
-                        for part, count in zip(
-                            *np.unique(given[name]["_part"].to_numpy(), return_counts=True), strict=True
-                        ):
-                            states[(name, int(part), "inserted")] = int(count)
+                        for part, count in _per_part(given[name]).items():
+                            states[(name, part, "inserted")] = count
                     else:
-                        states.update(_merge(db, name, key, "stage." + name, changes))
+                        given_parts = _per_part(given[name])
+                        states.update(_merge(db, name, key, "stage." + name, given_parts, changes))
                 changed = _record_batches(db, parts, given, states, changes)
                 if edit:
                     changed += apply_edit(store, db, edit)
@@ -262,19 +284,22 @@ def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: E
                     db.execute("DETACH DATABASE stage")
 
 
-def _fresh(db: sqlite3.Connection, name: str, given: pa.Table) -> bool:
-    """Whether *given* can be copied into table *name* as it is: the table is empty and no
-    key is given twice."""
-    empty = not db.execute(f"SELECT EXISTS (SELECT 1 FROM main.{name})").fetchone()[0]
-    return empty and pc.count_distinct(given[_KEYS[name]]).as_py() == given.num_rows
+def _per_part(given: pa.Table) -> dict[int, int]:
+    """How many records each part gives."""
+    parts, counts = np.unique(given["_part"].combine_chunks().to_numpy(), return_counts=True)
+    return dict(zip(parts.tolist(), counts.tolist(), strict=True))
+
+
+def _empty(db: sqlite3.Connection, name: str) -> bool:
+    return not db.execute(f"SELECT EXISTS (SELECT 1 FROM main.{name})").fetchone()[0]
 
 
 def _check_ends(store: SqliteStore, orgs: pa.Table, ties: pa.Table) -> None:
     """Refuse ties naming an organisation neither given nor stored."""
     if not ties.num_rows:
         return
-    ends = pc.unique(pa.chunked_array(ties["source"].chunks + ties["target"].chunks, pa.string()))
-    others = pc.filter(ends, pc.invert(pc.is_in(ends, orgs["id"]))).to_pylist()
+    ends = [pc.filter(ties[end], pc.invert(pc.is_in(ties[end], orgs["id"]))) for end in ("source", "target")]
+    others = pc.unique(pa.chunked_array(ends[0].chunks + ends[1].chunks, pa.string())).to_pylist()
     missing = set(others) - store.existing_ids(others) if others else set()
     if missing:
         marked = pa.array(sorted(missing))
@@ -288,21 +313,24 @@ def _check_ends(store: SqliteStore, orgs: pa.Table, ties: pa.Table) -> None:
 
 
 def _merge(
-    db: sqlite3.Connection, name: str, key: str, source: str, changes: list[list[dict]]
+    db: sqlite3.Connection, name: str, key: str, source: str, parts: dict[int, int], changes: list[list[dict]]
 ) -> dict[tuple[str, int, str], int]:
     """Write the new and changed records of *source* (the table's columns, ``_part``,
-    ``_seq``) into table *name*; count each given record against the table as it was, per
-    part, and name the first changed ones. Given twice, the last one is written."""
+    ``_seq``) into table *name*, given *parts*; count each given record against the table as
+    it was, per part, and name the first changed ones. Given twice, the last one is written."""
     columns = [r[1] for r in db.execute(f"PRAGMA main.table_info({name})")]
     compared = [c for c in columns if c not in (key, "name_key")]
     differ = f"({_quoted(compared, 'm.')}) IS NOT ({_quoted(compared, 's.')})"
     join = f"FROM {source} s LEFT JOIN main.{name} m ON m.{key} = s.{key}"
-    state = f"CASE WHEN m.{key} IS NULL THEN 'inserted' WHEN {differ} THEN 'updated' ELSE 'unchanged' END"
-    states = {
-        (name, part, what): n
-        for part, what, n in db.execute(f"SELECT s._part, {state}, count(*) {join} GROUP BY 1, 2")
-    }
-    if not any(what != "unchanged" for _, _, what in states):
+    states: dict[tuple[str, int, str], int] = {}
+    for p, given in parts.items():  # one pass per file (a GROUP BY would sort every record)
+        where = f"WHERE s._part = {int(p)}" if len(parts) > 1 else ""
+        inserted, updated = db.execute(
+            f"SELECT sum(m.{key} IS NULL), sum(m.{key} IS NOT NULL AND {differ}) {join} {where}"
+        ).fetchone()
+        states[(name, p, "inserted")], states[(name, p, "updated")] = inserted or 0, updated or 0
+        states[(name, p, "unchanged")] = given - (inserted or 0) - (updated or 0)
+    if not any(n for (_, _, what), n in states.items() if what != "unchanged"):
         return states
     first = db.execute(
         f"SELECT _part, {_quoted(compared)}, {_quoted(['old_' + c for c in compared])}, {key} FROM ("
@@ -376,7 +404,7 @@ def apply_edit(store: SqliteStore, db: sqlite3.Connection, edit: Edit) -> int:
             f"INSERT INTO temp.edit_{name} ({_quoted(names)}) VALUES ({', '.join(':' + n for n in names)})",
             table.to_pylist(),
         )
-        states = _merge(db, name, key, f"temp.edit_{name}", [[]])
+        states = _merge(db, name, key, f"temp.edit_{name}", {0: table.num_rows}, [[]])
         changed += states.get((name, 0, "inserted"), 0) + states.get((name, 0, "updated"), 0)
         db.execute(f"DROP TABLE temp.edit_{name}")
     if edit.delete_organizations:
