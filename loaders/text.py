@@ -100,16 +100,25 @@ def examine(path: Path) -> FileFacts:
         note = None
     else:
         # cp1252 leaves five bytes undefined; latin-1 decodes anything.
-        try:
-            first.decode("cp1252")
-            encoding = "cp1252"
-        except UnicodeDecodeError:
-            encoding = "latin-1"
+        encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
         note = (
             f"{path.name} is not valid UTF-8; read as {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}"
         )
     head = first.decode(encoding, errors="replace")
     return FileFacts(digest.hexdigest(), size, encoding, note, head)
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether all of *path* decodes in *encoding*."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    stream, _, _ = open_binary(path)
+    with stream:
+        try:
+            while chunk := stream.read(_CHUNK):
+                decoder.decode(chunk)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def open_text(path: Path, encoding: str) -> tuple[io.TextIOWrapper, CountingReader]:

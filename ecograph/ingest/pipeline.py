@@ -61,17 +61,7 @@ class Validated:
 
 
 def _open(store: Store | str | None) -> tuple[Store, bool]:
-    if isinstance(store, Store):
-        return store, False
-    return open_store(store), True
-
-
-def _choose(path: Path, fmt: str, head: str):
-    if fmt == "auto":
-        return detect(path, head)
-    if fmt not in REGISTRY:
-        raise UsageError(f"unknown format {fmt!r}; expected auto or one of {', '.join(sorted(REGISTRY))}")
-    return REGISTRY[fmt]
+    return (store, False) if isinstance(store, Store) else (open_store(store), True)
 
 
 def _check(paths: Sequence[Path]) -> None:
@@ -83,14 +73,17 @@ def _check(paths: Sequence[Path]) -> None:
 
 
 def _examine(paths: Sequence[Path], fmt: str) -> list[tuple[Path, FileFacts, object]]:
+    """Each file with its checksum and encoding, and the loader of its format (None: unknown)."""
     _check(paths)
+    if fmt != "auto" and fmt not in REGISTRY:
+        raise UsageError(f"unknown format {fmt!r}; expected auto or one of {', '.join(sorted(REGISTRY))}")
     plans = []
     for path in paths:
         try:
             facts = examine(path)
         except OSError as exc:
             raise InputUnavailable(f"cannot read {path}: {exc.strerror or exc}") from None
-        plans.append((path, facts, _choose(path, fmt, facts.head)))
+        plans.append((path, facts, detect(path, facts.head) if fmt == "auto" else REGISTRY[fmt]))
     return plans
 
 
@@ -127,21 +120,8 @@ def _validated(plans, home, known, aliases, options, progress) -> Validated:
         )
         files.append(info)
         if loader is None:
-            found.append(
-                (
-                    part,
-                    0,
-                    0,
-                    Problem(
-                        "unknown-format",
-                        str(path),
-                        None,
-                        None,
-                        note="not a format ecograph knows; expected a canonical CSV/JSON Lines file "
-                        f"or one of --format {', '.join(sorted(REGISTRY))}",
-                    ),
-                )
-            )
+            note = f"not a format ecograph knows; expected a canonical CSV/JSON Lines file or one of --format {', '.join(sorted(REGISTRY))}"
+            found.append((part, 0, 0, Problem("unknown-format", str(path), None, None, None, note)))
             continue
         if loader is CANONICAL:
             items = read_canonical(part, path, facts, info, progress)
@@ -176,17 +156,15 @@ def _concat(tables: list[pa.Table], record_type: str) -> pa.Table:
 
 
 def _write_rejects(path: Path, problems: Iterable[Problem]) -> None:
+    """The rejected rows' problems as CSV, each row's together."""
     rows: dict[tuple[str, int], list[Problem]] = {}
     for p in problems:
         rows.setdefault((p.file, p.row or 0), []).append(p)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         out.writerow(["file", "row", "field", "type", "value", "message"])
-        for found in rows.values():
-            for p in found:
-                out.writerow(
-                    [p.file, p.row, p.field or "", p.type, "" if p.value is None else p.value, p.message]
-                )
+        out.writerows([p.file, p.row, p.field or "", p.type, "" if p.value is None else p.value, p.message]
+                      for found in rows.values() for p in found)  # fmt: skip
 
 
 def load(

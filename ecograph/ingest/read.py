@@ -14,7 +14,6 @@ their own records.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -82,11 +81,11 @@ def read_canonical(
     return _csv(part, path, facts, info, progress)
 
 
+_TYPES = {"organization": "organization", "organisation": "organization", "collaboration": "collaboration"}
+
+
 def _json_lines(path: Path, facts: FileFacts, info: FileInfo) -> Iterator[SourceRow | Problem]:
-    file, types = (
-        str(path),
-        {"organization": "organization", "organisation": "organization", "collaboration": "collaboration"},
-    )
+    file = str(path)
     text, info.counter = open_text(path, facts.encoding)
     with text:
         for row, line in enumerate(text, start=1):
@@ -97,26 +96,18 @@ def _json_lines(path: Path, facts: FileFacts, info: FileInfo) -> Iterator[Source
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield Problem(
-                    "bad-json", file, row, None, note=f"not valid JSON ({exc.msg} at column {exc.colno})"
+                    "bad-json", file, row, None, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
                 )
                 continue
+            kind = obj.get("type") if isinstance(obj, dict) else None
             if not isinstance(obj, dict):
-                yield Problem("bad-json", file, row, None, note="expected a JSON object on each line")
-                continue
-            record_type = types.get(str(obj.get("type", "")).strip().lower())
-            if record_type is None:
-                yield Problem(
-                    "bad-type",
-                    file,
-                    row,
-                    "type",
-                    obj.get("type"),
-                    note=f'type {obj.get("type")!r}; expected "organization" or "collaboration"',
-                )
-                continue
-            yield SourceRow(
-                file, row, record_type, {k.strip().lower(): v for k, v in obj.items() if k != "type"}
-            )
+                yield Problem("bad-json", file, row, None, None, "expected a JSON object on each line")
+            elif _TYPES.get(str(kind or "").strip().lower()) is None:
+                note = f'type {kind!r}; expected "organization" or "collaboration"'
+                yield Problem("bad-type", file, row, "type", kind, note)
+            else:
+                data = {k.strip().lower(): v for k, v in obj.items() if k != "type"}
+                yield SourceRow(file, row, _TYPES[str(kind).strip().lower()], data)
 
 
 def read_rows(
@@ -169,46 +160,10 @@ def _batch(part: int, file: str, record_type: str, rows: list[tuple[int, SourceR
         if kept:
             originals[name] = kept
     external = [data.get("external_ids") for data in datas]
-    return RawBatch(
-        part,
-        file,
-        record_type,
-        pa.table(columns),
-        np.array([item.row for _, item in rows], np.int64),
-        np.array([order for order, _ in rows], np.int64),
-        originals,
-        [(item.source, item.source_id) for _, item in rows],
-        external if any(e is not None for e in external) else None,
-    )
-
-
-class _Transcoded(io.RawIOBase):
-    """A file in a single-byte encoding read as UTF-8 (an undefined byte becomes U+FFFD)."""
-
-    def __init__(self, text: io.TextIOBase):
-        self.text, self.pending = text, b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        while len(self.pending) < len(buffer):
-            chunk = self.text.read(1 << 20)
-            if not chunk:
-                break
-            self.pending += chunk.encode("utf-8")
-        n = min(len(buffer), len(self.pending))
-        buffer[:n], self.pending = self.pending[:n], self.pending[n:]
-        return n
-
-
-def _utf8(path: Path, facts: FileFacts, info: FileInfo):
-    """*path*'s content as UTF-8 bytes, counted for progress."""
-    if facts.encoding.startswith("utf-8"):  # pyarrow skips a BOM itself
-        stream, info.counter, _ = open_binary(path)
-        return stream
-    text, info.counter = open_text(path, facts.encoding)
-    return _Transcoded(text)
+    numbers = [np.array(n, np.int64) for n in zip(*((item.row, order) for order, item in rows), strict=True)]
+    origins = [(item.source, item.source_id) for _, item in rows]
+    return RawBatch(part, file, record_type, pa.table(columns), *numbers, originals, origins,
+                    external if any(e is not None for e in external) else None)  # fmt: skip
 
 
 class _Lines:
@@ -251,26 +206,20 @@ def _csv(part: int, path: Path, facts: FileFacts, info: FileInfo, progress: Prog
     header = header_names(first.rstrip("\r\n"), delimiter)
     record_type = csv_kind(header)
     if record_type is None:
-        yield Found(
-            0,
-            Problem(
-                "missing-column",
-                file,
-                1,
-                "id",
-                note="a header with id,name,kind (organisations) or source,target,kind (collaborations)",
-            ),
-        )
+        note = "a header with id,name,kind (organisations) or source,target,kind (collaborations)"
+        yield Found(0, Problem("missing-column", file, 1, "id", None, note))
         return
     info.format = f"{record_type}s-csv"
-    for column in _REQUIRED[record_type]:
-        if column not in header:
-            yield Found(0, Problem("missing-column", file, 1, column, note=",".join(_REQUIRED[record_type])))
-            return
     known = FIELDS[record_type]
+    missing = next((c for c in _REQUIRED[record_type] if c not in header), None)
     twice = next((name for i, name in enumerate(header) if name in known and name in header[:i]), None)
-    if twice is not None:
-        yield Found(0, Problem("duplicate-column", file, 1, twice, note="each column once"))
+    if missing or twice:
+        problem = (
+            ("missing-column", missing, ",".join(_REQUIRED[record_type]))
+            if missing
+            else ("duplicate-column", twice, "each column once")
+        )
+        yield Found(0, Problem(problem[0], file, 1, problem[1], None, problem[2]))
         return
     ignored = [h for h in header if h not in known]
     if ignored:
@@ -283,11 +232,16 @@ def _csv(part: int, path: Path, facts: FileFacts, info: FileInfo, progress: Prog
         return "skip"
 
     positional = [f"c{i}" for i in range(width)]
-    stream = _utf8(path, facts, info)
+    stream, info.counter, _ = open_binary(path)
+    # one thread: rows and malformed rows come in file order, so they can be numbered
     reader = pcsv.open_csv(
         stream,
         read_options=pcsv.ReadOptions(
-            use_threads=False, block_size=BLOCK_BYTES, skip_rows=1, column_names=positional
+            use_threads=False,
+            block_size=BLOCK_BYTES,
+            skip_rows=1,
+            column_names=positional,
+            encoding="utf8" if facts.encoding.startswith("utf-8") else facts.encoding,  # pyarrow skips a BOM
         ),
         parse_options=pcsv.ParseOptions(
             delimiter=delimiter,
@@ -310,16 +264,10 @@ def _csv(part: int, path: Path, facts: FileFacts, info: FileInfo, progress: Prog
             except StopIteration:
                 break
             except pa.ArrowInvalid:
+                note = "a row longer than 16 MiB (a value that long, or a quote never closed); nothing after it was read"
                 yield Found(
                     (state["accepted"] // _ROWS) * _BLOCK,
-                    Problem(
-                        "unreadable-file",
-                        file,
-                        state["line"],
-                        None,
-                        note="a row longer than 16 MiB (a value that long, or a quote never closed); "
-                        "nothing after it was read",
-                    ),
+                    Problem("unreadable-file", file, state["line"], None, None, note),
                 )
                 break
             yield from _csv_batch(part, file, record_type, header, batch, invalid, state, lines, info)
@@ -334,8 +282,8 @@ def _csv(part: int, path: Path, facts: FileFacts, info: FileInfo, progress: Prog
 def _csv_batch(part, file, record_type, header, batch, invalid, state, lines, info):
     """Number one batch's records (and the malformed rows among them) and yield them."""
     n = 0 if batch is None else batch.num_rows
-    table = batch  # its columns are plain arrays (a table's ChunkedArray.to_numpy imports pandas)
-    breaks = _line_breaks(table) if n else np.zeros(0, np.int64)
+    # a record batch's columns are plain arrays (a table's ChunkedArray.to_numpy imports pandas)
+    breaks = _line_breaks(batch) if n else np.zeros(0, np.int64)
     # the malformed rows that come before the batch's last record (all of them at the end)
     start, placed = state["record"], []
     while invalid and (batch is None or invalid[0][0] - start - len(placed) < n):
@@ -364,9 +312,9 @@ def _csv_batch(part, file, record_type, header, batch, invalid, state, lines, in
         )
     if not n:
         return
-    columns = {name: table.column(i) for i, name in enumerate(header) if name in FIELDS[record_type]}
+    columns = {name: batch.column(i) for i, name in enumerate(header) if name in FIELDS[record_type]}
     empty = np.ones(n, bool)
-    for column in table.columns:  # most rows fail at the first column
+    for column in batch.columns:  # most rows fail at the first column
         if not empty.any():
             break
         empty &= pc.equal(column, "").to_numpy(zero_copy_only=False)
@@ -390,7 +338,7 @@ def _csv_batch(part, file, record_type, header, batch, invalid, state, lines, in
             for i in np.flatnonzero(pc.greater(lengths, BLOCK_BYTES).to_numpy(zero_copy_only=False)):
                 size = f"{lengths[int(i)].as_py() / 2**20:.1f} MiB"
                 yield Found(
-                    int(order[i]), Problem("too-long", file, int(rows[i]), name, size, note="at most 16 MiB")
+                    int(order[i]), Problem("too-long", file, int(rows[i]), name, size, "at most 16 MiB")
                 )
             long |= pc.greater(lengths, BLOCK_BYTES).to_numpy(zero_copy_only=False)
     if long.any():

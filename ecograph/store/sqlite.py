@@ -289,10 +289,66 @@ class SqliteStore(Store):
     def apply(self, edit: Edit) -> None:
         try:
             with self.atomic() as db:
-                if sqlite_write.apply_edit(self, db, edit):
+                if self._apply(db, edit):
                     bump_version(db)
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(f"{self.url}: change refused, nothing was written ({exc})") from None
+
+    def _apply(self, db: sqlite3.Connection, edit: Edit) -> int:
+        """Write *edit* inside the open transaction; the number of records it changed."""
+        changed = 0
+        for keys, marks in _chunks(edit.delete_collaborations):
+            changed += db.execute(f"DELETE FROM collaborations WHERE key IN ({marks})", keys).rowcount
+        part = WritePart(LoadBatch("(change)"), edit.organizations, edit.collaborations)
+        sqlite_write.check_ends(self, [part], sqlite_write.other_ends([part]))
+        for name, key, columns in sqlite_write.TABLES:  # through a temporary table, as a load's stage
+            table = sqlite_write.given([getattr(part, name)], columns)
+            if not table.num_rows:
+                continue
+            db.execute(
+                f"CREATE TEMP TABLE edit_{name} AS SELECT *, 0 AS _part, 0 AS _seq FROM main.{name} WHERE 0"
+            )
+            db.executemany(
+                f"INSERT INTO temp.edit_{name} ({quoted(table.column_names)}) "
+                f"VALUES ({', '.join(':' + n for n in table.column_names)})",
+                table.to_pylist(),
+            )
+            states = sqlite_write.merge(db, name, key, f"temp.edit_{name}", {0: table.num_rows}, [[]])
+            changed += states[(name, 0, "inserted")] + states[(name, 0, "updated")]
+            db.execute(f"DROP TABLE temp.edit_{name}")
+        for ids, marks in _chunks(edit.delete_organizations):
+            changed += db.execute(f"DELETE FROM organizations WHERE id IN ({marks})", ids).rowcount
+            left = db.execute(
+                f"SELECT source, target FROM collaborations WHERE source IN ({marks}) OR target IN ({marks}) LIMIT 1",
+                [*ids, *ids],
+            ).fetchone()
+            if left:
+                raise IntegrityError(
+                    f"{self.url}: change refused, nothing was written (a collaboration {left[0]} -> {left[1]} "
+                    "still refers to an organisation it deletes)"
+                )
+        db.executemany(
+            "DELETE FROM identifiers WHERE scheme = ? AND value = ? AND org_id = ?",
+            ((i.scheme, i.value, i.org_id) for i in edit.delete_identifiers),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO identifiers (scheme, value, org_id, record) VALUES (?, ?, ?, ?)",
+            ((i.scheme, i.value, i.org_id, i.record) for i in edit.identifiers),
+        )
+        db.executemany('DELETE FROM rewrites WHERE tie_key = ? AND "end" = ?', edit.delete_rewrites)
+        db.executemany(
+            'INSERT OR REPLACE INTO rewrites (tie_key, "end", original) VALUES (?, ?, ?)',
+            ((r.tie_key, r.end, r.original) for r in edit.rewrites),
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO candidates (a, b, status, data) VALUES (?, ?, ?, ?)",
+            ((c.a, c.b, c.status, c.to_json()) for c in edit.candidates),
+        )
+        db.executemany(
+            "INSERT INTO merges (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+            ((m.id, m.to_json()) for m in edit.merges),
+        )
+        return changed
 
     def identifiers(self, org_ids: Iterable[str] | None = None) -> list[Identifier]:
         select = "SELECT scheme, value, org_id, record FROM identifiers"

@@ -36,13 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecograph.errors import IntegrityError, StoreUnavailable
-from ecograph.model import (
-    COLLABORATION_COLUMNS,
-    ORGANIZATION_COLUMNS,
-    Column,
-    collaborations_table,
-    organizations_table,
-)
+from ecograph.model import COLLABORATION_COLUMNS, ORGANIZATION_COLUMNS, Column
 from ecograph.names import name_keys
 from ecograph.report import MAX_CHANGES, now_iso
 from ecograph.resolution.records import Edit
@@ -51,12 +45,23 @@ from ecograph.store.base import WritePart
 if TYPE_CHECKING:
     from ecograph.store.sqlite import SqliteStore
 
-__all__ = ["STAGE_PREFIX", "apply_edit", "bump_version", "insert_provenance", "write", "write_failed"]
+__all__ = [
+    "STAGE_PREFIX",
+    "TABLES",
+    "bump_version",
+    "check_ends",
+    "given",
+    "insert_provenance",
+    "merge",
+    "other_ends",
+    "write",
+    "write_failed",
+]
 
 STAGE_PREFIX = "ecograph-stage-"
 #: table, its key, the declared columns it stores (organisations add ``name_key``)
-_TABLES = (("organizations", "id", ORGANIZATION_COLUMNS), ("collaborations", "key", COLLABORATION_COLUMNS))
-_KEYS = {name: key for name, key, _ in _TABLES}
+TABLES = (("organizations", "id", ORGANIZATION_COLUMNS), ("collaborations", "key", COLLABORATION_COLUMNS))
+_KEYS = {name: key for name, key, _ in TABLES}
 _RECORD = {"organizations": "organization", "collaborations": "collaboration"}
 _CHUNK = 50_000  # keys per provenance row: a load of 500,000 ties adds ten
 
@@ -141,7 +146,7 @@ def stored(table: pa.Table, columns: Sequence[Column]) -> pa.Table:
     return pa.table(out)
 
 
-def _given(tables: Sequence[pa.Table], columns: Sequence[Column]) -> pa.Table:
+def given(tables: Sequence[pa.Table], columns: Sequence[Column]) -> pa.Table:
     """Each part's records (*tables*) in store form, with the part each came from and its
     place among all (``_seq``)."""
     parts = []
@@ -181,8 +186,8 @@ def _stage(store: SqliteStore):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _fill_stage(store: SqliteStore, path: Path, tables: dict[str, pa.Table], fresh: dict[str, bool]) -> None:
-    """Write *tables* into a new stage at *path* with ADBC, and close it.
+def _fill_stage(store: SqliteStore, path: Path, name: str, table: pa.Table, fresh: bool) -> None:
+    """Write *table* into the stage at *path* (created if need be) with ADBC, and close it.
 
     A table going into an empty store table takes that table's exact layout (SQLite then
     copies its records as they are); any other keeps the part and place of each record
@@ -192,7 +197,7 @@ def _fill_stage(store: SqliteStore, path: Path, tables: dict[str, pa.Table], fre
     connection = adbc_driver_manager.AdbcConnection(database)
     statements = []
 
-    def run(sql: str | None = None, table: pa.Table | None = None, mode: str = "") -> None:
+    def run(sql: str, table: pa.Table | None = None, mode: str = "") -> None:
         statement = adbc_driver_manager.AdbcStatement(connection)
         statements.append(statement)
         if table is None:
@@ -205,18 +210,14 @@ def _fill_stage(store: SqliteStore, path: Path, tables: dict[str, pa.Table], fre
         statement.execute_update()
 
     try:
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000"):
+        # scratch: no journal, no sync; a key-ordered ingest only ever appends
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16000"):
             run(f"PRAGMA {pragma}")
-        for name, table in tables.items():
-            if fresh[name]:
-                run(
-                    store.db.execute("SELECT sql FROM main.sqlite_master WHERE name = ?", (name,)).fetchone()[
-                        0
-                    ]
-                )
-                run(name, table.drop_columns(["_part", "_seq"]), "append")
-            else:
-                run(name, table, "create")
+        if fresh:
+            run(store.db.execute("SELECT sql FROM main.sqlite_master WHERE name = ?", (name,)).fetchone()[0])
+            run(name, table.drop_columns(["_part", "_seq"]), "append")
+        else:
+            run(name, table, "create")
     except adbc_driver_manager.DatabaseError as exc:  # a full disk, say; the message has the query too
         reason = str(exc).splitlines()[0].rpartition(": ")[2]
         raise StoreUnavailable(
@@ -231,45 +232,47 @@ def _fill_stage(store: SqliteStore, path: Path, tables: dict[str, pa.Table], fre
 
 def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None) -> None:
     """:meth:`Store.write` for SQLite (see the module's docstring)."""
-    given = {name: _given([getattr(p, name) for p in parts], columns) for name, _, columns in _TABLES}
     db = store.db
+    counts = {name: {i: getattr(p, name).num_rows for i, p in enumerate(parts)} for name, _, _ in TABLES}
+    others = other_ends(parts)
+    fresh: dict[str, bool] = {}
     with _stage(store) as path:
-        tables = {name: table for name, table in given.items() if table.num_rows}
-        fresh = {}
-        for name, table in tables.items():
+        for name, key, columns in TABLES:  # one at a time: a table in store form lives while staged
+            if not sum(counts[name].values()):
+                continue
+            table = given([getattr(p, name) for p in parts], columns)
             # in key order: SQLite then walks the stored table's key index in order too
-            keys = table[_KEYS[name]].combine_chunks()
+            keys = table[key].combine_chunks()
             if not pc.all(pc.less_equal(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
-                tables[name] = table = table.sort_by(_KEYS[name])
-                keys = table[_KEYS[name]].combine_chunks()
+                table = table.sort_by(key)
+                keys = table[key].combine_chunks()
             twice = pc.any(pc.equal(keys.slice(1), keys.slice(0, len(keys) - 1))).as_py()
             fresh[name] = _empty(db, name) and not twice  # a key given twice: the join settles it
-        if tables:
-            _fill_stage(store, path, tables, fresh)
+            _fill_stage(store, path, name, table, fresh[name])
+        if fresh:
             with store._translate_errors():
                 db.execute("ATTACH DATABASE ? AS stage", (str(path),))
         try:
             with store.atomic() as db:
-                if any(fresh[name] and not _empty(db, name) for name in tables):
+                if any(fresh[name] and not _empty(db, name) for name in fresh):
                     raise StoreUnavailable(
                         f"{store.url} was written by another process during this load; load again"
                     )
-                _check_ends(store, given["organizations"], given["collaborations"])
+                check_ends(store, parts, others)
                 states: dict[tuple[str, int, str], int] = {}
                 changes: list[list[dict]] = [[] for _ in parts]
-                for name, key, _ in _TABLES:
-                    if name not in tables:
+                for name, key, _ in TABLES:
+                    per_part = {part: n for part, n in counts[name].items() if n}
+                    if name not in fresh:
                         continue
                     if fresh[name]:
                         db.execute(f"INSERT INTO main.{name} SELECT * FROM stage.{name}")
-                        for part, count in _per_part(given[name]).items():
-                            states[(name, part, "inserted")] = count
+                        states.update(((name, part, "inserted"), n) for part, n in per_part.items())
                     else:
-                        given_parts = _per_part(given[name])
-                        states.update(_merge(db, name, key, "stage." + name, given_parts, changes))
-                changed = _record_batches(db, parts, given, states, changes)
+                        states.update(merge(db, name, key, "stage." + name, per_part, changes))
+                changed = _record_batches(db, parts, states, changes)
                 if edit:
-                    changed += apply_edit(store, db, edit)
+                    changed += store._apply(db, edit)
                 if changed:
                     bump_version(db)
                 if dry_run:
@@ -279,30 +282,32 @@ def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: E
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(f"{store.url}: write refused, nothing was written ({exc})") from None
         finally:
-            if tables:
+            if fresh:
                 with contextlib.suppress(sqlite3.OperationalError):
                     db.execute("DETACH DATABASE stage")
-
-
-def _per_part(given: pa.Table) -> dict[int, int]:
-    """How many records each part gives."""
-    parts, counts = np.unique(given["_part"].combine_chunks().to_numpy(), return_counts=True)
-    return dict(zip(parts.tolist(), counts.tolist(), strict=True))
 
 
 def _empty(db: sqlite3.Connection, name: str) -> bool:
     return not db.execute(f"SELECT EXISTS (SELECT 1 FROM main.{name})").fetchone()[0]
 
 
-def _check_ends(store: SqliteStore, orgs: pa.Table, ties: pa.Table) -> None:
-    """Refuse ties naming an organisation neither given nor stored."""
-    if not ties.num_rows:
-        return
-    ends = [pc.filter(ties[end], pc.invert(pc.is_in(ties[end], orgs["id"]))) for end in ("source", "target")]
-    others = pc.unique(pa.chunked_array(ends[0].chunks + ends[1].chunks, pa.string())).to_pylist()
+def other_ends(parts: Sequence[WritePart]) -> list[str]:
+    """The organisations the parts' ties name that no part gives."""
+    ids = pa.chunked_array([p.organizations["id"].combine_chunks() for p in parts], pa.string())
+    ends = [
+        pc.filter(ties[end], pc.invert(pc.is_in(ties[end], ids)))
+        for ties in (p.collaborations for p in parts)
+        for end in ("source", "target")
+    ]
+    return pc.unique(pa.chunked_array([c for e in ends for c in e.chunks], pa.string())).to_pylist()
+
+
+def check_ends(store: SqliteStore, parts: Sequence[WritePart], others: list[str]) -> None:
+    """Refuse ties naming an organisation neither given (*others* are the ends not given) nor stored."""
     missing = set(others) - store.existing_ids(others) if others else set()
     if missing:
         marked = pa.array(sorted(missing))
+        ties = pa.concat_tables([p.collaborations for p in parts])
         hit = pc.or_(pc.is_in(ties["source"], marked), pc.is_in(ties["target"], marked))
         first = ties.filter(hit).slice(0, 1).to_pylist()[0]
         end = first["source"] if first["source"] in missing else first["target"]
@@ -312,7 +317,7 @@ def _check_ends(store: SqliteStore, orgs: pa.Table, ties: pa.Table) -> None:
         )
 
 
-def _merge(
+def merge(
     db: sqlite3.Connection, name: str, key: str, source: str, parts: dict[int, int], changes: list[list[dict]]
 ) -> dict[tuple[str, int, str], int]:
     """Write the new and changed records of *source* (the table's columns, ``_part``,
@@ -354,7 +359,7 @@ def _merge(
     return states
 
 
-def _record_batches(db, parts, given, states, changes) -> int:
+def _record_batches(db, parts, states, changes) -> int:
     """Fill each part's batch, record it and its provenance; the number of records changed."""
     finished = now_iso()
     changed = 0
@@ -370,7 +375,7 @@ def _record_batches(db, parts, given, states, changes) -> int:
             "INSERT INTO load_batches (id, data) VALUES (?, ?)",
             (batch.id, json.dumps(batch.as_dict(), ensure_ascii=False)),
         ).lastrowid
-        for name, key, _ in _TABLES:
+        for name, key, _ in TABLES:
             record_type = _RECORD[name]
             table = getattr(part, name)
             keys = table[key].to_pylist()
@@ -379,71 +384,4 @@ def _record_batches(db, parts, given, states, changes) -> int:
                 keys += _merged_keys(part, record_type, keys)
                 sources = [part.sources.get((record_type, k)) for k in keys]
             insert_provenance(db, seq, record_type, keys, sources)
-    return changed
-
-
-def apply_edit(store: SqliteStore, db: sqlite3.Connection, edit: Edit) -> int:
-    """Write *edit* inside the open transaction; the number of records it changed."""
-    before = db.total_changes
-    db.executemany("DELETE FROM collaborations WHERE key = ?", ((k,) for k in edit.delete_collaborations))
-    changed = db.total_changes - before
-    given = {
-        "organizations": _given([organizations_table(edit.organizations)], ORGANIZATION_COLUMNS),
-        "collaborations": _given([collaborations_table(edit.collaborations)], COLLABORATION_COLUMNS),
-    }
-    _check_ends(store, given["organizations"], given["collaborations"])
-    for name, key, _ in _TABLES:
-        table = given[name]
-        if not table.num_rows:
-            continue
-        db.execute(
-            f"CREATE TEMP TABLE edit_{name} AS SELECT *, 0 AS _part, 0 AS _seq FROM main.{name} WHERE 0"
-        )
-        names = table.column_names
-        db.executemany(
-            f"INSERT INTO temp.edit_{name} ({_quoted(names)}) VALUES ({', '.join(':' + n for n in names)})",
-            table.to_pylist(),
-        )
-        states = _merge(db, name, key, f"temp.edit_{name}", {0: table.num_rows}, [[]])
-        changed += states.get((name, 0, "inserted"), 0) + states.get((name, 0, "updated"), 0)
-        db.execute(f"DROP TABLE temp.edit_{name}")
-    if edit.delete_organizations:
-        before = db.total_changes
-        db.executemany("DELETE FROM organizations WHERE id = ?", ((i,) for i in edit.delete_organizations))
-        changed += db.total_changes - before
-        db.execute("CREATE TEMP TABLE deleted_ids (id TEXT PRIMARY KEY)")
-        db.executemany(
-            "INSERT OR IGNORE INTO temp.deleted_ids VALUES (?)", ((i,) for i in edit.delete_organizations)
-        )
-        left = db.execute(
-            "SELECT source, target FROM collaborations WHERE source IN (SELECT id FROM temp.deleted_ids) "
-            "OR target IN (SELECT id FROM temp.deleted_ids) LIMIT 1"
-        ).fetchone()
-        db.execute("DROP TABLE temp.deleted_ids")
-        if left:
-            raise IntegrityError(
-                f"{store.url}: change refused, nothing was written (a collaboration {left[0]} -> {left[1]} "
-                "still refers to an organisation it deletes)"
-            )
-    db.executemany(
-        "DELETE FROM identifiers WHERE scheme = ? AND value = ? AND org_id = ?",
-        ((i.scheme, i.value, i.org_id) for i in edit.delete_identifiers),
-    )
-    db.executemany(
-        "INSERT OR IGNORE INTO identifiers (scheme, value, org_id, record) VALUES (?, ?, ?, ?)",
-        ((i.scheme, i.value, i.org_id, i.record) for i in edit.identifiers),
-    )
-    db.executemany('DELETE FROM rewrites WHERE tie_key = ? AND "end" = ?', edit.delete_rewrites)
-    db.executemany(
-        'INSERT OR REPLACE INTO rewrites (tie_key, "end", original) VALUES (?, ?, ?)',
-        ((r.tie_key, r.end, r.original) for r in edit.rewrites),
-    )
-    db.executemany(
-        "INSERT OR REPLACE INTO candidates (a, b, status, data) VALUES (?, ?, ?, ?)",
-        ((c.a, c.b, c.status, c.to_json()) for c in edit.candidates),
-    )
-    db.executemany(
-        "INSERT INTO merges (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-        ((m.id, m.to_json()) for m in edit.merges),
-    )
     return changed
