@@ -244,7 +244,14 @@ def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: E
             # in key order: SQLite then walks the stored table's key index in order too
             keys = table[key].combine_chunks()
             if not pc.all(pc.less_equal(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
-                table = table.sort_by(key)
+                order, columns = (
+                    pc.sort_indices(keys),
+                    dict(zip(table.column_names, table.columns, strict=True)),
+                )
+                del table, keys
+                for column in columns:  # one column at a time: the load is in memory once, not twice
+                    columns[column] = columns[column].take(order)
+                table = pa.table(columns)
                 keys = table[key].combine_chunks()
             twice = pc.any(pc.equal(keys.slice(1), keys.slice(0, len(keys) - 1))).as_py()
             fresh[name] = _empty(db, name) and not twice  # a key given twice: the join settles it
