@@ -22,18 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from test_load import ORGS, TIES  # the store "loaded" cases start from
+
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden" / "loads.json"
 
-ORGS = """id,name,kind,country,province,sectors
-hust,Đại học Bách khoa Hà Nội,university,VN,Hà Nội,ai|semiconductors
-lotus,Lotus AI Labs,startup,VN,Đà Nẵng,ai
-kx,Daejeon Institute,research_institute,KR,,
-"""
-TIES = """source,target,kind,weight,start
-hust,lotus,research,2,2021
-kx,hust,co_publication,1,2023-04-01
-"""
 AB = "id,name,kind\na,A,startup\nb,B,company\n"
 
 Files = dict[str, bytes | str | Callable[[Path], None]]
