@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ecograph import analysis
@@ -34,6 +34,7 @@ class Table:
 
     rows: list[dict]
     note: str = ""
+    meta: dict = field(default_factory=dict)  # how the rows were computed, for JSON output
 
 
 @contextmanager
@@ -88,7 +89,14 @@ def centrality(
         )
         order = "lowest first" if not result.descending else "highest first"
         note = f"{measure}: {result.method}, computed with {result.backend}; {order}"
-        return Table(rows, note)
+        meta = {
+            "measure": measure,
+            "method": result.method,
+            "backend": result.backend,
+            "order": order,
+            "normalisation": analysis.NORMALISATION[measure],
+        }
+        return Table(rows, note, meta)
 
     return _run(store, compute)
 

@@ -9,7 +9,17 @@ from typing import Literal, Protocol
 
 from ecograph.problems import Problem
 
-__all__ = ["REGISTRY", "FileInfo", "Loader", "SourceRow", "detect", "ragged_row", "register"]
+__all__ = [
+    "REGISTRY",
+    "FileInfo",
+    "Loader",
+    "SourceRow",
+    "Terms",
+    "detect",
+    "ragged_row",
+    "register",
+    "terms_of",
+]
 
 RecordType = Literal["organization", "collaboration"]
 
@@ -52,6 +62,35 @@ class FileInfo:
     @property
     def bytes_read(self) -> int:
         return getattr(self.counter, "bytes_read", 0)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The licence a public source publishes its data under, and how to credit it.
+
+    A loader of public data declares its source's terms as ``terms``; every load of its
+    files records them in the load batch (``LoadBatch.terms``), with the release loaded
+    when the ``release`` loader option names it (``ecograph fetch`` does).
+    """
+
+    source: str  # as in SourceRow.source: "ror", "cordis", …
+    name: str  # for people: "ROR", "CORDIS", …
+    licence: str
+    licence_url: str
+    attribution: str
+
+
+def terms_of(loader: object, options: dict[str, object] | None) -> dict[str, str] | None:
+    """The terms a load of *loader*'s files records: its :class:`Terms`, and the release if
+    the ``release`` option gives one; None for ecograph's own files."""
+    terms = getattr(loader, "terms", None)
+    if not isinstance(terms, Terms):
+        return None
+    out = dict(vars(terms))
+    for key in ("release", "url"):
+        if (options or {}).get(key):
+            out[key] = str(options[key])  # type: ignore[index]
+    return out
 
 
 class Loader(Protocol):

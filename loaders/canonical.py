@@ -1,4 +1,4 @@
-"""ecograph's own files: organisations CSV, collaborations CSV and JSON Lines (DESIGN.md "Canonical files").
+"""ecograph's own files: organisations CSV, collaborations CSV and JSON Lines (README, "File formats").
 
 This module tells them apart; :mod:`ecograph.ingest.read` reads them, CSV column-wise.
 CSV files are told apart by their header (``id,name,kind`` or ``source,target,kind``), the

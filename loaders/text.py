@@ -1,5 +1,5 @@
-"""Reading text files whatever their encoding and compression: UTF-8 (with or without BOM),
-else Windows-1252; plain, gzip (``.gz``) or a zip archive of one file (``.zip``), streamed."""
+"""Reading text files whatever their encoding and packing: UTF-8 (with or without BOM), else
+Windows-1252; a plain file, a ``.gz`` file or a zip member (:mod:`loaders.archive`), streamed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import gzip
 import hashlib
 import io
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -21,11 +24,11 @@ _CHUNK = 1 << 20
 class FileFacts:
     """What one binary pass over a file tells: checksum, size and encoding."""
 
-    sha256: str  # of the file as stored (compressed or not)
-    size: int  # bytes a reader goes through: the file's, or a zip member's once unpacked
+    sha256: str  # of the content: a file has one checksum however it is packed
+    size: int  # bytes of the content (a compressed file's once unpacked)
     encoding: str  # "utf-8-sig", "utf-8", "cp1252" or "latin-1"
     note: str | None = None  # said in the load report when the file is not plain UTF-8
-    head: str = ""  # the first few KiB, decoded (unpacked), for format detection
+    head: str = ""  # the first few KiB, decoded, for format detection
 
 
 class CountingReader(io.RawIOBase):
@@ -48,48 +51,34 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
-def open_binary(path: Path) -> tuple[BinaryIO, CountingReader, int]:
-    """*path*'s content, unpacked as it is read; a counter of the bytes read; their total.
-
-    A ``.gz`` file counts its packed bytes (the file's size is the total); a ``.zip``
-    archive must hold one file, whose unpacked bytes are counted.
-    """
-    name = path.name.lower()
-    if name.endswith(".zip"):
-        archive = zipfile.ZipFile(path)
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) != 1:
-            archive.close()
-            raise OSError(f"a .zip file must hold one file to load; {path.name} holds {len(members)}")
-        counter = CountingReader(archive.open(members[0]))  # the member keeps the archive open
-        return counter, counter, members[0].file_size
-    raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the caller
-    counter = CountingReader(raw)
-    size = path.stat().st_size
-    if name.endswith(".gz"):
-        return gzip.GzipFile(fileobj=io.BufferedReader(counter, _CHUNK), mode="rb"), counter, size
-    return counter, counter, size
+def open_binary(path: Path) -> CountingReader:
+    """The bytes *path* holds: a zip member's (``loaders.archive.Member``), a ``.gz`` file's
+    decompressed, else the file's own; streamed, never unpacked to disk, and counted in
+    ``bytes_read`` (of :attr:`FileFacts.size`)."""
+    if hasattr(path, "open_bytes"):
+        return CountingReader(path.open_bytes())
+    if path.suffix.lower() == ".gz":
+        return CountingReader(gzip.open(path, "rb"))  # type: ignore[arg-type]
+    return CountingReader(open(path, "rb", buffering=0))
 
 
 def examine(path: Path) -> FileFacts:
     """Checksum *path* and find its encoding in one pass, without holding it in memory."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     first = b""
-    stream, _, size = open_binary(path)
-    with stream:
-        while chunk := stream.read(_CHUNK):
+    with _reading(path) as fh:
+        while chunk := fh.read(_CHUNK):
             if not first:
                 first = chunk[:8192]
+            digest.update(chunk)
             if utf8:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
+        size = fh.bytes_read
     if utf8:
         try:
             decoder.decode(b"", final=True)
@@ -108,13 +97,22 @@ def examine(path: Path) -> FileFacts:
     return FileFacts(digest.hexdigest(), size, encoding, note, head)
 
 
+@contextmanager
+def _reading(path: Path) -> Iterator[CountingReader]:
+    """:func:`open_binary` for a whole pass: a compressed file cut short is one OSError."""
+    try:
+        with open_binary(path) as stream:
+            yield stream
+    except (EOFError, zlib.error, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
+        raise OSError(f"the compressed file is truncated or damaged ({exc}); download it again") from None
+
+
 def _decodes(path: Path, encoding: str) -> bool:
     """Whether all of *path* decodes in *encoding*."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    stream, _, _ = open_binary(path)
-    with stream:
+    with _reading(path) as fh:
         try:
-            while chunk := stream.read(_CHUNK):
+            while chunk := fh.read(_CHUNK):
                 decoder.decode(chunk)
         except UnicodeDecodeError:
             return False
@@ -123,7 +121,7 @@ def _decodes(path: Path, encoding: str) -> bool:
 
 def open_text(path: Path, encoding: str) -> tuple[io.TextIOWrapper, CountingReader]:
     """Open *path* for reading text in *encoding*; cp1252 falls back to U+FFFD per undefined byte."""
-    stream, counter, _ = open_binary(path)
-    buffered = stream if isinstance(stream, gzip.GzipFile) else io.BufferedReader(stream, buffer_size=_CHUNK)
+    counter = open_binary(path)
+    buffered = io.BufferedReader(counter, buffer_size=_CHUNK)
     errors = "strict" if encoding.startswith("utf-8") else "replace"
     return io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline=""), counter

@@ -10,7 +10,7 @@ Under ``CI=true`` a missing Chromium fails these tests instead of skipping them.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from browser_support import (
@@ -194,6 +194,33 @@ def test_map_table_waits_for_its_button(tab) -> None:
     tab.get_by_test_id("stDataFrame").wait_for(timeout=60_000)
     assert tab.get_by_text("Open the profile of").is_visible()
     _shot(tab, "map-table")
+
+
+def test_a_link_cannot_put_a_link_or_an_image_on_the_profile(tab, app) -> None:
+    """What a query parameter carries shows as text: no link to follow, no image fetched
+    (the session fails the test on any request leaving the machine)."""
+    planted = "[Log in](https://evil.example/login) ![t](http://evil.example/track.png)"
+    tab.goto(f"{app.url}/profile?org={quote(planted)}")
+    wait_for_app(tab, "Organisation profile")
+    tab.get_by_test_id("stAlert").filter(has_text="No organisation has the id").wait_for(timeout=60_000)
+    assert tab.get_by_test_id("stText").inner_text() == planted
+    assert tab.locator("a[href*='evil.example']").count() == 0
+    assert tab.locator("img[src*='evil.example']").count() == 0
+    _shot(tab, "profile-query-parameter")
+
+
+def test_tables_offer_only_the_spreadsheet_safe_download(tab, tmp_path) -> None:
+    _go(tab, "Centrality", "Centrality")
+    table = tab.get_by_test_id("stDataFrame").first
+    table.hover()
+    tab.wait_for_timeout(500)  # the table's own toolbar shows on hover
+    assert tab.get_by_role("button", name="Download as CSV").count() == 0
+    with tab.expect_download() as started:
+        tab.get_by_test_id("stDownloadButton").first.click()
+    saved = tmp_path / started.value.suggested_filename
+    started.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("rank,") and len(text.splitlines()) > 10
 
 
 def test_missing_chromium_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_path) -> None:

@@ -8,7 +8,7 @@ Most take the undirected projection (:func:`ecograph.snapshot.undirected`);
 from ecograph.analysis.backends import BACKENDS, clear_cache, resolve_backend
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_expected, brokerage_roles
-from ecograph.analysis.centrality import MEASURES, CentralityResult, centrality, top_nodes
+from ecograph.analysis.centrality import MEASURES, NORMALISATION, CentralityResult, centrality, top_nodes
 from ecograph.analysis.communities import Partition, community_links, community_profiles, louvain
 from ecograph.analysis.gaps import ei_index, group_gaps
 from ecograph.analysis.periphery import (
@@ -28,6 +28,7 @@ from ecograph.analysis.structural import structural_holes
 __all__ = [
     "BACKENDS",
     "MEASURES",
+    "NORMALISATION",
     "ROLES",
     "SECTIONS",
     "CentralityResult",

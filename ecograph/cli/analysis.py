@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from ecograph.analysis import MEASURES
+from ecograph.analysis import MEASURES, NORMALISATION
 from ecograph.cli.options import emit_table, format_option, store_option
+from ecograph.cli.terminal import echo, json_text
 from ecograph.model import CATEGORIES, ORG_KINDS
 
 __all__ = ["COMMANDS"]
 
 
-@click.command()
+_SCALES = "\b\nHow each measure is scaled:\n" + "\n".join(f"  {m}: {NORMALISATION[m]}" for m in MEASURES)
+
+
+@click.command(epilog=_SCALES)
 @click.option(
     "--measure", type=click.Choice(MEASURES), required=True, help="The centrality or structural-hole measure."
 )
@@ -35,7 +38,9 @@ def centrality(measure, top, category, kind, sector, province, k, seed, store, f
     """Rank organisations by a centrality measure, with filters.
 
     Betweenness is exact up to 5,000 organisations and sampled from a fixed seed above;
-    the output says which.
+    the output says which. Paths count hops: a tie's weight is its strength, not its
+    length. --format json prints {"measure", "method", "backend", "order",
+    "normalisation", "rows"}.
 
     \b
     Example:
@@ -54,9 +59,12 @@ def centrality(measure, top, category, kind, sector, province, k, seed, store, f
         k=k,
         seed=seed,
     )
-    emit_table(table.rows, fmt, title=f"top {top} by {measure}", note=table.note)
+    if fmt == "json":
+        click.echo(json_text({**table.meta, "rows": table.rows}, indent=2, default=list))
+    else:
+        emit_table(table.rows, fmt, title=f"top {top} by {measure}", note=table.note)
     if fmt != "table":
-        click.echo(table.note, err=True)
+        echo(table.note, err=True)
 
 
 @click.command("weak-links")
@@ -83,16 +91,16 @@ def weak_links(fmt: str, out: Path | None, top: int, seed: int, store: str | Non
 
     report = run(store, top=top, seed=seed)
     if fmt == "json":
-        text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
+        text = json_text(report, indent=2, default=str)
     elif fmt == "html":
         text = render_html(report)
     else:
         text = render_markdown(report)
     if out is None:
-        click.echo(text)
+        echo(text)
     else:
         out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out}")
+        echo(f"wrote {out}")
 
 
 @click.command()
@@ -129,9 +137,10 @@ def query() -> None:
 
 
 @query.command("list")
+@store_option
 @format_option
-def query_list(fmt: str) -> None:
-    """List the named queries and their parameters."""
+def query_list(store: str | None, fmt: str) -> None:
+    """List the named queries and their parameters (the same catalogue for every store)."""
     import queries
 
     rows = [

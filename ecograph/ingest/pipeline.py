@@ -9,7 +9,6 @@ checked tables without a store.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ecograph import csvcells
 from ecograph.errors import InputUnavailable, UsageError, ValidationFailed
 from ecograph.ingest.read import Found, Progress, RawBatch, read_canonical, read_rows
 from ecograph.ingest.resolve import merged_ids, resolve, rewritten
@@ -28,6 +28,9 @@ from ecograph.report import LoadBatch, LoadReport
 from ecograph.resolution.records import Edit
 from ecograph.store import Store, WritePart, open_store
 from loaders import REGISTRY, FileInfo, detect
+from loaders.archive import Member
+from loaders.archive import expand as expand_archives
+from loaders.base import terms_of
 from loaders.canonical import CANONICAL
 from loaders.text import FileFacts, examine
 
@@ -64,21 +67,24 @@ def _open(store: Store | str | None) -> tuple[Store, bool]:
     return (store, False) if isinstance(store, Store) else (open_store(store), True)
 
 
-def _check(paths: Sequence[Path]) -> None:
-    if not paths:
+def _files(paths: Sequence[str | Path], fmt: str) -> tuple[list[Path | Member], list[str]]:
+    """The files to read: *paths*, a ``.zip`` replaced by the files in it that a loader reads
+    (:func:`loaders.archive.expand`), and notes on the ones it leaves out."""
+    files = [Path(p) for p in paths]
+    if not files:
         raise UsageError("no files given; name at least one file to load")
-    for path in paths:
-        if not path.is_file():
-            raise InputUnavailable(f"cannot read {path}: no such file")
-
-
-def _examine(paths: Sequence[Path], fmt: str) -> list[tuple[Path, FileFacts, object]]:
-    """Each file with its checksum and encoding, and the loader of its format (None: unknown)."""
-    _check(paths)
     if fmt != "auto" and fmt not in REGISTRY:
         raise UsageError(f"unknown format {fmt!r}; expected auto or one of {', '.join(sorted(REGISTRY))}")
+    for path in files:
+        if not path.is_file():
+            raise InputUnavailable(f"cannot read {path}: no such file")
+    return expand_archives(files, fmt)
+
+
+def _examine(files: Sequence[Path | Member], fmt: str) -> list[tuple[Path, FileFacts, object]]:
+    """Each file with its checksum and encoding, and the loader of its format (None: unknown)."""
     plans = []
-    for path in paths:
+    for path in files:
         try:
             facts = examine(path)
         except OSError as exc:
@@ -103,9 +109,8 @@ def validated(
     :meth:`~ecograph.store.Store.existing_ids`), *aliases* which were merged into another
     node; by default an end outside the load is dangling.
     """
-    return _validated(
-        _examine([Path(p) for p in paths], format), home_country, known, aliases, options, progress
-    )
+    plans = _examine(_files(paths, format)[0], format)
+    return _validated(plans, home_country, known, aliases, options, progress)
 
 
 def _validated(plans, home, known, aliases, options, progress) -> Validated:
@@ -156,15 +161,25 @@ def _concat(tables: list[pa.Table], record_type: str) -> pa.Table:
 
 
 def _write_rejects(path: Path, problems: Iterable[Problem]) -> None:
-    """The rejected rows' problems as CSV, each row's together."""
+    """The rejected rows' problems as spreadsheet-safe CSV, each row's together."""
     rows: dict[tuple[str, int], list[Problem]] = {}
     for p in problems:
         rows.setdefault((p.file, p.row or 0), []).append(p)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh)
-        out.writerow(["file", "row", "field", "type", "value", "message"])
-        out.writerows([p.file, p.row, p.field or "", p.type, "" if p.value is None else p.value, p.message]
-                      for found in rows.values() for p in found)  # fmt: skip
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            csvcells.write(
+                fh,
+                ["file", "row", "field", "type", "value", "message"],
+                (
+                    [p.file, p.row, p.field, p.type, p.value, p.message]
+                    for found in rows.values()
+                    for p in found
+                ),
+            )
+    except OSError as exc:
+        raise InputUnavailable(
+            f"cannot write the rejects file {path}: {exc.strerror or exc}; nothing was written"
+        ) from None
 
 
 def load(
@@ -211,19 +226,24 @@ def load(
     ValidationFailed
         Some rows are invalid and *skip_invalid* is off; nothing was written.
     InputUnavailable
-        A file is missing or unreadable.
+        A file is missing or unreadable (a compressed one damaged), or *rejects* cannot be written.
     StoreUnavailable
         The store cannot be opened or written.
+    UsageError
+        No files, an unknown *format*, or *rejects* without *skip_invalid*.
     """
-    files = [Path(p) for p in paths]
-    _check(files)
-    report = LoadReport(dry_run=dry_run)
+    if rejects is not None and not skip_invalid:
+        raise UsageError("rejects lists the rows that skip_invalid leaves out; set skip_invalid too")
+    files, notes = _files(paths, format)
+    report = LoadReport(dry_run=dry_run, notes=notes)
     handle, owned = _open(store)
     try:
         plans = _examine(files, format)
         batches = [
-            LoadBatch(file=str(path), sha256=facts.sha256, encoding=facts.encoding)
-            for path, facts, _ in plans
+            LoadBatch(
+                file=str(path), sha256=facts.sha256, encoding=facts.encoding, terms=terms_of(loader, options)
+            )
+            for path, facts, loader in plans
         ]
         report.notes += [facts.note for _, facts, _ in plans if facts.note]
         found = _validated(plans, handle.home_country, handle.existing_ids, handle.aliases, options, progress)

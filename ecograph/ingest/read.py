@@ -232,7 +232,7 @@ def _csv(part: int, path: Path, facts: FileFacts, info: FileInfo, progress: Prog
         return "skip"
 
     positional = [f"c{i}" for i in range(width)]
-    stream, info.counter, _ = open_binary(path)
+    stream = info.counter = open_binary(path)
     # one thread: rows and malformed rows come in file order, so they can be numbered
     reader = pcsv.open_csv(
         stream,

@@ -78,6 +78,16 @@ class Store(ABC):
         """An integer that grows with every write that changes data."""
 
     @abstractmethod
+    def identity(self) -> str:
+        """A random id the store's first write gives it, ``""`` before any write.
+
+        It stays with the store through every load; a deleted and rebuilt store (or a
+        cleared one, on its next write) gets a new one, although its version may come back
+        to the same number. ``(identity(), store_version())`` therefore names one state of
+        one store: every cache keys on both.
+        """
+
+    @abstractmethod
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         """The subset of *ids* that the store holds as organisations."""
 
@@ -192,14 +202,16 @@ class Store(ABC):
         }
 
     def snapshot(self) -> nx.MultiDiGraph:
-        """The whole store as a networkx ``MultiDiGraph``, rebuilt only when the version changed.
+        """The whole store as a networkx ``MultiDiGraph``, rebuilt only when its identity or
+        version changed.
 
         See :func:`ecograph.snapshot.build_snapshot` for the attributes. Treat the result as
         read-only: it is shared between callers (it is frozen).
         """
-        version = self.store_version()
+        state = (self.identity(), self.store_version())
+        version = state[1]
         cached = getattr(self, "_snapshot_cache", None)
-        if cached is not None and cached[0] == version:
+        if cached is not None and cached[0] == state:
             return cached[1]
         G = build_snapshot(
             self.organizations(),
@@ -209,5 +221,5 @@ class Store(ABC):
             store_url=self.url,
         )
         nx.freeze(G)
-        self._snapshot_cache = (version, G)
+        self._snapshot_cache = (state, G)
         return G

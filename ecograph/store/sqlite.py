@@ -8,10 +8,14 @@ only what changed (:mod:`ecograph.store.sqlite_write`).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from ecograph.errors import IntegrityError, StoreUnavailable
 from ecograph.model import COLLABORATION_COLUMNS, Collaboration, Organization
@@ -128,6 +132,30 @@ def _chunks(items: Sequence, size: int = 900) -> Iterator[tuple[Sequence, str]]:
         yield chunk, ",".join("?" * len(chunk))
 
 
+@cache
+def _table_definitions() -> dict[str, str]:
+    """Each table of :data:`_SCHEMA` and its ``CREATE TABLE`` statement."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_SCHEMA)
+        return dict(
+            db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        )
+    finally:
+        db.close()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """Which file is at *path* (device and inode), or None when there is none."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
 def path_from_url(url: str) -> Path:
     """``sqlite:///rel/path.db`` → ``rel/path.db``; ``sqlite:////abs/path.db`` → ``/abs/path.db``."""
     if not url.startswith("sqlite:///"):
@@ -136,7 +164,13 @@ def path_from_url(url: str) -> Path:
 
 
 class SqliteStore(Store):
-    """A store in one SQLite file, created on first use.
+    """A store in one SQLite file, created by its first write.
+
+    Opening a store only reads: the file is opened read-only (``mode=ro``), so reading
+    works while a load holds the write lock (the store is in WAL mode, where readers see
+    the last commit), on a file this user may not write, and without creating a file that
+    is not there (that store is empty). The first write reopens the file for writing,
+    creating it and its tables, or upgrading an older layout in place.
 
     Parameters
     ----------
@@ -152,55 +186,139 @@ class SqliteStore(Store):
         self.url = url
         self.home_country = home_country
         self.path = path_from_url(url)
+        self.timeout = timeout
         if not self.path.parent.is_dir():
             raise StoreUnavailable(f"cannot open {url}: folder {self.path.parent} does not exist")
+        self._writable = False
+        self._file = _file_id(self.path)
+        self.db = self._open_for_reading()
+
+    def _open_for_reading(self) -> sqlite3.Connection:
+        """A read-only connection to the file (an empty in-memory store when there is none)."""
         try:
-            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            # References are checked before writing (sqlite_write._check_ends): SQLite's own
-            # check costs a lookup per tie and about a fifth of a large load.
-            self.db.execute("PRAGMA foreign_keys = OFF")
-            self.db.execute("PRAGMA temp_store = MEMORY")
-            self.db.execute("PRAGMA cache_size = -200000")
-            with self._translate_errors():
-                tables = self.db.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                ).fetchone()[0]
-                version = self.db.execute("PRAGMA user_version").fetchone()[0]
-                if tables and version != _SCHEMA_VERSION and version not in _UPGRADABLE:
-                    raise StoreUnavailable(
-                        f"{url} was written by another version of ecograph (schema {version}, this one "
-                        f"reads {_SCHEMA_VERSION}); export it with that version and load it into a new store"
-                    )
-                self.db.executescript(_SCHEMA)
-                self.db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+            if self._file is None:
+                db = sqlite3.connect(":memory:", isolation_level=None)
+                db.executescript(_SCHEMA)
+                return db
+            db = None
+            try:
+                db = self._connect("mode=ro")
+                self._check_schema(db)
+            except sqlite3.OperationalError:
+                if db is not None:
+                    db.close()
+                if os.access(self.path.parent, os.W_OK):
+                    raise
+                # A WAL file in a folder this user cannot write: SQLite cannot make the
+                # shared-memory file readers need, so it is read as a file nobody changes.
+                db = self._connect("immutable=1")
+                self._check_schema(db)
+            return db
         except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"cannot open {url}: {exc}") from None
+            raise StoreUnavailable(f"cannot open {self.url}: {exc}") from None
+
+    def _connect(self, mode: str) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            f"file:{quote(str(self.path.resolve()))}?{mode}",
+            uri=True,
+            timeout=self.timeout,
+            isolation_level=None,
+        )
+        # Settings of this connection only (nothing is written to the file).
+        # References are checked before writing (sqlite_write.check_ends): SQLite's own
+        # check costs a lookup per tie and about a fifth of a large load.
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute("PRAGMA cache_size = -200000")
+        return db
+
+    def _check_version(self, db: sqlite3.Connection) -> set[str]:
+        """The file's tables; refuses a layout this code cannot read or upgrade."""
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if tables and version != _SCHEMA_VERSION and version not in _UPGRADABLE:
+            raise StoreUnavailable(
+                f"{self.url} was written by another version of ecograph (schema {version}, this one "
+                f"reads {_SCHEMA_VERSION}); export it with that version and load it into a new store"
+            )
+        return tables
+
+    def _check_schema(self, db: sqlite3.Connection) -> None:
+        """:meth:`_check_version`, then an older (or not yet made) layout is read as if
+        upgraded: its missing tables are empty temporary tables of this connection (the
+        first write reopens the file and makes the real ones)."""
+        tables = self._check_version(db)
+        for name, sql in _table_definitions().items():
+            if name not in tables:
+                db.execute(sql.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+
+    def _make_writable(self) -> None:
+        """Reopen the file for writing (creating it and its tables, or upgrading them) before
+        the first write."""
+        if self._writable:
+            return
+        try:
+            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"cannot open {self.url} for writing: {exc}") from None
+        try:
+            with self._translate_errors(", nothing was written"):
+                self._check_version(db)  # refuses an unknown layout before anything is written
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                for pragma in ("foreign_keys = OFF", "temp_store = MEMORY", "cache_size = -200000"):
+                    db.execute(f"PRAGMA {pragma}")
+                if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
+                    # One transaction: a failure (a full disk) leaves the file as it was.
+                    try:
+                        db.executescript(
+                            f"BEGIN; {_SCHEMA}; PRAGMA user_version = {_SCHEMA_VERSION}; COMMIT;"
+                        )
+                    except BaseException:
+                        if db.in_transaction:
+                            db.execute("ROLLBACK")
+                        raise
+        except BaseException:
+            db.close()
+            raise
+        self.db.close()
+        self.db, self._writable, self._file = db, True, _file_id(self.path)
+
+    def replaced(self) -> bool:
+        """Whether the file at the store's path is no longer the one this store opened (it
+        was deleted, replaced or created since): a long-lived reader then opens the store
+        again."""
+        return _file_id(self.path) != self._file
 
     @contextmanager
-    def _translate_errors(self) -> Iterator[None]:
+    def _translate_errors(self, then: str = "") -> Iterator[None]:
         try:
             yield
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreUnavailable(
-                    f"{self.url} is locked by another process; try again when it has finished"
+                    f"{self.url} is locked by another process{then}; try again when it has finished"
                 ) from None
-            raise StoreUnavailable(f"{self.url}: {exc}") from None
+            raise StoreUnavailable(f"{self.url}: {exc}{then}") from None
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed if the block ends normally, rolled back otherwise."""
+        self._make_writable()
         with self._translate_errors():
             self.db.execute("BEGIN IMMEDIATE")
         try:
+            # A new (or cleared) store gets its identity with its first write.
+            self.db.execute(
+                "INSERT OR IGNORE INTO main.meta (key, value) VALUES ('identity', ?)", (uuid.uuid4().hex,)
+            )
             yield self.db
             self.db.execute("COMMIT")
         except BaseException as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError):  # the disk is full, say
+            if self.db.in_transaction:  # SQLite rolls back by itself after some errors
+                with suppress(sqlite3.OperationalError):
+                    self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):  # a full disk, a lost file: one line
                 raise write_failed(self.url, exc) from None
             raise
 
@@ -210,6 +328,10 @@ class SqliteStore(Store):
     def store_version(self) -> int:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         return int(row[0]) if row else 0
+
+    def identity(self) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+        return row[0] if row else ""
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         found: set[str] = set()

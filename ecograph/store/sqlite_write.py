@@ -221,7 +221,7 @@ def _fill_stage(store: SqliteStore, path: Path, name: str, table: pa.Table, fres
     except adbc_driver_manager.DatabaseError as exc:  # a full disk, say; the message has the query too
         reason = str(exc).splitlines()[0].rpartition(": ")[2]
         raise StoreUnavailable(
-            f"cannot write the load's stage in {path.parent.parent} ({reason}); nothing was written"
+            f"{store.url}: cannot write the load's stage in {path.parent.parent} ({reason}); nothing was written"
         ) from None
     finally:
         for statement in statements:
@@ -232,6 +232,7 @@ def _fill_stage(store: SqliteStore, path: Path, name: str, table: pa.Table, fres
 
 def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None) -> None:
     """:meth:`Store.write` for SQLite (see the module's docstring)."""
+    store._make_writable()  # before ATTACH, which a reopened connection would not keep
     db = store.db
     counts = {name: {i: getattr(p, name).num_rows for i, p in enumerate(parts)} for name, _, _ in TABLES}
     others = other_ends(parts)
