@@ -13,7 +13,6 @@ __all__ = [
     "REGISTRY",
     "FileInfo",
     "Loader",
-    "RowBlock",
     "SourceRow",
     "Terms",
     "detect",
@@ -41,21 +40,6 @@ class SourceRow:
     data: dict[str, object]
     source: str | None = None
     source_id: str | None = None
-
-
-@dataclass(slots=True)
-class RowBlock:
-    """Many raw rows of one record type at once, each a list of values in ``columns`` order.
-
-    The fast lane for large CSV files: ingest checks a block's rows in one tight loop
-    instead of one :class:`SourceRow` each. ``columns`` holds the canonical field names of
-    the file's header, unknown ones included (ingest ignores them).
-    """
-
-    file: str
-    type: RecordType
-    columns: tuple[str, ...]
-    rows: list[tuple[int, list[str]]]
 
 
 @dataclass
@@ -110,7 +94,9 @@ def terms_of(loader: object, options: dict[str, object] | None) -> dict[str, str
 
 
 class Loader(Protocol):
-    """A source format. ``read`` yields rows and problems lazily, filling ``info`` as it goes."""
+    """A source format. ``read`` yields rows and problems lazily, filling ``info`` as it goes;
+    :mod:`ecograph.ingest.read` gathers the rows into Arrow batches. (The canonical format is
+    read there column-wise and has no ``read``.)"""
 
     name: str
 

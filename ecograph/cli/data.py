@@ -192,20 +192,30 @@ def _print_report(report: LoadReport, as_json: bool) -> None:
     echo(report.summary_line())
 
 
+def _amount(step: str, done: int, total: int) -> str:
+    if step == "read":
+        return f"{done / 1e6:,.1f}/{total / 1e6:,.1f} MB"
+    return f"{done:,}/{total:,}" if total else f"{done:,}"
+
+
 def _load_with_progress(run_load, files, fmt, store, dry_run, skip_invalid, rejects, options):
+    """The load with a bar per file (bytes read), a count of the records checked, and a bar
+    of the records written."""
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), transient=True,
-    ) as bar:  # fmt: skip
-        tasks: dict[str, int] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[amount]}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[tuple[str, str], int] = {}
+        labels = {"validated": "records checked", "written": "records written"}
 
-        def progress(path: str, done: int, total: int) -> None:
-            if path not in tasks:
-                tasks[path] = bar.add_task(markup(Path(path).name), total=total)
-            bar.update(tasks[path], completed=done)
+        def progress(step: str, name: str, done: int, total: int) -> None:
+            if (step, name) not in tasks:
+                label = f"reading {markup(Path(name).name)}" if step == "read" else labels[step]
+                tasks[(step, name)] = bar.add_task(label, total=total or None, amount="")
+            bar.update(
+                tasks[(step, name)], completed=done, total=total or None, amount=_amount(step, done, total)
+            )
 
         return run_load(
             files, store, format=fmt, dry_run=dry_run, skip_invalid=skip_invalid,

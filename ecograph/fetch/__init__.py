@@ -156,10 +156,15 @@ def fetch(
     if not dry_run:
         from ecograph.ingest import load
 
-        load_progress = (
-            (lambda path, done, total: progress(Path(path).name, done, total)) if progress else None
+        def load_progress(step: str, name: str, done: int, total: int) -> None:
+            if step == "read":  # bytes of each file, then the records written
+                progress(Path(name).name, done, total)
+            elif step == "written":
+                progress("records written", done, total)
+
+        result.report = load(
+            got.files, store, format=source, options=got.options, progress=load_progress if progress else None
         )
-        result.report = load(got.files, store, format=source, options=got.options, progress=load_progress)
         for folder_done in got.cleanup:
             shutil.rmtree(folder_done, ignore_errors=True)
     return result

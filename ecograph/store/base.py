@@ -8,8 +8,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
+import pyarrow as pa
 
-from ecograph.model import Collaboration, Organization, category
+from ecograph.model import Collaboration, Organization, category, collaborations_table, organizations_table
 from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.snapshot import build_snapshot
@@ -21,16 +22,22 @@ __all__ = ["Provenance", "Store", "WritePart"]
 class WritePart:
     """The records one file contributes to a load; the store fills ``batch``'s counts.
 
-    ``sources`` optionally maps ``("organization", id)`` or ``("collaboration", key)`` to
-    the ``(source, source_id)`` a record came from, for provenance. ``collaborations`` may
-    be a :class:`~ecograph.store.stage.StagedTies` for a store whose ``takes_staged_ties``
-    is true; its keys appear in no other part.
+    ``organizations`` and ``collaborations`` are tables of the columns declared in
+    :mod:`ecograph.model` (records are turned into them). ``sources`` optionally maps
+    ``("organization", id)`` or ``("collaboration", key)`` to the ``(source, source_id)`` a
+    record came from, for provenance.
     """
 
     batch: LoadBatch
-    organizations: Sequence[Organization] = ()
-    collaborations: Sequence[Collaboration] = ()
+    organizations: pa.Table | Sequence[Organization] = ()
+    collaborations: pa.Table | Sequence[Collaboration] = ()
     sources: dict[tuple[str, str], tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.organizations, pa.Table):
+            self.organizations = organizations_table(self.organizations)
+        if not isinstance(self.collaborations, pa.Table):
+            self.collaborations = collaborations_table(self.collaborations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +63,6 @@ class Store(ABC):
     #: The URL the store was opened with, without any password.
     url: str
     home_country: str
-    #: Whether :meth:`write` takes a part's collaborations as staged ties (a SQLite file).
-    takes_staged_ties: bool = False
 
     def __enter__(self) -> Store:
         return self

@@ -54,14 +54,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote, urlsplit
 
+import pyarrow as pa
+
 from ecograph import settings
 from ecograph.errors import IntegrityError, StoreUnavailable, UsageError
-from ecograph.model import TIE_KINDS, Collaboration, Organization
-from ecograph.names import name_key
+from ecograph.model import ORGANIZATION_COLUMNS, TIE_KINDS, Collaboration, Organization
+from ecograph.names import name_keys
 from ecograph.report import MAX_CHANGES, LoadBatch, now_iso
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.store import cypher
@@ -83,19 +85,25 @@ _T = TypeVar("_T")
 #: Rows per page of a whole-store read (one Bolt record each).
 _PAGE_ROWS = 10_000
 
-_org_values = attrgetter(*cypher.ORG_PROPERTIES[:-1])
-_tie_values = attrgetter(*cypher.TIE_ROW)
 # Lists go in as lists; an empty one as null, which leaves the property out as before.
-_ORG_LISTS = tuple(cypher.ORG_PROPERTIES.index(name) for name in ("sectors", "aliases"))
+_ORG_LISTS = tuple(cypher.ORG_PROPERTIES.index(c.name) for c in ORGANIZATION_COLUMNS if c.stored == "list")
 _N_TIE_FIELDS = len(cypher.TIE_ROW) - 1  # all but the key, which Collaboration computes
+_TIE_AT = {name: i for i, name in enumerate(cypher.TIE_ROW)}
 
 
-def _org_row(org: Organization) -> list[Any]:
-    """*org* as the list ``CREATE_ORGS_BY_KIND`` takes and ``READ_ORGS_BY_ID`` returns."""
-    row = [*_org_values(org), name_key(org.name)]
-    for i in _ORG_LISTS:
-        row[i] = list(row[i]) or None
-    return row
+def _rows(table: pa.Table, names: Sequence[str]) -> list[list[Any]]:
+    """The rows of a table of the model's columns as the lists the Cypher statements take,
+    each column put where *names* (``ORG_PROPERTIES`` or ``TIE_ROW``) has it."""
+    columns = []
+    for name in names:
+        if name == "name_key":
+            values = name_keys(table["name"].combine_chunks()).to_pylist()
+        else:
+            values = table[name].to_pylist()
+            if pa.types.is_list(table.schema.field(name).type):
+                values = [v or None for v in values]
+        columns.append(values)
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 def _org_from_row(row: Sequence[Any]) -> Organization:
@@ -103,11 +111,6 @@ def _org_from_row(row: Sequence[Any]) -> Organization:
     for i in _ORG_LISTS:
         values[i] = tuple(values[i] or ())
     return Organization(*values)
-
-
-def _tie_row(tie: Collaboration) -> list[Any]:
-    """*tie* as the list ``CREATE_TIES_BY_KIND`` takes and ``FIND_TIES_BY_KIND`` returns."""
-    return list(_tie_values(tie))
 
 
 def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
@@ -696,7 +699,7 @@ class Neo4jStore(Store):
             for table in (plan.tie_creates, plan.tie_updates)
             for rows in table.values()
             for row in rows
-            for end in row[:2]
+            for end in (row[_TIE_AT["source"]], row[_TIE_AT["target"]])
         }
         for chunk in _chunks(sorted(ends - nodes.keys()), self.batch_size):
             nodes.update(tx.run(cypher.NODE_IDS, ids=chunk).single(strict=True)[0])
@@ -779,20 +782,20 @@ class Neo4jStore(Store):
 
         # Organisations.
         given: list[tuple[int, str, list[Any]]] = []
+        kind_at = cypher.ORG_PROPERTIES.index("kind")
         for index, part in enumerate(parts):
-            for org in part.organizations:
-                if org.kind not in cypher.ORG_LABELS:  # the label comes from the kind
+            for row in _rows(part.organizations, cypher.ORG_PROPERTIES):
+                if row[kind_at] not in cypher.ORG_LABELS:  # the label comes from the kind
                     raise IntegrityError(
                         f"{self.url}: write refused, nothing was written (organisation "
-                        f"{org.id!r} has unknown kind {org.kind!r})"
+                        f"{row[0]!r} has unknown kind {row[kind_at]!r})"
                     )
-                given.append((index, org.id, _org_row(org)))
+                given.append((index, row[0], row))
         stored: dict[str, list[Any]] = {}
         if store_has_orgs:
             for chunk in _chunks(list(dict.fromkeys(id_ for _, id_, _ in given)), size):
                 for row in tx.run(cypher.READ_ORGS_BY_ID, ids=chunk).single()["rows"]:
                     stored[row[0]] = row
-        kind_at = cypher.ORG_PROPERTIES.index("kind")
         for id_, row in self._classify(plan, "organizations", given, stored).items():
             (plan.org_updates if id_ in stored else plan.org_creates)[row[kind_at]].append(row)
         in_load = {id_ for _, id_, _ in given}
@@ -800,26 +803,29 @@ class Neo4jStore(Store):
             orgs_planned(plan)
 
         # Collaborations: every end must be in this load or in the store.
-        ties: list[tuple[int, Collaboration]] = [
-            (index, tie) for index, part in enumerate(parts) for tie in part.collaborations
+        source, target, kind, key = (_TIE_AT[n] for n in ("source", "target", "kind", "key"))
+        ties: list[tuple[int, list[Any]]] = [
+            (index, row)
+            for index, part in enumerate(parts)
+            for row in _rows(part.collaborations, cypher.TIE_ROW)
         ]
         if not ties:
             return plan
         for _, tie in ties:
-            if tie.kind not in cypher.TIE_TYPES:  # the relationship type comes from the kind
+            if tie[kind] not in cypher.TIE_TYPES:  # the relationship type comes from the kind
                 raise IntegrityError(
                     f"{self.url}: write refused, nothing was written (collaboration "
-                    f"{tie.source} -> {tie.target} has unknown kind {tie.kind!r})"
+                    f"{tie[source]} -> {tie[target]} has unknown kind {tie[kind]!r})"
                 )
-        ends = {end for _, tie in ties for end in (tie.source, tie.target)} - in_load
+        ends = {end for _, tie in ties for end in (tie[source], tie[target])} - in_load
         known = self._existing_ids_tx(tx, sorted(ends)) if ends and store_has_orgs else set()
         missing = ends - known
         if missing:
-            tie = next(t for _, t in ties if t.source in missing or t.target in missing)
-            end = tie.source if tie.source in missing else tie.target
+            tie = next(t for _, t in ties if t[source] in missing or t[target] in missing)
+            end = tie[source] if tie[source] in missing else tie[target]
             raise IntegrityError(
                 f"{self.url}: write refused, nothing was written (collaboration "
-                f"{tie.source} -> {tie.target} ({tie.kind}) refers to unknown organisation {end!r}"
+                f"{tie[source]} -> {tie[target]} ({tie[kind]}) refers to unknown organisation {end!r}"
                 f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''})"
             )
         found: dict[str, list[Any]] = {}
@@ -827,31 +833,32 @@ class Neo4jStore(Store):
             by_kind: dict[str, list[str]] = defaultdict(list)
             by_id: list[str] = []
             for _, tie in ties:
-                (by_id if tie.id else by_kind[tie.kind]).append(tie.key)
-            for kind in TIE_KINDS:
+                (by_id if tie[_TIE_AT["id"]] else by_kind[tie[kind]]).append(tie[key])
+            for tie_kind in TIE_KINDS:
                 # A tie with an id may have changed kind, so look for it under every type.
-                keys = list(dict.fromkeys(by_kind.get(kind, []) + by_id))
+                keys = list(dict.fromkeys(by_kind.get(tie_kind, []) + by_id))
                 for chunk in _chunks(keys, size):
-                    for row in tx.run(cypher.FIND_TIES_BY_KIND[kind], keys=chunk).single()["rows"]:
-                        found[row[-1]] = row
-        given_ties = [(index, tie.key, _tie_row(tie)) for index, tie in ties]
-        for key, row in self._classify(plan, "collaborations", given_ties, found).items():
-            old = found.get(key)
+                    for row in tx.run(cypher.FIND_TIES_BY_KIND[tie_kind], keys=chunk).single()["rows"]:
+                        found[row[key]] = row
+        given_ties = [(index, tie[key], tie) for index, tie in ties]
+        for tie_key, row in self._classify(plan, "collaborations", given_ties, found).items():
+            old = found.get(tie_key)
             if old is None:
-                plan.tie_creates[row[2]].append(row)
-            elif old[:3] != row[:3]:  # kind or ends changed: delete, then create anew
-                plan.tie_deletes[old[2]].append(key)
-                plan.tie_creates[row[2]].append(row)
+                plan.tie_creates[row[kind]].append(row)
+            elif [old[i] for i in (source, target, kind)] != [row[i] for i in (source, target, kind)]:
+                # kind or ends changed: delete, then create anew
+                plan.tie_deletes[old[kind]].append(tie_key)
+                plan.tie_creates[row[kind]].append(row)
             else:
-                plan.tie_updates[row[2]].append(row)
+                plan.tie_updates[row[kind]].append(row)
         return plan
 
     def _provenance_chunks(self, batch_id: str, part: WritePart) -> list[dict]:
         """The provenance of one part as chunk rows for ``CREATE_PROVENANCE_CHUNKS``."""
         out = []
         for record_type, keys in (
-            ("organization", [o.id for o in part.organizations]),
-            ("collaboration", [t.key for t in part.collaborations]),
+            ("organization", part.organizations["id"].to_pylist()),
+            ("collaboration", part.collaborations["key"].to_pylist()),
         ):
             entries = {k: part.sources.get((record_type, k)) for k in keys}
             # records the part saw but wrote under another id (merged by entity resolution)
