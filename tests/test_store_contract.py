@@ -187,6 +187,27 @@ def test_snapshot_has_every_attribute_and_is_cached_per_version(store):
     assert store.snapshot().nodes["lotus"]["city"] == "Hải Châu"
 
 
+def test_tables_hold_every_record_as_declared_columns(store):
+    from ecograph.model import (
+        COLLABORATION_SCHEMA,
+        ORGANIZATION_SCHEMA,
+        collaborations_from,
+        organizations_from,
+    )
+
+    empty = store.tables()
+    assert (empty.organizations.num_rows, empty.collaborations.num_rows) == (0, 0)
+    assert empty.organizations.schema == ORGANIZATION_SCHEMA
+    write(store, [HUST, LOTUS, KAIST], TIES)
+    tables = store.tables()
+    assert tables.organizations.schema == ORGANIZATION_SCHEMA
+    assert tables.collaborations.schema == COLLABORATION_SCHEMA
+    assert organizations_from(tables.organizations) == list(store.organizations())
+    assert collaborations_from(tables.collaborations) == list(store.collaborations())
+    assert tables.organizations["id"].to_pylist() == ["hust", "kaist-x", "lotus"]
+    assert tables.collaborations["key"].to_pylist() == sorted(t.key for t in TIES)
+
+
 @pytest.mark.parametrize("name", AWKWARD_NAMES)
 def test_names_are_stored_verbatim(store, name):
     odd = Organization("odd-1", name, "company", "VN", description=name, aliases=(name,))

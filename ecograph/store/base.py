@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
 import pyarrow as pa
@@ -15,7 +16,7 @@ from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.snapshot import build_snapshot
 
-__all__ = ["Provenance", "Store", "WritePart"]
+__all__ = ["Provenance", "Store", "StoreTables", "WritePart"]
 
 
 @dataclass
@@ -38,6 +39,15 @@ class WritePart:
             self.organizations = organizations_table(self.organizations)
         if not isinstance(self.collaborations, pa.Table):
             self.collaborations = collaborations_table(self.collaborations)
+
+
+class StoreTables(NamedTuple):
+    """A store's records as columns: Arrow tables in the schemas declared in
+    :mod:`ecograph.model` (``ORGANIZATION_SCHEMA``, ``COLLABORATION_SCHEMA``), organisations
+    ordered by id and collaborations by key."""
+
+    organizations: pa.Table
+    collaborations: pa.Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +210,17 @@ class Store(ABC):
             "by_tie_kind": dict(sorted(by_tie_kind.items())),
             "by_country": dict(sorted(by_country.items())),
         }
+
+    def tables(self) -> StoreTables:
+        """Every organisation and collaboration as columns (:class:`StoreTables`).
+
+        This is how analyses read a store: a store with a faster columnar read overrides it;
+        the result is the same as building the tables from :meth:`organizations` and
+        :meth:`collaborations`, which is what this default does.
+        """
+        return StoreTables(
+            organizations_table(self.organizations()), collaborations_table(self.collaborations())
+        )
 
     def snapshot(self) -> nx.MultiDiGraph:
         """The whole store as a networkx ``MultiDiGraph``, rebuilt only when its identity or
