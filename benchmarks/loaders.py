@@ -11,7 +11,10 @@ Each scenario runs in its own process (so peak RSS is its own) and is timed end 
 
 - ``ror-read-vn`` / ``cordis-read``: the loader alone, iterated to the end (streaming);
 - ``ror-load-vn`` / ``cordis-load-vn`` / ``cordis-load``: ``ecograph.ingest.load`` into a
-  fresh SQLite store (validation and the write included).
+  fresh SQLite store (validation and the write included);
+- ``ror-zip-load-vn``: the same dump zipped (``ror-120k.zip``, as ROR publishes it), loaded
+  from the zip without unpacking it; ``ror-zip-floor``: the bare library's floor for that,
+  :mod:`zipfile` decompressing the member to its end.
 
 Targets: each loader scenario under 60 s and 1 GiB. Results go to
 ``benchmarks/results/loaders.json``.
@@ -20,6 +23,7 @@ Usage::
 
     .venv/bin/python benchmarks/loaders.py            # all scenarios
     .venv/bin/python benchmarks/loaders.py ror-read-vn cordis-read
+    .venv/bin/python benchmarks/loaders.py --out results/loaders-zip.json ror-zip-floor ror-load-vn ror-zip-load-vn
 """
 
 from __future__ import annotations
@@ -39,12 +43,21 @@ ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
 RESULTS = ROOT / "results" / "loaders.json"
 ROR_FILE = DATA / "ror-120k.json"
+ROR_ZIP = DATA / "ror-120k.zip"
 CORDIS_DIR = DATA / "cordis"
 ROR_RECORDS = 120_000
 PROJECTS, PARTICIPATIONS, CORDIS_ORGS = 40_000, 200_000, 30_000
 TARGET_SECONDS, TARGET_BYTES = 60.0, 1 << 30
 
-SCENARIOS = ("ror-read-vn", "ror-load-vn", "cordis-read", "cordis-load-vn", "cordis-load")
+SCENARIOS = (
+    "ror-read-vn",
+    "ror-load-vn",
+    "ror-zip-floor",
+    "ror-zip-load-vn",
+    "cordis-read",
+    "cordis-load-vn",
+    "cordis-load",
+)
 COUNTRIES = ["US", "CN", "JP", "DE", "GB", "FR", "IN", "KR", "BR", "IT", "ES", "CA", "AU", "NL", "TH", "SG"]
 TYPES = [
     "education",
@@ -275,6 +288,13 @@ def run_scenario(name: str) -> dict[str, object]:
         counts = _read(ROR_FILE, country="VN")
     elif name == "ror-load-vn":
         counts = _load([ROR_FILE], country="VN")
+    elif name == "ror-zip-floor":
+        import zipfile
+
+        with zipfile.ZipFile(ROR_ZIP) as zf, zf.open(zf.namelist()[0]) as member:
+            counts = {"bytes": sum(len(chunk) for chunk in iter(lambda: member.read(1 << 20), b""))}
+    elif name == "ror-zip-load-vn":
+        counts = _load([ROR_ZIP], country="VN")
     elif name == "cordis-read":
         counts = _read(CORDIS_DIR / "organization.csv")
     elif name == "cordis-load-vn":
@@ -292,10 +312,19 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--scenario"]:
         print(json.dumps(run_scenario(argv[1])))
         return
+    out_path = RESULTS
+    if argv[:1] == ["--out"]:
+        out_path, argv = ROOT / argv[1], argv[2:]
     wanted = argv or list(SCENARIOS)
     if any(s.startswith("ror") for s in wanted) and not ROR_FILE.exists():
         print(f"generating {ROR_FILE} ...", file=sys.stderr)
         generate_ror(ROR_FILE)
+    if any(s.startswith("ror-zip") for s in wanted) and not ROR_ZIP.exists():
+        import zipfile
+
+        print(f"zipping {ROR_ZIP} ...", file=sys.stderr)
+        with zipfile.ZipFile(ROR_ZIP, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.write(ROR_FILE, "v2.0-2025-12-16-ror-data.json")
     if any(s.startswith("cordis") for s in wanted) and not (CORDIS_DIR / "organization.csv").exists():
         print(f"generating {CORDIS_DIR} ...", file=sys.stderr)
         generate_cordis(CORDIS_DIR)
@@ -321,6 +350,9 @@ def main(argv: list[str]) -> None:
         "ror": {"path": str(ROR_FILE.relative_to(ROOT)), "bytes": ROR_FILE.stat().st_size}
         if ROR_FILE.exists()
         else None,
+        "ror_zip": {"path": str(ROR_ZIP.relative_to(ROOT)), "bytes": ROR_ZIP.stat().st_size}
+        if ROR_ZIP.exists()
+        else None,
         "cordis_organization": {
             "path": str((CORDIS_DIR / "organization.csv").relative_to(ROOT)),
             "bytes": (CORDIS_DIR / "organization.csv").stat().st_size,
@@ -331,8 +363,8 @@ def main(argv: list[str]) -> None:
         if (CORDIS_DIR / "project.csv").exists()
         else None,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(
         json.dumps(
             {
                 "machine": {
@@ -352,7 +384,7 @@ def main(argv: list[str]) -> None:
         + "\n",
         encoding="utf-8",
     )
-    print(f"wrote {RESULTS}", file=sys.stderr)
+    print(f"wrote {out_path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

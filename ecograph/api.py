@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import networkx as nx
@@ -50,6 +50,7 @@ class Table:
 
     rows: list[dict]
     note: str = ""
+    meta: dict = field(default_factory=dict)  # how the rows were computed, for JSON output
 
 
 @contextmanager
@@ -110,7 +111,17 @@ def centrality(
         )
         order = "lowest first" if not result.descending else "highest first"
         note = f"{measure}: {result.method}, computed with {result.backend}; {order}"
-        return Table(rows, _with_period(note, ws))
+        meta = {
+            "measure": measure,
+            "method": result.method,
+            "backend": result.backend,
+            "order": order,
+            "normalisation": analysis.NORMALISATION[measure],
+        }
+        info = period_info(ws)
+        if info is not None:
+            meta["period"] = info
+        return Table(rows, _with_period(note, ws), meta)
 
     return _run(store, compute, period)
 

@@ -1,5 +1,9 @@
 """Spreadsheet formula neutralisation for CSV cells, reversible so exports load back unchanged.
 
+Every CSV that leaves ecograph — exports, the ``--format csv`` of every command, the
+``--rejects`` file, the explorer's downloads — goes through :func:`neutralise`, most of
+them through :func:`write`.
+
 A cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return can run as a
 formula when a spreadsheet opens the file (CSV injection), so exports prefix it with
 ``'``. The canonical loader strips exactly that prefix again; a value that itself starts
@@ -9,10 +13,12 @@ with ``'`` followed by such a character gets a second ``'`` so the round trip is
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable, Sequence
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO
 
-__all__ = ["csv_text", "neutralise", "restore"]
+__all__ = ["neutralise", "restore", "write"]
 
 _TRIGGERS = frozenset("=+-@\t\r")
 
@@ -47,20 +53,38 @@ def restore(value: str) -> str:
     return value
 
 
-def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """CSV text with a header, every text cell neutralised (numbers and empty cells as they are).
+def _cell(value: object, number: Callable[[float], str]) -> str:
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return "" if math.isnan(value) else number(float(value))
+    return neutralise(str(value))
+
+
+def write(
+    fh: IO[str],
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    number: Callable[[float], str] = repr,
+) -> None:
+    """Write *header* and *rows* to *fh* as CSV that is safe to open in a spreadsheet.
+
+    Text goes through :func:`neutralise`; whole numbers are written as they are, other
+    numbers through *number* (NaN as an empty cell); None is an empty cell.
 
     Examples
     --------
-    >>> print(csv_text(["name", "value"], [["=1+2", -0.5], ["Huế", None]]), end="")
-    name,value
-    '=1+2,-0.5
-    Huế,
+    >>> import io
+    >>> out = io.StringIO()
+    >>> write(out, ["name", "z"], [["=HYPERLINK('http://x')", -1.5], ["+cmd|' /C calc'!A0", None]])
+    >>> print(out.getvalue().replace(chr(13), ""), end="")
+    name,z
+    '=HYPERLINK('http://x'),-1.5
+    '+cmd|' /C calc'!A0,
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([neutralise(str(c)) for c in columns])
-    writer.writerows(
-        ["" if x is None else neutralise(x) if isinstance(x, str) else x for x in row] for row in rows
-    )
-    return buffer.getvalue()
+    out = csv.writer(fh)
+    out.writerow([neutralise(str(h)) for h in header])
+    out.writerows([_cell(v, number) for v in row] for row in rows)

@@ -12,6 +12,7 @@ __all__ = [
     "InputUnavailable",
     "IntegrityError",
     "QueryNotFound",
+    "SourceUnavailable",
     "StoreUnavailable",
     "UndatedStore",
     "UnknownOrganisation",
@@ -62,6 +63,13 @@ class UsageError(EcographError):
 
 class InputUnavailable(EcographError):
     """An input file that is missing or cannot be read; nothing was written."""
+
+    exit_code = 3
+
+
+class SourceUnavailable(EcographError):
+    """A public data source that cannot be reached or answers with something unusable; nothing
+    was loaded. The message names the URL without any key it carried."""
 
     exit_code = 3
 

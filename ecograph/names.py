@@ -8,31 +8,37 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "name_key"]
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["fold", "name_key", "name_keys"]
 
 # NFKD splits most letters into base + combining marks; these letters have no decomposition.
-_SPECIAL = str.maketrans(
-    {
-        "đ": "d",
-        "Đ": "D",
-        "ð": "d",
-        "Ð": "D",
-        "ł": "l",
-        "Ł": "L",
-        "ø": "o",
-        "Ø": "O",
-        "ß": "ss",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "ı": "i",
-    }
-)
+_SPECIAL_PAIRS = {
+    "đ": "d",
+    "Đ": "D",
+    "ð": "d",
+    "Ð": "D",
+    "ł": "l",
+    "Ł": "L",
+    "ø": "o",
+    "Ø": "O",
+    "ß": "ss",
+    "æ": "ae",
+    "Æ": "AE",
+    "œ": "oe",
+    "Œ": "OE",
+    "ı": "i",
+}
+_SPECIAL = str.maketrans(_SPECIAL_PAIRS)
+_SPECIAL_CHARS = "[" + "".join(_SPECIAL_PAIRS) + "]"
 _NON_WORD = re.compile(r"[\W_]+")
 # Combining marks of the Latin, Greek and Cyrillic scripts (Vietnamese tones and hooks among
 # them); one regex pass is several times faster than testing each character in Python.
-_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_MARK_RANGES = ((0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
+_MARKS = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _MARK_RANGES) + "]")
+_MARKS_RE2 = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in _MARK_RANGES) + "]"
 
 
 def fold(text: str) -> str:
@@ -61,3 +67,26 @@ def name_key(text: str) -> str:
     True
     """
     return _NON_WORD.sub(" ", fold(text)).strip()
+
+
+def name_keys(names: pa.Array) -> pa.Array:
+    """:func:`name_key` of every name in an Arrow array (null stays null).
+
+    Folding runs column-wise; a name whose folded form is not plain ASCII (a script
+    without Latin letters, say) is folded by :func:`name_key` itself, so the keys are
+    always exactly :func:`name_key`'s.
+    """
+    folded = names
+    if pc.any(pc.match_substring_regex(folded, _SPECIAL_CHARS)).as_py():
+        for char, plain in _SPECIAL_PAIRS.items():
+            folded = pc.replace_substring(folded, char, plain)
+    folded = pc.utf8_normalize(folded, "NFKD")
+    folded = pc.utf8_lower(pc.replace_substring_regex(folded, _MARKS_RE2, ""))
+    keys = pc.utf8_trim(pc.replace_substring_regex(folded, "[^a-z0-9]+", " "), " ")
+    odd = pc.fill_null(pc.invert(pc.string_is_ascii(folded)), False).to_numpy(zero_copy_only=False)
+    if not odd.any():
+        return keys
+    values = keys.to_pylist()
+    for i in np.flatnonzero(odd):
+        values[i] = name_key(names[int(i)].as_py())
+    return pa.array(values, pa.string())

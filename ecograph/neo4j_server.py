@@ -2,8 +2,8 @@
 
 No Docker and no tarball: Maven resolves ``org.neo4j:neo4j`` (5.26 LTS, the last line that
 runs on Java 17) into a cache folder, and the server runs as one JVM started on
-``org.neo4j.server.CommunityEntryPoint`` (see ``/work/shared/neo4j-from-maven.md``,
-Option A). One PID, a clean stop on SIGTERM.
+``org.neo4j.server.CommunityEntryPoint`` (the main class Neo4j's own launcher starts the server
+process with; ``tools/neo4j/pom.xml`` resolves the jars). One PID, a clean stop on SIGTERM.
 
 Two folders are involved:
 
@@ -69,15 +69,22 @@ log = logging.getLogger(__name__)
 #: that runs on Java 17 (2025.01 and later need Java 21).
 NEO4J_VERSION = "5.26.30"
 #: Heap for the server JVM. A load is one transaction (see ``ecograph.store.neo4j``) and
-#: Neo4j lets transactions use 70 % of the heap. Measured: a load of 100k organisations +
-#: 500k ties peaks at 2.3 GiB of transaction memory, so 2g (1.4 GiB for transactions) fails
-#: cleanly with nothing written and 4g (2.8 GiB) holds it; 512m already fails at 500k bare
+#: this server lets one transaction use 60 % of the heap (TRANSACTION_MEMORY_SHARE; all of
+#: them together 70 %, Neo4j's default). Measured: a load of 100k organisations + 500k ties
+#: peaks at 2.3 GiB of transaction memory; 4g (2.4 GiB for it) fails cleanly with nothing
+#: written (measured), 6g (3.6 GiB) holds it; 512m already fails at 500k bare
 #: ties. 6g, because at 4g the ~3 GiB that such a load keeps live filled the heap and G1's
 #: pauses took 20 s of the load (13 s at 6g; the server's peak RSS stayed ~4.1 GiB, as the
 #: heap is only touched as it is used). Tests, which load little, pass ``heap="2g"``.
 DEFAULT_HEAP = "6g"
 #: Page cache: the graphs ecograph holds (≤ 1M records) fit in well under 1 GiB.
 DEFAULT_PAGECACHE = "1g"
+#: The server's transaction timeout for transactions that set none (db.transaction.timeout).
+TRANSACTION_TIMEOUT = "15m"
+#: The most of the heap one transaction may hold (db.memory.transaction.max): the largest
+#: benchmark load (500,000 ties, 2.3 GiB) fits the default 6 GiB heap's 3.6 GiB, and a
+#: runaway query leaves the other transactions 10 % of the heap.
+TRANSACTION_MEMORY_SHARE = 0.6
 USER = "neo4j"
 
 _DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
@@ -441,9 +448,27 @@ def _conf_text(port: int, auth: bool, heap: str, pagecache: str) -> str:
             # Bolt's Netty event loops otherwise wait a 5 s "quiet period" each (two of
             # them) on shutdown: a stop took 10.5 s, of which 10 s was this wait.
             "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
+            # Limits for whoever reaches the server (see README, Security). A transaction
+            # that sets no timeout of its own stops after TRANSACTION_TIMEOUT (a load sets
+            # none: it may take as long as it needs, see Neo4jStore.write)...
+            f"db.transaction.timeout={TRANSACTION_TIMEOUT}",
+            # ...and none may take more than this share of the heap, so one runaway query
+            # leaves room for the others (Neo4j caps them all together at 70 %).
+            f"db.memory.transaction.max={_share(heap, TRANSACTION_MEMORY_SHARE)}",
+            # LOAD CSV reads neither this machine's files nor any URL: ecograph loads files
+            # itself, and a query must not make the server fetch what its author names.
+            "dbms.security.allow_csv_import_from_file_urls=false",
+            "internal.dbms.cypher_ip_blocklist=0.0.0.0/0,::/0",
             "",
         ]
     )
+
+
+def _share(size: str, share: float) -> str:
+    """*share* of a memory size such as ``6g``, in megabytes: ``_share("2g", 0.5) == "1024m"``."""
+    units = {"": 1 / 2**20, "k": 1 / 2**10, "m": 1, "g": 2**10}
+    number, unit = re.fullmatch(r"(\d+)([kmg]?)", size.lower()).groups()  # type: ignore[union-attr]
+    return f"{max(1, int(int(number) * units[unit] * share))}m"
 
 
 def _conf_value(instance: Path, key: str) -> str | None:

@@ -14,6 +14,8 @@ __all__ = ["TEMPLATES", "Problem"]
 TEMPLATES: dict[str, str] = {
     "missing-field": "required field is empty; expected {note}",
     "missing-column": "the header has no column '{field}'; expected {note}",
+    "duplicate-column": "the header names column '{field}' twice; expected {note}",
+    "too-long": "the value is {value} long; expected {note}",
     "unknown-kind": "unknown kind {value!r}; expected one of {note}",
     "bad-country": "{value!r} is not an ISO 3166-1 alpha-2 country code; expected {note}",
     "bad-id": "{value!r} is not a valid id; expected {note}",

@@ -42,6 +42,8 @@ class LoadBatch:
     review_candidates: int = 0
     # the first MAX_CHANGES updated records: {"record", "key", "fields"}
     changes: list[dict[str, object]] = field(default_factory=list)
+    # public data: the source's licence and attribution (loaders.base.Terms), and its release
+    terms: dict[str, str] | None = None
     started: str = field(default_factory=now_iso)
     finished: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-__all__ = ["SETTINGS", "Setting", "get", "home_country", "store_url"]
+__all__ = ["DEFAULT_STORE", "SETTINGS", "Setting", "explorer_stores", "get", "home_country", "store_url"]
+
+#: The name under which the explorer lists the store it was started with.
+DEFAULT_STORE = "default"
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,43 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "visible_node_cap",
-            "2000",
+            "20000",
             "Network map: above this many organisations the explorer shows an aggregated view.",
         ),
         Setting("allow_writes", "0", "Explorer: 1 enables the Load data page."),
+        Setting(
+            "explorer_stores",
+            "",
+            "Explorer: other stores a visitor may switch to, by name: name=URL,name=URL "
+            "(the store the explorer starts with is 'default'; visitors never type a URL).",
+            secret=True,
+        ),
         Setting("backend", "auto", "Graph backend for heavy analyses: auto, networkx or igraph."),
+        Setting(
+            "download_dir",
+            "",
+            "`ecograph fetch`: folder for downloads and page caches; default ~/.cache/ecograph/downloads.",
+        ),
+        Setting(
+            "ror_release_url",
+            "https://zenodo.org/api/records/6347574",
+            "`ecograph fetch ror`: the Zenodo record of ROR's data dump (the concept record redirects "
+            "to the newest release).",
+        ),
+        Setting("openalex_url", "https://api.openalex.org", "`ecograph fetch openalex`: the OpenAlex API."),
+        Setting(
+            "openalex_api_key",
+            "",
+            "`ecograph fetch openalex`: an OpenAlex API key, sent as api_key (OpenAlex requires one "
+            "beyond a few requests a day). Never printed.",
+            secret=True,
+        ),
+        Setting(
+            "cordis_listing_url",
+            "https://data.europa.eu/api/hub/search/en/feeds/datasets/"
+            "cordis-eu-research-projects-under-horizon-europe-2021-2027.rss",
+            "`ecograph fetch cordis`: the data.europa.eu listing (RSS) of the current programme's CORDIS files.",
+        ),
     ]
 }
 
@@ -77,3 +112,40 @@ def store_url(explicit: str | None = None) -> str:
 
 def home_country() -> str:
     return get("home_country").upper()
+
+
+def explorer_stores(explicit: str | None = None) -> dict[str, str]:
+    """The stores the explorer serves, by name: :data:`DEFAULT_STORE` (the ``store``
+    setting, or *explicit*) first, then those of ``$ECOGRAPH_EXPLORER_STORES``.
+
+    Raises
+    ------
+    UsageError
+        An entry is not ``name=URL``, or a name is empty, repeated or ``default``.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["ECOGRAPH_EXPLORER_STORES"] = "2023=sqlite:///snap-2023.db, test=bolt://127.0.0.1:7688"
+    >>> explorer_stores("sqlite:///ecograph.db")
+    {'default': 'sqlite:///ecograph.db', '2023': 'sqlite:///snap-2023.db', 'test': 'bolt://127.0.0.1:7688'}
+    >>> del os.environ["ECOGRAPH_EXPLORER_STORES"]
+    """
+    from ecograph.errors import UsageError
+
+    found = {DEFAULT_STORE: store_url(explicit)}
+    listed = get("explorer_stores")
+    for entry in filter(None, (e.strip() for e in listed.split(","))):
+        name, sep, url = (part.strip() for part in entry.partition("="))
+        if not sep or not name or not url:
+            raise UsageError(
+                f"{SETTINGS['explorer_stores'].env}: each entry is name=URL, separated by commas; "
+                f"one entry has no name or no URL"
+            )
+        if name in found:
+            raise UsageError(
+                f"{SETTINGS['explorer_stores'].env}: the name {name!r} is used twice "
+                f"({DEFAULT_STORE!r} is the store the explorer starts with)"
+            )
+        found[name] = url
+    return found

@@ -1,9 +1,14 @@
 """A store prepared for analysis: its snapshot, the projections, and results cached per store state.
 
-Results are cached on disk, keyed by the store's state (URL, ``store_version`` and the
-last load that changed data) and the period analysed, so a second ``ecograph weak-links`` on an unchanged store
-reads the result back instead of recomputing, and any write that changes data makes the
-old entries unreachable (they are pruned on the next write of the cache).
+Results are cached on disk, keyed by the store's state (URL, identity, ``store_version``
+and the last load that changed data) and the period analysed, so a second ``ecograph weak-links`` on an unchanged
+store reads the result back instead of recomputing, and any write that changes data — or
+a store deleted and built again — makes the old entries unreachable (they are pruned on
+the next write of the cache).
+
+The files are data, never code (:mod:`ecograph.cached_results`: tagged JSON, checked when
+read), in a folder only this user may open (0700). An entry that does not read back as
+the answer to its question is computed again, replaced, and said once on the log.
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 import os
-import pickle
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +26,7 @@ from typing import TypeVar
 import networkx as nx
 import numpy as np
 
-from ecograph import settings
+from ecograph import cached_results, settings
 from ecograph.period import Period, data_years, in_period, projection, resolve_period
 from ecograph.snapshot import EdgeTable, directed, edge_table, undirected
 from ecograph.store import Store, open_store
@@ -30,7 +35,8 @@ from ecograph.store.sqlite import SqliteStore
 __all__ = ["Workspace", "default_cache_dir"]
 
 T = TypeVar("T")
-_FORMAT = 1  # bump when cached result layouts change, so old pickles are not read
+_SUFFIX = ".json"
+log = logging.getLogger(__name__)
 
 
 def default_cache_dir(store: Store) -> Path:
@@ -81,8 +87,9 @@ class Workspace:
 
     def fingerprint(self) -> str:
         """A short hash of the store's state; it changes whenever data changes."""
-        last_change = next((b.id for b in reversed(self.store.batches()) if b.changed), "")
-        state = f"{self.store.url}|{self.store.store_version()}|{last_change}|{self.store.home_country}"
+        store = self.store
+        last_change = next((b.id for b in reversed(store.batches()) if b.changed), "")
+        state = f"{store.url}|{store.identity()}|{store.store_version()}|{last_change}|{store.home_country}"
         return hashlib.sha256(state.encode()).hexdigest()[:16]
 
     def for_period(self, period: Period | str | int | None) -> Workspace:
@@ -173,37 +180,57 @@ class Workspace:
     def cached(self, name: str, params: dict[str, object], compute: Callable[[], T]) -> T:
         """The result of *compute* for (*name*, *params*) on the store's current state and period.
 
-        Read from the disk cache when present; otherwise computed and written. The cache
-        holds only results computed here, by this program, so unpickling them is safe.
+        Read from the disk cache when an entry answers this question; otherwise computed
+        and written. An entry that is there but does not read back (damaged, or not written
+        by ecograph) is computed again and replaced, and the log says so.
         """
         if self.cache_dir is None:
             return compute()
         if self.period is not None:
             params = {**params, "period": self.period.label}
         fingerprint = self.fingerprint()
-        digest = hashlib.sha256(
-            json.dumps([_FORMAT, name, params], sort_keys=True, default=str).encode()
-        ).hexdigest()[:16]
-        path = self.cache_dir / f"{fingerprint}-{name}-{digest}.pickle"
+        question = {"name": name, "params": params, "state": fingerprint}
+        digest = hashlib.sha256(json.dumps([name, params], sort_keys=True, default=str).encode()).hexdigest()[
+            :16
+        ]
+        path = self.cache_dir / f"{fingerprint}-{name}-{digest}{_SUFFIX}"
         try:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-            pass
+            data = path.read_bytes()
+        except OSError:
+            data = None
+        if data is not None:
+            try:
+                return cached_results.loads(data, question)
+            except cached_results.BadCacheFile as exc:
+                log.warning(
+                    "ecograph: the cached result %s could not be used (%s); computed again", path, exc
+                )
         result = compute()
-        self._store(path, result, fingerprint)
+        self._store(path, result, question)
         return result
 
-    def _store(self, path: Path, result: object, fingerprint: str) -> None:
+    def _store(self, path: Path, result: object, question: dict[str, object]) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            for old in path.parent.glob("*.pickle"):
-                if not old.name.startswith(fingerprint):
+            data = cached_results.dumps(result, question)
+        except cached_results.Uncacheable:
+            return
+        folder = path.parent
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(0o700)  # made by an earlier version, or by hand: close it
+            for old in folder.iterdir():
+                # Entries of other store states, and files of earlier formats (never read).
+                other_state = old.suffix == _SUFFIX and not old.name.startswith(str(question["state"]))
+                if other_state or old.suffix == ".pickle":
                     old.unlink(missing_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
         except OSError:
             # A read-only or full disk costs speed, not correctness: the result stands.
             pass

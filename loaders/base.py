@@ -9,7 +9,17 @@ from typing import Literal, Protocol
 
 from ecograph.problems import Problem
 
-__all__ = ["REGISTRY", "FileInfo", "Loader", "RowBlock", "SourceRow", "detect", "ragged_row", "register"]
+__all__ = [
+    "REGISTRY",
+    "FileInfo",
+    "Loader",
+    "SourceRow",
+    "Terms",
+    "detect",
+    "ragged_row",
+    "register",
+    "terms_of",
+]
 
 RecordType = Literal["organization", "collaboration"]
 
@@ -30,21 +40,6 @@ class SourceRow:
     data: dict[str, object]
     source: str | None = None
     source_id: str | None = None
-
-
-@dataclass(slots=True)
-class RowBlock:
-    """Many raw rows of one record type at once, each a list of values in ``columns`` order.
-
-    The fast lane for large CSV files: ingest checks a block's rows in one tight loop
-    instead of one :class:`SourceRow` each. ``columns`` holds the canonical field names of
-    the file's header, unknown ones included (ingest ignores them).
-    """
-
-    file: str
-    type: RecordType
-    columns: tuple[str, ...]
-    rows: list[tuple[int, list[str]]]
 
 
 @dataclass
@@ -69,8 +64,39 @@ class FileInfo:
         return getattr(self.counter, "bytes_read", 0)
 
 
+@dataclass(frozen=True)
+class Terms:
+    """The licence a public source publishes its data under, and how to credit it.
+
+    A loader of public data declares its source's terms as ``terms``; every load of its
+    files records them in the load batch (``LoadBatch.terms``), with the release loaded
+    when the ``release`` loader option names it (``ecograph fetch`` does).
+    """
+
+    source: str  # as in SourceRow.source: "ror", "cordis", …
+    name: str  # for people: "ROR", "CORDIS", …
+    licence: str
+    licence_url: str
+    attribution: str
+
+
+def terms_of(loader: object, options: dict[str, object] | None) -> dict[str, str] | None:
+    """The terms a load of *loader*'s files records: its :class:`Terms`, and the release if
+    the ``release`` option gives one; None for ecograph's own files."""
+    terms = getattr(loader, "terms", None)
+    if not isinstance(terms, Terms):
+        return None
+    out = dict(vars(terms))
+    for key in ("release", "url"):
+        if (options or {}).get(key):
+            out[key] = str(options[key])  # type: ignore[index]
+    return out
+
+
 class Loader(Protocol):
-    """A source format. ``read`` yields rows and problems lazily, filling ``info`` as it goes."""
+    """A source format. ``read`` yields rows and problems lazily, filling ``info`` as it goes;
+    :mod:`ecograph.ingest.read` gathers the rows into Arrow batches. (The canonical format is
+    read there column-wise and has no ``read``.)"""
 
     name: str
 

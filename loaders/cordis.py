@@ -58,9 +58,10 @@ from pathlib import Path
 from ecograph.countries import COUNTRY_CODES
 from ecograph.errors import InputUnavailable
 from ecograph.problems import Problem
-from loaders.base import FileInfo, SourceRow, ragged_row, register
+from loaders.archive import siblings
+from loaders.base import FileInfo, SourceRow, Terms, ragged_row, register
 from loaders.ror import count_code, country_option
-from loaders.text import examine, open_text
+from loaders.text import examine, open_binary, open_text
 
 __all__ = ["ACTIVITY_KINDS", "CordisLoader", "find_companion", "header_names", "parse_decimal"]
 
@@ -130,21 +131,19 @@ def _date(value: str | None) -> str | None:
 
 
 def find_companion(path: Path, wanted, explicit: object = None, prefer: str = "") -> Path | None:
-    """The companion file of *path*: *explicit* if given, else a CSV file beside it whose header
-    satisfies ``wanted(header_names)``, the one named *prefer* first."""
+    """The companion file of *path*: *explicit* if given, else a CSV file beside it (in its
+    folder, or in its zip) whose header satisfies ``wanted(header_names)``, the one named
+    *prefer* first."""
     if explicit:
         companion = Path(str(explicit))
         if not companion.is_file():
             raise InputUnavailable(f"cannot read {companion}: no such file")
         return companion
-    candidates = sorted(
-        (p for p in path.parent.glob("*.csv") if p.is_file() and p.resolve() != path.resolve()),
-        key=lambda p: (p.name.lower() != prefer, p.name),
-    )
+    candidates = sorted(siblings(path, "*.csv"), key=lambda p: (p.name.lower() != prefer, p.name))
     for candidate in candidates:
         try:
-            with open(candidate, encoding="utf-8-sig", errors="replace") as fh:
-                first = fh.readline()
+            with open_binary(candidate) as fh:
+                first = fh.readline().decode("utf-8-sig", errors="replace")
         except OSError:
             continue
         if wanted(set(header_names(first)[0])):
@@ -203,6 +202,14 @@ class _Projects:
 
 class CordisLoader:
     name = "cordis"
+    terms = Terms(
+        source="cordis",
+        name="CORDIS",
+        licence="CC BY 4.0",
+        licence_url="https://creativecommons.org/licenses/by/4.0/",
+        attribution="© European Union, CORDIS — EU research projects, https://cordis.europa.eu "
+        "(reuse under Commission Decision 2011/833/EU)",
+    )
     resolves = True  # public data: match its organisations to the store's (ecograph.resolution)
 
     def detect(self, path: Path, head: str) -> bool:

@@ -71,7 +71,7 @@ from pathlib import Path
 from ecograph.countries import COUNTRY_CODES
 from ecograph.errors import InputUnavailable, UsageError
 from ecograph.problems import Problem
-from loaders.base import FileInfo, SourceRow, ragged_row, register
+from loaders.base import FileInfo, SourceRow, Terms, ragged_row, register
 from loaders.cordis import _csv_rows, _date, find_companion, header_names, parse_decimal
 from loaders.ror import count_code, country_option
 from loaders.text import examine
@@ -205,6 +205,13 @@ def _year(value: str) -> int | None:
 
 class CrunchbaseLoader:
     name = "crunchbase"
+    terms = Terms(
+        source="crunchbase",
+        name="Crunchbase",
+        licence="Crunchbase data licence (not open data: the steward's own agreement with Crunchbase)",
+        licence_url="https://about.crunchbase.com/terms-of-service/",
+        attribution="Data from Crunchbase, https://www.crunchbase.com",
+    )
     resolves = True  # public data: match its organisations to the store's (ecograph.resolution)
 
     def detect(self, path: Path, head: str) -> bool:

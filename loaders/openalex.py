@@ -54,7 +54,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ecograph.problems import Problem
-from loaders.base import FileInfo, SourceRow, register
+from loaders.base import FileInfo, SourceRow, Terms, register
 from loaders.ror import count_code, country_option, kind_from_types
 from loaders.text import open_text
 
@@ -95,6 +95,13 @@ def _lines(path: Path, info: FileInfo) -> Iterator[tuple[int, object, str | None
 
 class OpenAlexLoader:
     name = "openalex"
+    terms = Terms(
+        source="openalex",
+        name="OpenAlex",
+        licence="CC0 1.0",
+        licence_url="https://creativecommons.org/publicdomain/zero/1.0/",
+        attribution="OpenAlex, https://openalex.org (Priem, Piwowar & Orr 2022, arXiv:2205.01833)",
+    )
     resolves = True  # public data: match its organisations to the store's (ecograph.resolution)
 
     def detect(self, path: Path, head: str) -> bool:
@@ -102,8 +109,9 @@ class OpenAlexLoader:
 
     def read(self, path: Path, info: FileInfo, **options: object) -> Iterator[SourceRow | Problem]:
         countries = country_option(options.get("country"))
-        with open(path, encoding=info.encoding, errors="replace") as fh:
-            head = fh.read(1 << 16)
+        text, _ = open_text(path, info.encoding)
+        with text:
+            head = text.read(1 << 16)
         match = _FIRST_ID.search(head)
         if match is None:
             yield Problem(

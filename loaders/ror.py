@@ -54,7 +54,7 @@ from pathlib import Path
 from ecograph.countries import COUNTRY_CODES
 from ecograph.errors import UsageError
 from ecograph.problems import Problem
-from loaders.base import FileInfo, SourceRow, register
+from loaders.base import FileInfo, SourceRow, Terms, register
 from loaders.text import open_text
 
 __all__ = [
@@ -333,6 +333,13 @@ def _external_ids(record: dict) -> dict[str, list[str]]:
 
 class RorLoader:
     name = "ror"
+    terms = Terms(
+        source="ror",
+        name="ROR",
+        licence="CC0 1.0",
+        licence_url="https://creativecommons.org/publicdomain/zero/1.0/",
+        attribution="Research Organization Registry (ROR), https://ror.org",
+    )
     resolves = True  # public data: match its organisations to the store's (ecograph.resolution)
 
     def detect(self, path: Path, head: str) -> bool:

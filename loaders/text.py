@@ -1,14 +1,21 @@
-"""Reading text files whatever their encoding: UTF-8 (with or without BOM), else Windows-1252."""
+"""Reading text files whatever their encoding and packing: UTF-8 (with or without BOM), else
+Windows-1252; a plain file, a ``.gz`` file or a zip member (:mod:`loaders.archive`), streamed."""
 
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
 import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["CountingReader", "FileFacts", "examine", "open_text"]
+__all__ = ["CountingReader", "FileFacts", "examine", "open_binary", "open_text"]
 
 _CHUNK = 1 << 20
 
@@ -17,72 +24,25 @@ _CHUNK = 1 << 20
 class FileFacts:
     """What one binary pass over a file tells: checksum, size and encoding."""
 
-    sha256: str
-    size: int
+    sha256: str  # of the content: a file has one checksum however it is packed
+    size: int  # bytes of the content (a compressed file's once unpacked)
     encoding: str  # "utf-8-sig", "utf-8", "cp1252" or "latin-1"
     note: str | None = None  # said in the load report when the file is not plain UTF-8
     head: str = ""  # the first few KiB, decoded, for format detection
 
 
-def examine(path: Path) -> FileFacts:
-    """Checksum *path* and find its encoding in one pass, without holding it in memory."""
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    size = 0
-    first = b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            if not first:
-                first = chunk[:8192]
-            size += len(chunk)
-            digest.update(chunk)
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-        if utf8:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8 = False
-    if utf8:
-        encoding = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
-        note = None
-    else:
-        # cp1252 leaves five bytes undefined; latin-1 decodes anything.
-        try:
-            first.decode("cp1252")
-            encoding = "cp1252"
-        except UnicodeDecodeError:
-            encoding = "latin-1"
-        note = (
-            f"{path.name} is not valid UTF-8; read as {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}"
-        )
-    head = first.decode(encoding, errors="replace")
-    return FileFacts(digest.hexdigest(), size, encoding, note, head)
-
-
 class CountingReader(io.RawIOBase):
-    """A binary file that counts the bytes read through it, for progress bars.
+    """A binary file that counts the bytes read through it, for progress bars."""
 
-    With *end*, it ends there, as if the file did; ``bytes_read`` counts from the file's
-    start, so a part of a file reports its progress as a position in the whole.
-    """
-
-    def __init__(self, raw: io.BufferedReader, start: int = 0, end: int | None = None):
+    def __init__(self, raw: BinaryIO):
         self.raw = raw
-        self.bytes_read = start
-        self.end = end
+        self.bytes_read = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
-        if self.end is not None:
-            buffer = memoryview(buffer)[: max(0, self.end - self.bytes_read)]
-        n = self.raw.readinto(buffer)
+        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
         self.bytes_read += n or 0
         return n
 
@@ -91,17 +51,77 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
-def open_text(
-    path: Path, encoding: str, start: int = 0, end: int | None = None
-) -> tuple[io.TextIOWrapper, CountingReader]:
-    """Open *path* for reading text in *encoding*; cp1252 falls back to latin-1 per byte.
+def open_binary(path: Path) -> CountingReader:
+    """The bytes *path* holds: a zip member's (``loaders.archive.Member``), a ``.gz`` file's
+    decompressed, else the file's own; streamed, never unpacked to disk, and counted in
+    ``bytes_read`` (of :attr:`FileFacts.size`)."""
+    if hasattr(path, "open_bytes"):
+        return CountingReader(path.open_bytes())
+    if path.suffix.lower() == ".gz":
+        return CountingReader(gzip.open(path, "rb"))  # type: ignore[arg-type]
+    return CountingReader(open(path, "rb", buffering=0))
 
-    *start* and *end* read only the bytes between them; both must fall between lines.
-    """
-    raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the caller
-    if start:
-        raw.seek(start)
-    counter = CountingReader(raw, start, end)
+
+def examine(path: Path) -> FileFacts:
+    """Checksum *path* and find its encoding in one pass, without holding it in memory."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    first = b""
+    with _reading(path) as fh:
+        while chunk := fh.read(_CHUNK):
+            if not first:
+                first = chunk[:8192]
+            digest.update(chunk)
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+        size = fh.bytes_read
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    if utf8:
+        encoding = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
+        note = None
+    else:
+        # cp1252 leaves five bytes undefined; latin-1 decodes anything.
+        encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
+        note = (
+            f"{path.name} is not valid UTF-8; read as {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}"
+        )
+    head = first.decode(encoding, errors="replace")
+    return FileFacts(digest.hexdigest(), size, encoding, note, head)
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[CountingReader]:
+    """:func:`open_binary` for a whole pass: a compressed file cut short is one OSError."""
+    try:
+        with open_binary(path) as stream:
+            yield stream
+    except (EOFError, zlib.error, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
+        raise OSError(f"the compressed file is truncated or damaged ({exc}); download it again") from None
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether all of *path* decodes in *encoding*."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with _reading(path) as fh:
+        try:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def open_text(path: Path, encoding: str) -> tuple[io.TextIOWrapper, CountingReader]:
+    """Open *path* for reading text in *encoding*; cp1252 falls back to U+FFFD per undefined byte."""
+    counter = open_binary(path)
     buffered = io.BufferedReader(counter, buffer_size=_CHUNK)
     errors = "strict" if encoding.startswith("utf-8") else "replace"
     return io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline=""), counter

@@ -38,6 +38,11 @@ def demo_url(factory: pytest.TempPathFactory) -> str:
     return _once("app-demo", factory, lambda folder: make_demo_store(folder, orgs=150, seed=1))
 
 
+def map_url(factory: pytest.TempPathFactory) -> str:
+    """A demo ecosystem large enough for the WebGL map (400 organisations, plus the test ones)."""
+    return _once("app-map", factory, lambda folder: make_demo_store(folder, orgs=400, seed=2))
+
+
 def empty_url(factory: pytest.TempPathFactory) -> str:
     def build(folder: Path) -> str:
         import ecograph

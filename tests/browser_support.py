@@ -139,7 +139,7 @@ def serve(
     # The real `ecograph serve` command, which runs `streamlit run app.py`.
     command = [
         sys.executable, "-c", "from ecograph.cli.explorer import serve; serve()",
-        "--port", str(port), "--address", "127.0.0.1",
+        "--port", str(port), "--host", "127.0.0.1",
     ]  # fmt: skip
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)

@@ -121,6 +121,35 @@ def test_brokers_gaps_communities(report):
     assert any("Community" in s for s in sentences(report, "communities"))
 
 
+def test_every_finding_keeps_its_type_in_kind_and_the_organisations_kind_apart(report):
+    brokers = next(s for s in report["sections"] if s["key"] == "brokers")["findings"]
+    kinds = {f["kind"] for f in brokers}
+    assert {"structural_hole", "betweenness", "brokerage_gatekeeper"} <= kinds
+    assert not kinds & {"university", "startup", "company", "research_institute", "investor"}
+    hust = next(f for f in brokers if f["kind"] == "betweenness" and f["id"] == "hust")
+    assert hust["org_kind"] == "university" and hust["category"] == "university"
+    for section in report["sections"]:
+        prefixes = {"bridges": ("bridge", "articulation_point", "local_bridge"), "gaps": ("gap_",)}
+        for finding in section["findings"]:
+            assert finding["kind"].startswith(prefixes.get(section["key"], ("",)))
+
+
+def test_gaps_pair_sectors_with_categories():
+    G = snapshot.undirected(snapshot_graph())
+    rows = weak_link_report(G, sections=("gaps",))["sections"][0]["findings"]
+    kinds = {f["kind"] for f in rows}
+    assert kinds <= {"gap_category", "gap_sectors", "gap_sector_category", "gap_province"}
+    from ecograph.analysis import group_gaps
+
+    cross = {
+        (r["group_a"], r["group_b"]): r for r in group_gaps(G, "sectors", across="category", min_expected=0)
+    }
+    # three ties join an agritech organisation to a university: hust–ctu, ctu–ri and ctu–agri
+    assert cross[("agritech", "university")]["observed"] == 3.0
+    assert cross[("agritech", "foreign_partner")]["observed"] == 0.0
+    assert cross[("agritech", "foreign_partner")]["attr"] == "sectors×category"
+
+
 def test_periphery_findings(report):
     found = " ".join(sentences(report, "periphery"))
     assert "1 organisation has no tie at all: Lonely Hub." in found

@@ -46,7 +46,7 @@ def test_cypher_box_caps_rows_and_time(loaded) -> None:
     with pytest.raises(CypherRefused, match="more than 1 seconds"):
         run_read_only(
             loaded,
-            "UNWIND range(1, 1000000000) AS i WITH i WHERE i * i = -1 RETURN count(i)",
+            "UNWIND range(1, 1000000) AS i UNWIND range(1, 1000000) AS j WITH i WHERE i * j = -1 RETURN count(i)",
             timeout=1,
         )
 
@@ -64,7 +64,7 @@ def test_queries_page_on_neo4j_has_a_read_only_cypher_box(loaded, neo4j_url: str
     at.text_area(key="cypher_text").input("MATCH (o:Organization {id: 'a'}) SET o.name = 'changed'")
     at.button[-1].click().run()
     (error,) = texts(at, "error")
-    assert error.startswith("Only reads are allowed here: the query would change the store")
+    assert error.startswith("Only reads are allowed here: SET would change the store")
     at.text_area(key="cypher_text").input("MATCH (o:Organization) RETURN o.name AS name ORDER BY name")
     at.button[-1].click().run()
     assert list(at.dataframe[-1].value["name"]) == ["Alpha Labs", "Đại học Beta"]

@@ -139,16 +139,16 @@ def test_profile_search_matching_nothing(demo: str, monkeypatch) -> None:
     at = open_page("profile", demo, monkeypatch)
     at.text_input(key="profile_search").input("zzzz no such organisation").run()
     assert [t.value for t in at.title] == ["Organisation profile"]
-    assert texts(at, "warning") == [
-        "No organisation's name, alias or id contains “zzzz no such organisation”."
-    ]
+    assert texts(at, "warning") == ["No organisation's name, alias or id contains this text:"]
+    assert texts(at, "text") == ["zzzz no such organisation"]
 
 
 def test_profile_unknown_id(demo: str, monkeypatch) -> None:
     at = open_page("profile", demo, monkeypatch, query={"org": "no-such-id"})
     assert texts(at, "warning") == [
-        "No organisation with id “no-such-id” in this store; search for it by name instead."
+        "No organisation has the id this link gives; search for it by name instead."
     ]
+    assert texts(at, "text") == ["no-such-id"]
 
 
 def test_centrality_filters_matching_nothing(demo: str, monkeypatch) -> None:

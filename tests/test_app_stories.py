@@ -215,16 +215,20 @@ def test_unreachable_store_is_one_message(tmp_path: Path, monkeypatch) -> None:
     url = f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}"
     at = open_page("overview", url, monkeypatch)
     (error,) = texts(at, "error")
-    assert (
-        error
-        == f"The store is not available: cannot open {url}: folder {tmp_path / 'missing-folder'} does not exist"
+    assert error == (
+        "The store “default” is not available right now: it cannot be reached or opened. "
+        "Reload the page in a moment; the explorer's console says more."
     )
 
 
-def test_store_selector_switches_store(demo: str, tmp_path_factory, monkeypatch) -> None:
-    at = open_page("overview", demo, monkeypatch)
-    assert at.sidebar.text_input[0].value == demo
+def test_store_selector_switches_between_the_operators_stores(
+    demo: str, tmp_path_factory, monkeypatch
+) -> None:
     other = empty_url(tmp_path_factory)
-    at.sidebar.text_input[0].input(other).run()
+    at = open_page("overview", demo, monkeypatch, env={"ECOGRAPH_EXPLORER_STORES": f"empty={other}"})
+    (choice,) = at.sidebar.selectbox
+    assert (choice.options, choice.value) == (["default", "empty"], "default")
+    assert not at.sidebar.text_input  # nobody types a URL
+    choice.set_value("empty").run()
     assert texts(at, "info") == ["This store holds no organisations yet."]
     clean_env(monkeypatch, demo)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -244,10 +245,12 @@ def test_a_version_3_sqlite_store_is_upgraded_in_place(undated):
     db.execute("PRAGMA user_version = 3")
     db.commit()
     db.close()
+    before = Path(path).read_bytes()
     with SqliteStore(undated) as store:
         assert store.saved_snapshots() == [] and store.counts()["collaborations"] == 7
+    assert Path(path).read_bytes() == before  # reading changed nothing
+    api.snapshot_save(undated, "kept")  # the first write upgrades the file
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
-    api.snapshot_save(undated, "kept")
     assert [s["name"] for s in api.snapshots(undated)] == ["kept"]
 
 

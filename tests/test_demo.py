@@ -15,14 +15,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from checking import checked
 
 from ecograph.csvcells import restore
-from ecograph.model import (
-    COLLABORATION_FIELDS,
-    ORGANIZATION_FIELDS,
-    parse_collaboration,
-    parse_organization,
-)
+from ecograph.model import COLLABORATION_FIELDS, ORGANIZATION_FIELDS
 from ecograph.synthetic import MIN_ORGS, Demo, generate, write_csv
 
 ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -192,14 +188,14 @@ def test_hubs_and_provincial_clustering(demo: Demo) -> None:
 
 
 def test_records_round_trip_through_the_model(demo: Demo) -> None:
-    for o in demo.organizations:
-        raw = {k: list(v) if isinstance(v, tuple) else v for k, v in o.as_dict().items()}
-        assert parse_organization(raw) == (o, [])
-    keys = set()
-    for c in demo.collaborations:
-        assert parse_collaboration(c.as_dict()) == (c, [])
-        keys.add(c.key)
-    assert len(keys) == len(demo.collaborations)
+    raws = [
+        {k: list(v) if isinstance(v, tuple) else v for k, v in o.as_dict().items()}
+        for o in demo.organizations
+    ]
+    assert checked("organization", raws) == [(o, []) for o in demo.organizations]
+    ties = [c.as_dict() for c in demo.collaborations]
+    assert checked("collaboration", ties) == [(c, []) for c in demo.collaborations]
+    assert len({c.key for c in demo.collaborations}) == len(demo.collaborations)
 
 
 def test_write_csv_round_trips(small: Demo, tmp_path: Path) -> None:
@@ -216,10 +212,10 @@ def test_write_csv_round_trips(small: Demo, tmp_path: Path) -> None:
     assert ".0," not in tie_text
     with orgs_path.open(encoding="utf-8", newline="") as f:
         rows = [{k: restore(v) for k, v in row.items()} for row in csv.DictReader(f)]
-    assert [parse_organization(r) for r in rows] == [(o, []) for o in small.organizations]
+    assert checked("organization", rows) == [(o, []) for o in small.organizations]
     with collabs_path.open(encoding="utf-8", newline="") as f:
         rows = [{k: restore(v) for k, v in row.items()} for row in csv.DictReader(f)]
-    assert [parse_collaboration(r) for r in rows] == [(c, []) for c in small.collaborations]
+    assert checked("collaboration", rows) == [(c, []) for c in small.collaborations]
 
 
 def test_truth_is_json(demo: Demo) -> None:

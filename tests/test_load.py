@@ -6,7 +6,6 @@ import sqlite3
 import pytest
 
 import ecograph
-from ecograph import tie_worker
 from ecograph.errors import ValidationFailed
 from ecograph.store.sqlite import SqliteStore
 
@@ -19,19 +18,6 @@ TIES = """source,target,kind,weight,start
 hust,lotus,research,2,2021
 kx,hust,co_publication,1,2023-04-01
 """
-
-
-@pytest.fixture(autouse=True, params=["one process", "tie worker", "tie worker and tail"])
-def reading(request, monkeypatch):
-    """Every test runs three ways: collaborations read in this process; in a worker process
-    (which only takes files of a few MiB on its own); and split between the two, the
-    second half read here."""
-    if request.param != "one process":
-        monkeypatch.setattr(tie_worker, "STAGE_MIN_BYTES", 0)
-    if request.param == "tie worker and tail":
-        monkeypatch.setattr(tie_worker, "_TAIL_MIN_BYTES", 0)
-        monkeypatch.setattr(tie_worker, "_tail_bytes", lambda size, others: size / 2)
-    return request.param
 
 
 def state(url):

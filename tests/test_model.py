@@ -1,20 +1,12 @@
 """The data model: vocabularies, validation rules, identities and name normalisation."""
 
 import pytest
-from hypothesis import given
+from checking import checked, parse_collaboration, parse_organization
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecograph.model import (
-    ORGANIZATION_FIELDS,
-    Collaboration,
-    Organization,
-    category,
-    fast_organization,
-    parse_collaboration,
-    parse_organization,
-    tie_key,
-)
-from ecograph.names import fold, name_key
+from ecograph.model import Collaboration, Organization, category, tie_key
+from ecograph.names import fold, name_key, name_keys
 
 
 def org(**fields):
@@ -143,11 +135,46 @@ _CELLS = {
 }
 
 
-@given(st.fixed_dictionaries(_CELLS), st.sampled_from(["VN", "JP"]))
-def test_the_fast_organisation_path_agrees_with_the_full_parser(cells, home):
-    """fast_organization returns what parse_organization does, and declines (None) exactly
-    the rows that parse_organization finds problems in."""
-    fast = fast_organization(*(cells[f] for f in ORGANIZATION_FIELDS), home_country=home)
-    full, problems = parse_organization(cells, home)
-    assert fast == full
-    assert (fast is None) == bool(problems)
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.fixed_dictionaries(_CELLS), min_size=1, max_size=8), st.sampled_from(["VN", "JP"]))
+def test_a_record_checked_among_others_is_checked_as_alone(rows, home):
+    """The rules run over whole columns: a record's outcome does not depend on its neighbours."""
+    together = checked("organization", rows, home)
+    alone = [parse_organization(row, home) for row in rows]
+    assert [(r, [(p.type, p.field, p.value, p.note) for p in ps]) for r, ps in together] == [
+        (r, [(p.type, p.field, p.value, p.note) for p in ps]) for r, ps in alone
+    ]
+
+
+@settings(deadline=None)
+@given(st.lists(st.text(), max_size=20))
+def test_name_keys_over_a_column_are_name_key_of_each(names):
+    import pyarrow as pa
+
+    assert name_keys(pa.array(names, pa.string())).to_pylist() == [name_key(n) for n in names]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"founded": "２０１９"}, ["bad-year"]),  # fullwidth digits: ASCII digits only
+        ({"founded": "1_999"}, ["bad-year"]),
+        ({"founded": " 2001 "}, []),
+    ],
+)
+def test_years_take_ascii_digits_only(fields, expected):
+    assert problem_types(org(**fields)) == expected
+
+
+@pytest.mark.parametrize("start", ["２０２１", "2021-０３-01", "٢٠٢١"])
+def test_dates_take_ascii_digits_only(start):
+    assert problem_types(tie(start=start)) == ["bad-date"]
+
+
+def test_text_is_nfc_and_control_characters_become_spaces():
+    decomposed = "Đại học".replace("ạ", "a\u0323").replace("ọ", "o\u0323")
+    assert decomposed != "Đại học"
+    record, problems = org(name=decomposed + "\x0bBách\x00khoa\r\nHà Nội\x85", description="a\tb\rc")
+    assert problems == []
+    assert record.name == "Đại học Bách khoa\nHà Nội"
+    assert record.description == "a\tb\nc"

@@ -3,11 +3,14 @@ shows up in any output, exception or log."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import logging
 import re
+import threading
 import traceback
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import quote
 
 import pytest
@@ -296,3 +299,138 @@ def test_the_server_logs_never_hold_the_password(auth_server, secret_url):
     for path in logs.iterdir():
         _clean(path.read_text(errors="replace"))
     assert (auth_server.instance / "password").stat().st_mode & 0o777 == 0o600
+
+
+# -- the read-only Cypher box: the issue's examples against the real server -----------------------
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Serves a CSV to anyone who asks, and remembers that they asked."""
+
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        body = b"secret,value\nsalary,1000\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def csv_url():
+    """A local HTTP server with a CSV file, recording every request it gets."""
+    _Recorder.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/secret.csv"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def box(neo4j_store):
+    neo4j_store.write([WritePart(LoadBatch("sentinel.csv"), [SENTINEL], [])])
+    return neo4j_store
+
+
+def _refused(store, query: str, match: str) -> None:
+    from ecograph.store.neo4j import QueryRefused
+
+    with pytest.raises(QueryRefused, match=match):
+        store.read_query(query, timeout_s=10, row_cap=10)
+
+
+def test_box_load_csv_never_fetches_a_url(box, csv_url):
+    _refused(box, f"LOAD CSV FROM '{csv_url}' AS row RETURN row", "LOAD is not one of the reading clauses")
+    _refused(box, f"WITH '{csv_url}' AS u LOAD CSV FROM u AS row RETURN row", "LOAD")
+    assert _Recorder.requests == []
+
+
+def test_box_cannot_list_other_sessions_queries(box):
+    _refused(box, "SHOW TRANSACTIONS", "SHOW is not one of the reading clauses")
+    _refused(box, "SHOW TRANSACTIONS YIELD currentQuery, clientAddress RETURN *", "SHOW")
+
+
+def test_box_cannot_terminate_another_sessions_write(box, neo4j_url):
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(neo4j_url, auth=None) as driver, driver.session() as writer:
+        tx = writer.begin_transaction()  # someone else's write, still open
+        tx.run("MATCH (o:Organization {id: 'sentinel'}) SET o.name = 'Renamed'").consume()
+        with driver.session() as admin:
+            ids = [r["transactionId"] for r in admin.run("SHOW TRANSACTIONS YIELD transactionId")]
+        assert ids
+        for tx_id in ids:
+            _refused(box, f"TERMINATE TRANSACTION '{tx_id}'", "TERMINATE")
+            _refused(box, f"TERMINATE TRANSACTIONS ['{tx_id}']", "TERMINATE")
+        tx.commit()  # still alive: it commits
+    assert box.organization("sentinel").name == "Renamed"
+
+
+def test_box_refuses_the_expression_that_outlives_its_timeout(box):
+    _refused(box, "RETURN size(reduce(s='', x IN range(1,3000000) | s + 'xxxxxxxxxx'))", "reduce")
+
+
+def test_box_watchdog_frees_the_caller_when_the_server_does_not_stop(box, monkeypatch):
+    """Past the allow-list (switched off here), a loop Neo4j cannot interrupt: the server
+    ignores its timeout, the watchdog does not."""
+    from ecograph.store import neo4j as module
+    from ecograph.store.neo4j import QueryRefused
+
+    monkeypatch.setattr(module, "read_only_text", lambda text: text)
+    monkeypatch.setattr(module, "_WATCHDOG_GRACE_S", 0.5)
+    query = "RETURN size(reduce(s = '', x IN range(1, $n) | s + 'xxxxxxxxxx')) AS n"
+    assert box.read_query(query, {"n": 10}, timeout_s=30, row_cap=1)[1] == [[100]]  # planned, cached
+    with pytest.raises(QueryRefused, match=r"more than 1 seconds and was stopped \(the server was asked"):
+        box.read_query(query, {"n": 100_000}, timeout_s=1, row_cap=1)
+    assert box.counts()["organizations"] == 1  # and the store answers the next query
+
+
+def test_box_sends_the_checked_text_not_the_typed_one(box):
+    columns, rows, _ = box.read_query(
+        "MATCH (o:Organization) /* LOAD CSV */ RETURN o.id AS id, 'a\\'b' AS s // SHOW",
+        timeout_s=10,
+        row_cap=5,
+    )
+    assert (columns, rows) == (["id", "s"], [["sentinel", "a'b"]])
+
+
+# -- the provisioned server's own limits -----------------------------------------------------------
+
+
+def test_the_server_itself_refuses_load_csv_from_urls_and_files(neo4j_url, csv_url):
+    """Whoever reaches the server by another way than the box still cannot make it fetch."""
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import ClientError
+
+    with GraphDatabase.driver(neo4j_url, auth=None) as driver:
+        for source in (csv_url, "file:///etc/passwd", "file:///secret.csv"):
+            with pytest.raises(ClientError, match="Cannot load from URL"), driver.session() as session:
+                session.run(f"LOAD CSV FROM '{source}' AS row RETURN row").consume()
+    assert _Recorder.requests == []
+
+
+def test_the_server_has_a_transaction_timeout_and_memory_limit(neo4j_url):
+    from neo4j import GraphDatabase
+
+    wanted = [
+        "db.transaction.timeout",
+        "db.memory.transaction.max",
+        "dbms.security.allow_csv_import_from_file_urls",
+    ]
+    with GraphDatabase.driver(neo4j_url, auth=None) as driver, driver.session() as session:
+        found = {
+            r["name"]: r["value"]
+            for r in session.run(
+                "SHOW SETTINGS YIELD name, value WHERE name IN $names RETURN *", names=wanted
+            )
+        }
+    assert found["db.transaction.timeout"] == srv.TRANSACTION_TIMEOUT
+    assert found["db.memory.transaction.max"] == "1.20GiB"  # 60 % of the test server's 2 GiB heap
+    assert found["dbms.security.allow_csv_import_from_file_urls"] == "false"

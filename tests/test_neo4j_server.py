@@ -38,6 +38,10 @@ STRICT_KEYS = {
     "server.memory.heap.max_size",
     "server.memory.pagecache.size",
     "internal.dbms.bolt.netty_server_shutdown_quiet_period",
+    "db.transaction.timeout",
+    "db.memory.transaction.max",
+    "dbms.security.allow_csv_import_from_file_urls",
+    "internal.dbms.cypher_ip_blocklist",
 }
 
 
@@ -67,6 +71,11 @@ def test_conf_is_minimal_and_strict_valid():
     assert conf["server.http.enabled"] == conf["server.https.enabled"] == "false"
     assert conf["dbms.security.auth_enabled"] == "false"
     assert conf["server.memory.heap.max_size"] == "2g"
+    # limits for whoever reaches the server (README, Security)
+    assert conf["db.transaction.timeout"] == srv.TRANSACTION_TIMEOUT == "15m"
+    assert conf["db.memory.transaction.max"] == "1228m"  # 60 % of 2 GiB
+    assert conf["dbms.security.allow_csv_import_from_file_urls"] == "false"
+    assert conf["internal.dbms.cypher_ip_blocklist"] == "0.0.0.0/0,::/0"
     assert _conf(srv._conf_text(7999, True, "1g", "1g"))["dbms.security.auth_enabled"] == "true"
 
 

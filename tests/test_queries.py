@@ -1,6 +1,7 @@
 """The named-query catalogue and the analysis commands, on the demo ecosystem."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -92,7 +93,7 @@ def test_recommendations_never_repeat_an_existing_tie(ws):
 
 def test_analysis_results_are_cached_per_store_state(ws):
     first = api.centrality(ws, "pagerank", top=3)
-    assert any(ws.cache_dir.glob("*-centrality-*.pickle"))
+    assert any(ws.cache_dir.glob("*-centrality-*.json"))
     assert api.centrality(ws, "pagerank", top=3).rows == first.rows
     assert "exact" in first.note
 
@@ -100,6 +101,8 @@ def test_analysis_results_are_cached_per_store_state(ws):
 def test_cli_query_and_centrality(cli, demo_store_url):
     listed = cli("query", "list", "--format", "json")
     assert {q["name"] for q in json.loads(listed.stdout)} == set(queries.REGISTRY)
+    with_store = cli("query", "list", "--store", demo_store_url, "--format", "json")
+    assert with_store.exit_code == 0 and json.loads(with_store.stdout) == json.loads(listed.stdout)
     run = cli("query", "run", "top-brokers", "--param", "top=3", "--store", demo_store_url, "--format", "csv")
     assert run.exit_code == 0
     assert run.stdout.splitlines()[0] == "rank,id,name,category,kind,province,sectors,value"
@@ -109,8 +112,22 @@ def test_cli_query_and_centrality(cli, demo_store_url):
     cent = cli(
         "centrality", "--measure", "betweenness", "--top", "3", "--store", demo_store_url, "--format", "json"
     )
-    assert len(json.loads(cent.stdout)) == 3
+    out = json.loads(cent.stdout)
+    assert len(out["rows"]) == 3 and out["measure"] == "betweenness" and out["method"] == "exact"
+    assert out["normalisation"].startswith("share of the (n − 1)(n − 2)/2 pairs")
     assert "betweenness: exact" in cent.stderr
+
+
+def test_centrality_help_says_how_each_measure_is_scaled(cli):
+    from ecograph.analysis import MEASURES, NORMALISATION
+
+    text = cli("centrality", "--help").stdout
+    assert "How each measure is scaled:" in text
+    for measure in MEASURES:
+        assert f"  {measure}: {NORMALISATION[measure]}" in text
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for measure in MEASURES:
+        assert f"| `{measure}` | {NORMALISATION[measure]} |" in readme, measure
 
 
 def test_cli_weak_links_report_formats(cli, demo_store_url, tmp_path):

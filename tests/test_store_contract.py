@@ -1,11 +1,26 @@
 """The store contract, run unchanged on every kind of store (the ``store`` fixture)."""
 
+import json
+import os
+import pwd
+import re
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 
 from ecograph.errors import IntegrityError
 from ecograph.model import Collaboration, Organization
 from ecograph.report import LoadBatch
-from ecograph.store import WritePart
+from ecograph.store import WritePart, cypher, open_store
+from ecograph.store.sqlite import SqliteStore
 
 HUST = Organization("hust", "Đại học Bách khoa Hà Nội", "university", "VN", province="Hà Nội",
                     sectors=("ai", "semiconductors"), founded=1956, aliases=("HUST",))  # fmt: skip
@@ -144,6 +159,13 @@ def test_source_ids_are_kept_with_provenance(store):
     assert (entry.source, entry.source_id) == ("ror", "https://ror.org/04kq4sq72")
 
 
+def test_a_batch_keeps_its_sources_licence_and_release(store):
+    terms = {"source": "ror", "name": "ROR", "licence": "CC0 1.0", "release": "v2.0 (2025-12-16)"}
+    store.write([WritePart(LoadBatch("ror.zip/ror.json", terms=terms), [HUST], [])])
+    write(store, [LOTUS], file="own.csv")
+    assert [b.terms for b in store.batches()] == [terms, None]
+
+
 def test_snapshot_has_every_attribute_and_is_cached_per_version(store):
     write(store, [HUST, LOTUS, KAIST], TIES)
     G = store.snapshot()
@@ -163,6 +185,27 @@ def test_snapshot_has_every_attribute_and_is_cached_per_version(store):
     write(store, [Organization(**{**LOTUS.as_dict(), "city": "Hải Châu"})])
     assert store.snapshot() is not G
     assert store.snapshot().nodes["lotus"]["city"] == "Hải Châu"
+
+
+def test_tables_hold_every_record_as_declared_columns(store):
+    from ecograph.model import (
+        COLLABORATION_SCHEMA,
+        ORGANIZATION_SCHEMA,
+        collaborations_from,
+        organizations_from,
+    )
+
+    empty = store.tables()
+    assert (empty.organizations.num_rows, empty.collaborations.num_rows) == (0, 0)
+    assert empty.organizations.schema == ORGANIZATION_SCHEMA
+    write(store, [HUST, LOTUS, KAIST], TIES)
+    tables = store.tables()
+    assert tables.organizations.schema == ORGANIZATION_SCHEMA
+    assert tables.collaborations.schema == COLLABORATION_SCHEMA
+    assert organizations_from(tables.organizations) == list(store.organizations())
+    assert collaborations_from(tables.collaborations) == list(store.collaborations())
+    assert tables.organizations["id"].to_pylist() == ["hust", "kaist-x", "lotus"]
+    assert tables.collaborations["key"].to_pylist() == sorted(t.key for t in TIES)
 
 
 @pytest.mark.parametrize("name", AWKWARD_NAMES)
@@ -185,6 +228,201 @@ def test_import_history_and_clear(store):
     store.import_history(batches, provenance)
     assert batches[0].id in {b.id for b in store.batches()}
     assert {p.batch_id for p in store.provenance()} >= {batches[0].id}
+
+
+# -- identity: one state of one store ----------------------------------------------------------
+
+
+def test_identity_comes_with_the_first_write_and_stays(store):
+    assert store.identity() == ""
+    write(store, [HUST])
+    first = store.identity()
+    assert re.fullmatch(r"[0-9a-f]{32}", first)
+    write(store, [LOTUS], file="b.csv")
+    with open_store(store.url) as again:
+        assert again.identity() == first
+
+
+def test_a_store_built_again_has_a_new_identity_though_its_version_repeats(store):
+    write(store, [HUST])
+    first, G = (store.identity(), store.store_version()), store.snapshot()
+    store.clear()
+    write(store, [LOTUS])
+    assert store.store_version() == first[1] == 1  # same version: only the identity tells them apart
+    assert store.identity() not in ("", first[0])
+    assert list(store.snapshot()) == ["lotus"] and store.snapshot() is not G
+
+
+# -- reading never writes ----------------------------------------------------------------------
+
+
+@contextmanager
+def _write_lock_held(store):
+    """Another process in the middle of a load: SQLite's write lock, the Neo4j meta node's lock."""
+    if isinstance(store, SqliteStore):
+        db = sqlite3.connect(store.path, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("UPDATE organizations SET name = 'uncommitted'")
+        try:
+            yield
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+        return
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(store.url, auth=None) as driver, driver.session() as session:
+        tx = session.begin_transaction()
+        tx.run(cypher.LOCK_META, key="store", identity="x").consume()
+        tx.run("MATCH (o:Organization) SET o.name = 'uncommitted'").consume()
+        try:
+            yield
+        finally:
+            tx.rollback()
+
+
+def test_readers_open_and_read_while_a_load_holds_the_write_lock(store):
+    write(store, [HUST, LOTUS], TIES[:1])
+    with _write_lock_held(store), open_store(store.url) as reader:
+        assert reader.counts()["organizations"] == 2
+        assert reader.organization("hust") == HUST  # the last commit, not the load in progress
+        assert reader.snapshot().number_of_edges() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "url"),
+    [("sqlite", "sqlite:///{tmp}/no-such-folder/x.db"), ("neo4j", "neo4j://nonexistent.invalid:7687")],
+)
+def test_an_unreachable_store_is_one_line_and_exit_3(cli, tmp_path, kind, url):
+    result = cli("stats", "--store", url.format(tmp=tmp_path))
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert (
+        "does not exist" if kind == "sqlite" else "cannot reach Neo4j at neo4j://nonexistent.invalid"
+    ) in (result.stderr)
+
+
+# -- SQLite: a file the reader may not write ---------------------------------------------------
+
+
+def _as_someone_else(work):
+    """*work()*'s result, run as a user who may not write the store (``nobody`` when the
+    tests run as root, who may write anything; else this user, after chmod)."""
+    if os.geteuid() != 0:
+        return work()
+    read, written = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            nobody = pwd.getpwnam("nobody")
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            outcome = ("ok", work())
+        except BaseException as exc:
+            outcome = ("error", f"{type(exc).__name__}: {exc}")
+        os.write(written, json.dumps(outcome).encode())
+        os._exit(0)
+    os.close(written)
+    with os.fdopen(read) as fh:
+        status, value = json.loads(fh.read() or '["error", "no answer"]')
+    os.waitpid(child, 0)
+    assert status == "ok", value
+    return value
+
+
+@pytest.mark.parametrize("folder_mode", [0o777, 0o555], ids=["writable-folder", "read-only-folder"])
+def test_sqlite_reads_a_store_file_it_may_not_write(folder_mode):
+    folder = Path(
+        tempfile.mkdtemp(prefix="ecograph-ro-")
+    )  # not under a private tmp_path: another user reads it
+    try:
+        folder.chmod(0o755)
+        url = f"sqlite:///{folder / 'shared.db'}"
+        with SqliteStore(url) as writer:
+            write(writer, [HUST, LOTUS], TIES[:1])
+        (folder / "shared.db").chmod(0o444)
+        folder.chmod(folder_mode)
+
+        def read() -> list:
+            with SqliteStore(url) as reader:
+                return [
+                    reader.counts()["organizations"],
+                    reader.snapshot().number_of_edges(),
+                    reader.identity(),
+                ]
+
+        organizations, edges, identity = _as_someone_else(read)
+        assert (organizations, edges) == (2, 1) and identity
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def test_sqlite_opening_a_missing_file_creates_nothing(tmp_path):
+    path = tmp_path / "typo.db"
+    with SqliteStore(f"sqlite:///{path}") as store:
+        assert store.counts()["organizations"] == 0 and store.identity() == "" and store.batches() == []
+    assert not path.exists()
+    with SqliteStore(f"sqlite:///{path}") as store:
+        write(store, [HUST])  # the first write creates it
+    assert path.is_file()
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-store", "existing-store"])
+def test_sqlite_write_on_a_full_disk_is_one_line_and_writes_nothing(tmp_path, existing):
+    url = f"sqlite:///{tmp_path / 'small.db'}"
+    rows = "".join(f"org-{i},Organisation {i} {'x' * 80},company\n" for i in range(3000))
+    (tmp_path / "orgs.csv").write_text("id,name,kind\n" + rows, encoding="utf-8")
+    room = 32 * 1024
+    if existing:
+        with SqliteStore(url) as store:
+            write(store, [HUST])
+        room += (tmp_path / "small.db").stat().st_size
+
+    def small_disk() -> None:  # no file may grow past *room*: a full disk, as SQLite meets it
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from ecograph.cli import main; main()", "load", "orgs.csv", "--store", url],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        preexec_fn=small_disk,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        timeout=120,
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith(f"Error: {url}: ") and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.rstrip().endswith("nothing was written")
+    with SqliteStore(url) as store:
+        assert store.counts()["organizations"] == int(existing)
+
+
+def test_sqlite_an_older_layout_is_read_as_it_is_and_upgraded_by_the_first_write(tmp_path):
+    """A store of schema 2 (before entity resolution) reads without being changed; the first
+    write adds the tables it lacks."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with SqliteStore(url) as store:
+        write(store, [HUST, LOTUS], TIES[:1])
+    db = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    for table in ("identifiers", "rewrites", "candidates", "merges"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("PRAGMA user_version = 2")
+    db.close()
+    before = (tmp_path / "old.db").read_bytes()
+    with SqliteStore(url) as store:
+        assert store.counts()["organizations"] == 2
+        assert store.identifiers() == [] and store.candidates() == [] and store.merges() == []
+        assert store.snapshot().number_of_edges() == 1
+    assert (tmp_path / "old.db").read_bytes() == before  # reading changed nothing
+    with SqliteStore(url) as store:
+        write(store, [KAIST], file="new.csv")
+        assert store.identifiers() == []
+    db = sqlite3.connect(tmp_path / "old.db")
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 4 and "identifiers" in tables
+    db.close()
 
 
 # -- saved snapshots -------------------------------------------------------------------------

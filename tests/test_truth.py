@@ -66,3 +66,18 @@ def test_the_weak_link_report_names_them(demo_store_url, demo_truth):
         names = ws.graph.nodes
         assert names[demo_truth["articulation_university"]["id"]]["name"] in text
         assert names[demo_truth["gatekeeper"]["id"]]["name"] in text
+
+
+def test_the_sector_without_research_is_a_sentence_of_the_weak_link_report(demo_store_url, demo_truth):
+    from ecograph import api
+
+    sector = demo_truth["sector_without_research"]
+    report = api.weak_links(demo_store_url)
+    gaps = next(s for s in report["sections"] if s["key"] == "gaps")["findings"]
+    cross = [f for f in gaps if f["kind"] == "gap_sector_category"]
+    research = [
+        f for f in cross if f["group_a"] == sector and f["group_b"] in ("university", "research_institute")
+    ]
+    assert research, [f["sentence"] for f in cross]
+    assert research[0]["sentence"].startswith(f"{sector.capitalize()} organisations and ")
+    assert research[0]["sentence"] in analysis.render_markdown(report).replace("\\", "")

@@ -9,7 +9,7 @@ two projections (two periods or two saved states).
 from ecograph.analysis.backends import BACKENDS, clear_cache, resolve_backend
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_expected, brokerage_roles
-from ecograph.analysis.centrality import MEASURES, CentralityResult, centrality, top_nodes
+from ecograph.analysis.centrality import MEASURES, NORMALISATION, CentralityResult, centrality, top_nodes
 from ecograph.analysis.change import compare
 from ecograph.analysis.communities import Partition, community_links, community_profiles, louvain
 from ecograph.analysis.gaps import ei_index, group_gaps
@@ -32,6 +32,7 @@ __all__ = [
     "BACKENDS",
     "INDICATORS",
     "MEASURES",
+    "NORMALISATION",
     "ROLES",
     "SECTIONS",
     "CentralityResult",

@@ -21,6 +21,7 @@ __all__ = [
     "EXACT_NODE_LIMIT",
     "LOW_IS_CENTRAL",
     "MEASURES",
+    "NORMALISATION",
     "CentralityResult",
     "centrality",
     "top_nodes",
@@ -40,6 +41,27 @@ MEASURES: tuple[str, ...] = (
     "efficiency",
     "hierarchy",
 )
+NORMALISATION: dict[str, str] = {
+    "degree": "number of partners, not divided by n − 1",
+    "strength": "sum of tie weights, not normalised",
+    "betweenness": "share of the (n − 1)(n − 2)/2 pairs of other organisations whose shortest paths "
+    "pass through it (0 to 1); paths count hops, not weights",
+    "closeness": "(r − 1)/Σd over the r organisations it reaches, times (r − 1)/(n − 1) "
+    "(Wasserman–Faust, as networkx); distances in hops",
+    "harmonic": "Σ 1/d over the other organisations, not divided by n − 1; distances in hops",
+    "eigenvector": "principal eigenvector of the weighted adjacency on the largest connected part, "
+    "unit length there (sum of squares 1); 0 elsewhere",
+    "pagerank": "PageRank with damping 0.85 over tie weights; the values sum to 1",
+    "kcore": "core number, an integer",
+    "constraint": "Burt's constraint over tie weights: 1 for a single contact, lower for contacts "
+    "not tied to each other (1.125 in a closed triangle); undefined for isolates",
+    "effective_size": "Burt's effective size over tie weights, in contacts; undefined for isolates",
+    "efficiency": "effective size divided by the number of contacts (0 to 1); undefined for isolates",
+    "hierarchy": "Burt's hierarchy, 0 to 1; undefined for isolates and single-contact organisations",
+}
+"""How each measure's values are scaled: said in ``ecograph centrality --help``, its JSON
+output and the README."""
+
 LOW_IS_CENTRAL: frozenset[str] = frozenset({"constraint", "hierarchy"})
 """Measures whose *lowest* values mark the brokers (the top of a ranking is the lowest)."""
 

@@ -20,6 +20,7 @@ def group_gaps(
     G: nx.Graph,
     attr: str = "category",
     *,
+    across: str | None = None,
     weight: str | None = None,
     min_expected: float = 1.0,
 ) -> list[dict]:
@@ -37,6 +38,10 @@ def group_gaps(
     and the gap is reported as the ratio :math:`O_{rs}/E_{rs}` and the Poisson z-score
     :math:`(O_{rs} - E_{rs}) / \sqrt{E_{rs}}`.
 
+    With *across*, the pairs join a group of *attr* at one end of a tie to a group of
+    *across* at the other (a sector and a category: "agritech organisations and
+    universities"), with :math:`E_{rs} = d_r d_s / 2m` for every pair.
+
     Parameters
     ----------
     G : networkx.Graph
@@ -47,6 +52,9 @@ def group_gaps(
         a tie counts once for every pair of groups it joins, and groups then overlap, so
         the expectation is an approximation. Organisations without a value belong to
         no group (their ties still count in :math:`m`).
+    across : str or None, optional (default None)
+        A second node attribute: pair each group of *attr* with each group of *across*
+        (``attr="sectors", across="category"``) instead of with the other groups of *attr*.
     weight : str or None, optional (default None)
         Count ties by this edge attribute (and degrees by strength) instead of 1 each.
     min_expected : float, optional (default 1.0)
@@ -67,6 +75,12 @@ def group_gaps(
     >>> [(r["group_a"], r["group_b"], r["observed"], round(r["expected"], 2)) for r in group_gaps(G, "kind")]
     [('x', 'y', 1.0, 3.5), ('x', 'x', 3.0, 1.75), ('y', 'y', 3.0, 1.75)]
 
+    Across two attributes, each "x" node also in sector "s" and each "y" node in "t":
+
+    >>> nx.set_node_attributes(G, {v: "s" if v < 3 else "t" for v in G}, "sector")
+    >>> [(r["group_a"], r["group_b"], r["observed"]) for r in group_gaps(G, "sector", across="kind")]
+    [('s', 'y', 1.0), ('t', 'x', 1.0), ('s', 'x', 3.0), ('t', 'y', 3.0)]
+
     Notes
     -----
     :math:`O(m \cdot a^2 + g^2)` for at most *a* values per node and *g* groups.
@@ -78,49 +92,82 @@ def group_gaps(
     .. [2] Molloy, M., & Reed, B. (1995). A critical point for random graphs with a given
        degree sequence. *Random Structures & Algorithms* 6, 161–180.
     """
-    values = {v: values_of(G, v, attr) for v in G}
     degree = dict(G.degree(weight=weight))
     two_m = float(sum(degree.values()))
+    if two_m == 0:
+        return []
+    if across is None:
+        observed, totals = _within(G, attr, degree, weight)
+        pairs = [(r, s) for i, r in enumerate(totals) for s in list(totals)[i:]]
+        other = totals
+    else:
+        observed, totals, other = _across(G, attr, across, degree, weight)
+        pairs = [(r, s) for r in totals for s in other]
+    rows = []
+    for r, s in pairs:
+        expected = totals[r] * other[s] / (2 * two_m if across is None and r == s else two_m)
+        if expected < min_expected or expected == 0:
+            continue
+        got = float(observed.get((r, s), 0.0))
+        rows.append(
+            {
+                "attr": attr if across is None else f"{attr}×{across}",
+                "group_a": r,
+                "group_b": s,
+                "observed": got,
+                "expected": expected,
+                "ratio": got / expected,
+                "z": (got - expected) / math.sqrt(expected),
+            }
+        )
+    rows.sort(key=lambda row: (row["z"], str(row["group_a"]), str(row["group_b"])))
+    return rows
+
+
+def _degree_totals(G: nx.Graph, attr: str, degree: dict) -> tuple[dict, dict[Hashable, tuple]]:
+    """Each group's total degree, groups in name order, and each node's groups."""
+    values = {v: values_of(G, v, attr) for v in G}
     totals: Counter = Counter()
     for v, vals in values.items():
         for r in vals:
             totals[r] += degree[v]
+    return {g: totals[g] for g in sorted(totals, key=str)}, values
+
+
+def _within(G: nx.Graph, attr: str, degree: dict, weight: str | None) -> tuple[Counter, dict]:
+    """Ties between the groups of one attribute, keyed by the pair in name order."""
+    totals, values = _degree_totals(G, attr, degree)
     # Group values as numbers in name order, so that a pair's key is (smaller, larger).
-    groups = sorted(totals, key=str)
+    groups = list(totals)
     code = {g: i for i, g in enumerate(groups)}
     codes = {v: tuple(code[g] for g in vals) for v, vals in values.items()}
-    observed: Counter = Counter()
+    counted: Counter = Counter()
     for u, v, w in G.edges(data=weight, default=1.0):
         w = 1.0 if weight is None else float(w)
         cu, cv = codes[u], codes[v]
         if len(cu) == 1 and len(cv) == 1:
             a, b = cu[0], cv[0]
-            observed[(a, b) if a <= b else (b, a)] += w
+            counted[(a, b) if a <= b else (b, a)] += w
         else:
             for key in {(a, b) if a <= b else (b, a) for a in cu for b in cv}:
-                observed[key] += w
-    rows = []
-    if two_m == 0:
-        return rows
-    for i, r in enumerate(groups):
-        for j, s in enumerate(groups[i:]):
-            expected = totals[r] * totals[s] / (2 * two_m if r == s else two_m)
-            if expected < min_expected or expected == 0:
-                continue
-            got = float(observed.get((i, i + j), 0.0))
-            rows.append(
-                {
-                    "attr": attr,
-                    "group_a": r,
-                    "group_b": s,
-                    "observed": got,
-                    "expected": expected,
-                    "ratio": got / expected,
-                    "z": (got - expected) / math.sqrt(expected),
-                }
-            )
-    rows.sort(key=lambda row: (row["z"], str(row["group_a"]), str(row["group_b"])))
-    return rows
+                counted[key] += w
+    observed = Counter({(groups[a], groups[b]): w for (a, b), w in counted.items()})
+    return observed, totals
+
+
+def _across(
+    G: nx.Graph, attr: str, across: str, degree: dict, weight: str | None
+) -> tuple[Counter, dict, dict]:
+    """Ties with a group of *attr* at one end and a group of *across* at the other."""
+    totals, values = _degree_totals(G, attr, degree)
+    other, others = _degree_totals(G, across, degree)
+    observed: Counter = Counter()
+    for u, v, w in G.edges(data=weight, default=1.0):
+        w = 1.0 if weight is None else float(w)
+        keys = {(r, s) for r in values[u] for s in others[v]} | {(r, s) for r in values[v] for s in others[u]}
+        for key in keys:
+            observed[key] += w
+    return observed, totals, other
 
 
 @not_implemented_for("directed")

@@ -85,6 +85,19 @@ def _section(key: str, title: str, intro: str, findings: list[dict], **extra: ob
     return {"key": key, "title": title, "intro": intro, "findings": findings, **extra}
 
 
+def _finding(kind: str, sentence: str, row: Mapping | None = None, **extra: object) -> dict:
+    """One finding: its type in ``kind``, its sentence, then the numbers of *row* and *extra*.
+
+    A row about an organisation carries the organisation's own kind; it moves to
+    ``org_kind`` so that ``kind`` always says which finding this is.
+    """
+    out: dict = {"kind": kind, "sentence": sentence}
+    for key, value in (row or {}).items():
+        out["org_kind" if key == "kind" else key] = value
+    out.update(extra)
+    return out
+
+
 def _bridges_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
     cuts = bridge_cuts(U)
     points = articulation_cuts(U)
@@ -161,28 +174,26 @@ def _brokers_section(
     holes = structural_holes(U, nodes=[r["id"] for r in low])
     for r in low:
         findings.append(
-            {
-                "kind": "structural_hole",
-                "sentence": (
-                    f"{r['name']} ({_words(r['category'])}) spans structural holes: constraint {r['value']:.3f}, "
-                    f"effective size {holes[r['id']]['effective_size']:.1f} of {U.degree(r['id'])} partners."
-                ),
-                **r,
-                "effective_size": holes[r["id"]]["effective_size"],
-            }
+            _finding(
+                "structural_hole",
+                f"{r['name']} ({_words(r['category'])}) spans structural holes: constraint {r['value']:.3f}, "
+                f"effective size {holes[r['id']]['effective_size']:.1f} of {U.degree(r['id'])} partners.",
+                r,
+                effective_size=holes[r["id"]]["effective_size"],
+            )
         )
     for r in top_nodes(U, between, n=top):
         if r["value"] <= 0:
             break
         findings.append(
-            {
-                "kind": "betweenness",
-                "sentence": (
+            _finding(
+                "betweenness",
+                (
                     f"{r['name']} ({_words(r['category'])}) lies on {100 * r['value']:.1f}% of the shortest "
                     f"paths between other organisations."
                 ),
-                **r,
-            }
+                r,
+            )
         )
     roles = brokerage_roles(D, "category")
     for role in ("gatekeeper", "representative", "liaison", "itinerant", "coordinator"):
@@ -194,9 +205,7 @@ def _brokers_section(
             sentence = _ROLE_SENTENCES[role].format(
                 n=plural(count, "contact"), pairs=plural(count, "pair"), group=_words(r["category"], 2)
             )
-            findings.append(
-                {"kind": f"brokerage_{role}", "sentence": f"{r['name']} {sentence}.", **r, "role": role}
-            )
+            findings.append(_finding(f"brokerage_{role}", f"{r['name']} {sentence}.", r, role=role))
     intro = (
         "Brokers hold the ecosystem together: low constraint means contacts that do not know each other; "
         f"betweenness is {between.method}; brokerage roles (Gould & Fernandez) are between categories."
@@ -204,41 +213,45 @@ def _brokers_section(
     return _section("brokers", "Brokers", intro, findings, method=between.method, roles=list(ROLES))
 
 
+def _gap_pair(kind: str, a: object, b: object) -> str:
+    """The two groups of a gap in words: ``"Startups and universities"``, ``"agritech and fintech"``."""
+    if kind == "category":
+        return f"{_words(a, 2).capitalize()} and {_words(b, 2)}" if a != b else f"{_words(a, 2).capitalize()}"
+    if kind == "sector_category":
+        return f"{str(a).capitalize()} organisations and {_words(b, 2)}"
+    return f"{a} and {b}" if a != b else f"Inside {a}"
+
+
 def _gaps_section(U: nx.Graph, top: int) -> dict:
     findings = []
-    for attr, per in (("category", top), ("sectors", top), ("province", top)):
-        rows = [r for r in group_gaps(U, attr, min_expected=2.0) if r["z"] <= -1.0]
-        for r in rows[:per]:
+    for kind, attr, across in (
+        ("category", "category", None),
+        ("sectors", "sectors", None),
+        ("sector_category", "sectors", "category"),
+        ("province", "province", None),
+    ):
+        rows = [r for r in group_gaps(U, attr, across=across, min_expected=2.0) if r["z"] <= -1.0]
+        for r in rows[:top]:
             a, b = r["group_a"], r["group_b"]
-            if attr == "category":
-                pair = (
-                    f"{_words(a, 2).capitalize()} and {_words(b, 2)}"
-                    if a != b
-                    else f"{_words(a, 2).capitalize()}"
-                )
-            else:
-                pair = f"{a} and {b}" if a != b else f"Inside {a}"
             got = (
                 "no ties"
                 if r["observed"] == 0
                 else f"{_num(r['observed'])} tie{'s' if r['observed'] != 1 else ''}"
             )
             want = f"{r['expected']:.1f}" if r["expected"] < 10 else f"{r['expected']:,.0f}"
+            among = " among themselves" if a == b and kind == "category" else ""
             findings.append(
-                {
-                    "kind": f"gap_{attr}",
-                    "sentence": (
-                        f"{pair}{' among themselves' if a == b and attr == 'category' else ''}: {got} where "
-                        f"{want} would be expected from their numbers of partners "
-                        f"({r['ratio']:.2f}×, z = {r['z']:.1f})."
-                    ),
-                    **r,
-                }
+                _finding(
+                    f"gap_{kind}",
+                    f"{_gap_pair(kind, a, b)}{among}: {got} where {want} would be expected from their "
+                    f"numbers of partners ({r['ratio']:.2f}×, z = {r['z']:.1f}).",
+                    r,
+                )
             )
     intro = (
         "Group pairs with fewer ties than expected if ties formed at random with each organisation "
         "keeping its number of partners (configuration model), by at least one standard deviation; "
-        "most under-connected first, by category, sector and province."
+        "most under-connected first, by category, sector, sector against category, and province."
     )
     return _section("gaps", "Under-connected groups", intro, findings)
 
@@ -263,29 +276,29 @@ def _communities_section(U: nx.Graph, top: int, seed: int, backend: str | None) 
     for p in profiles[:top]:
         linkers = ", ".join(x["name"] for x in p["linkers"][:3])
         findings.append(
-            {
-                "kind": "community",
-                "sentence": (
+            _finding(
+                "community",
+                (
                     f"Community {p['community']}: {_community_words(p)}; {p['external_ties']:,} ties to other "
                     f"communities" + (f", most held by {linkers}." if linkers else ".")
                 ),
-                **p,
-            }
+                p,
+            )
         )
     links = community_links(U, partition, max_ties=2, min_size=5)
     for r in links[:top]:
         a, b = by_id.get(r["community_a"]), by_id.get(r["community_b"])
         ties = "; ".join(f"{t['u_name']} – {t['v_name']}" for t in r["tie_list"])
         findings.append(
-            {
-                "kind": "fragile_link",
-                "sentence": (
+            _finding(
+                "fragile_link",
+                (
                     f"Community {r['community_a']} ({_community_words(a) if a else ''}) and community "
                     f"{r['community_b']} ({_community_words(b) if b else ''}) are joined by "
                     f"{'a single tie' if r['ties'] == 1 else str(r['ties']) + ' ties'}: {ties}."
                 ),
-                **r,
-            }
+                r,
+            )
         )
     big = sum(1 for c in partition.communities if len(c) >= 5)
     intro = (
@@ -351,26 +364,26 @@ def _periphery_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
     for r in found["province_gatekeepers"][:top]:
         g = r["gateways"][0]
         findings.append(
-            {
-                "kind": "province_gatekeeper",
-                "sentence": (
+            _finding(
+                "province_gatekeeper",
+                (
                     f"Of the {r['organisations']} organisations in {r['group']}, only {g['name']} has foreign "
                     f"partners ({r['foreign_partners']}): the province reaches abroad through it alone."
                 ),
-                **r,
-            }
+                r,
+            )
         )
     for r in found["country_gatekeepers"][:top]:
         g = r["gateways"][0]
         findings.append(
-            {
-                "kind": "country_gatekeeper",
-                "sentence": (
+            _finding(
+                "country_gatekeeper",
+                (
                     f"All {r['organisations']} partners from {r['group']} reach the country through "
                     f"{g['name']} ({_words(g['category'])})."
                 ),
-                **r,
-            }
+                r,
+            )
         )
     counts = {key: len(v) for key, v in found.items()}
     intro = "Organisations at the edge: no tie, no link to the main network, or a missing kind of partner."
@@ -393,11 +406,11 @@ def _missing_section(U: nx.Graph, top: int) -> dict:
                 continue
             seen.add(pair)
             findings.append(
-                {
-                    "kind": f"missing_{title}",
-                    "sentence": f"{r['source_name']} and {r['target_name']}: {r['reason']}.",
-                    **r,
-                }
+                _finding(
+                    f"missing_{title}",
+                    f"{r['source_name']} and {r['target_name']}: {r['reason']}.",
+                    r,
+                )
             )
     intro = (
         "Partnerships that do not exist yet, scored by common partners, Adamic–Adar, resource allocation "

@@ -2,13 +2,16 @@
 
 Errors a user can cause arrive as :class:`ecograph.errors.EcographError` and leave as one
 ``Error: …`` line on stderr and the error's exit code (1 invalid input, 2 usage, 3 store
-or file unavailable) — never a traceback.
+or file unavailable) — never a traceback. So does a file the system will not read or
+write (an ``OSError``: no space, no permission; exit 3), and Ctrl-C says "Interrupted"
+and exits 130. What is printed is plain text (:mod:`ecograph.cli.terminal`).
 """
 
 from __future__ import annotations
 
 import click
 
+from ecograph.cli.terminal import echo
 from ecograph.errors import EcographError, ValidationFailed
 
 __all__ = ["main"]
@@ -19,13 +22,20 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ValidationFailed as exc:
-            click.echo(f"Error: {exc}", err=True)
+            echo(f"Error: {exc}", err=True)
             for line in exc.report.problem_lines():
-                click.echo(f"  {line}", err=True)
+                echo(f"  {line}", err=True)
             ctx.exit(exc.exit_code)
         except EcographError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            echo(f"Error: {exc.strerror or exc}{where}", err=True)
+            ctx.exit(3)
+        except KeyboardInterrupt:
+            echo("Interrupted.", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,9 +52,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from ecograph.cli import analysis, change, data, explorer, resolution, server
+    from ecograph.cli import analysis, change, data, explorer, fetch, resolution, server
 
-    for module in (data, resolution, analysis, change, server, explorer):
+    for module in (data, fetch, resolution, analysis, change, server, explorer):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from ecograph.analysis import MEASURES
+from ecograph.analysis import MEASURES, NORMALISATION
 from ecograph.cli.options import emit_table, format_option, period_option, store_option, write_text
+from ecograph.cli.terminal import echo, json_text
 from ecograph.model import CATEGORIES, ORG_KINDS
 
 __all__ = ["COMMANDS"]
 
 
-@click.command()
+_SCALES = "\b\nHow each measure is scaled:\n" + "\n".join(f"  {m}: {NORMALISATION[m]}" for m in MEASURES)
+
+
+@click.command(epilog=_SCALES)
 @click.option(
     "--measure", type=click.Choice(MEASURES), required=True, help="The centrality or structural-hole measure."
 )
@@ -36,7 +39,10 @@ def centrality(measure, top, category, kind, sector, province, k, seed, period, 
     """Rank organisations by a centrality measure, with filters.
 
     Betweenness is exact up to 5,000 organisations and sampled from a fixed seed above;
-    the output says which. With --as-of or --period, the ecosystem of those years.
+    the output says which. Paths count hops: a tie's weight is its strength, not its
+    length. --format json prints {"measure", "method", "backend", "order",
+    "normalisation", "rows"}. With --as-of or
+    --period, the ecosystem of those years.
 
     \b
     Example:
@@ -57,7 +63,11 @@ def centrality(measure, top, category, kind, sector, province, k, seed, period, 
         seed=seed,
         period=period,
     )
-    _emit(table.rows, fmt, f"top {top} by {measure}", table.note)
+    if fmt == "json":
+        click.echo(json_text({**table.meta, "rows": table.rows}, indent=2, default=list))
+        echo(table.note, err=True)
+    else:
+        _emit(table.rows, fmt, f"top {top} by {measure}", table.note)
 
 
 @click.command("weak-links")
@@ -89,7 +99,7 @@ def weak_links(
 
     report = run(store, top=top, seed=seed, period=period)
     if fmt == "json":
-        text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
+        text = json_text(report, indent=2, default=str)
     elif fmt == "html":
         text = render_html(report)
     else:
@@ -135,9 +145,10 @@ def query() -> None:
 
 
 @query.command("list")
+@store_option
 @format_option
-def query_list(fmt: str) -> None:
-    """List the named queries and their parameters."""
+def query_list(store: str | None, fmt: str) -> None:
+    """List the named queries and their parameters (the same catalogue for every store)."""
     import queries
 
     rows = [
@@ -181,7 +192,7 @@ def _emit(rows: list[dict], fmt: str, title: str, note: str | None) -> None:
     """The table, and (as of a period) the note on what it left out: its caption, or on stderr."""
     emit_table(rows, fmt, title=title, note=note)
     if note and (fmt != "table" or not rows):  # a table shows it as its caption
-        click.echo(note, err=fmt != "table")
+        echo(note, err=fmt != "table")
 
 
 COMMANDS = [centrality, weak_links, recommend, query]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from ecograph.cli.options import emit_table, store_option
+from ecograph.cli.terminal import echo, json_text, markup
 from ecograph.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from ecograph.report import LoadReport
 
 __all__ = ["COMMANDS"]
 
@@ -37,18 +41,35 @@ _PROGRESS_MIN_BYTES = 256 * 1024  # about a few thousand rows: smaller files loa
     type=click.Path(dir_okay=False, writable=True),
     help="Write the planted weak links as JSON here.",
 )
-def demo(store: str | None, orgs: int, seed: int, truth: str | None) -> None:
+@click.option(
+    "--example",
+    metavar="NAME",
+    help="Load a real-data example from examples/ instead (vietnam-ror: Vietnam's organisations in ROR).",
+)
+def demo(store: str | None, orgs: int, seed: int, truth: str | None, example: str | None) -> None:
     """Generate a synthetic Vietnamese ecosystem with planted weak links and load it.
+
+    With --example, load one of the real-data examples in examples/ instead.
 
     \b
     Example:
       ecograph demo --orgs 1500 --seed 1 --truth truth.json
+      ecograph demo --example vietnam-ror
     """
+    if example is not None:
+        from ecograph.examples import load_example
+
+        report = load_example(store, example)
+        for note in report.notes:
+            echo(f"Note: {note}", err=True)
+        echo(report.summary_line())
+        echo(f"store version {report.store_version}")
+        return
     from ecograph.synthetic import demo as run_demo
 
     report = run_demo(store, orgs=orgs, seed=seed, truth=truth)
-    click.echo(report.summary_line())
-    click.echo(f"store version {report.store_version}")
+    echo(report.summary_line())
+    echo(f"store version {report.store_version}")
 
 
 @click.command()
@@ -67,7 +88,7 @@ def demo(store: str | None, orgs: int, seed: int, truth: str | None) -> None:
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="With --skip-invalid: CSV of rejected rows and why.",
+    help="With --skip-invalid: write the rejected rows and why to this CSV file.",
 )
 @click.option(
     "--country",
@@ -96,7 +117,13 @@ def load(
       ecograph load organizations.csv collaborations.csv --json
     """
     from ecograph.ingest import load as run_load
+    from ecograph.report import now_iso
 
+    if rejects is not None and not skip_invalid:
+        raise click.UsageError(
+            "--rejects lists the rows that --skip-invalid leaves out; add --skip-invalid "
+            "(without it, an invalid row stops the load and the problems are printed)"
+        )
     options: dict[str, object] = {"country": country} if country else {}
     for item in loader_options:
         key, sep, value = item.partition("=")
@@ -105,6 +132,7 @@ def load(
         options[key.strip()] = value
     # A bar only for people watching a terminal; logs and pipes get the report alone.
     big = sys.stderr.isatty() and sum(p.stat().st_size for p in files if p.is_file()) >= _PROGRESS_MIN_BYTES
+    began = now_iso()
     try:
         if big and not as_json:
             report = _load_with_progress(run_load, files, fmt, store, dry_run, skip_invalid, rejects, options)
@@ -115,36 +143,79 @@ def load(
             )  # fmt: skip
     except ValidationFailed as exc:
         if as_json:
-            click.echo(json.dumps(exc.report.as_dict(), ensure_ascii=False, indent=2))
+            click.echo(json_text(exc.report.as_dict(), indent=2))
         raise
+    except KeyboardInterrupt:
+        _interrupted(store, files, began, dry_run)
+    try:
+        _print_report(report, as_json)
+    except KeyboardInterrupt:
+        echo("Interrupted while printing the report; the load was written in full.", err=True)
+
+
+def _interrupted(store: str | None, files: tuple[Path, ...], began: str, dry_run: bool) -> NoReturn:
+    """Ctrl-C during a load: say whether the load had been committed (exit 0) or not (exit 130)."""
+    from ecograph.errors import EcographError
+    from ecograph.store import open_store
+
+    if not dry_run:
+        names = {str(p) for p in files}
+        try:
+            with open_store(store) as handle:
+                committed = [b for b in handle.batches() if b.file in names and b.started >= began]
+        except EcographError as exc:
+            echo(f"Interrupted; could not check whether the load was written: {exc}", err=True)
+            click.get_current_context().exit(130)
+        if committed:
+            echo(
+                f"Interrupted after the load was committed: {len(committed)} file(s) are in the store "
+                f"(ecograph stats shows them).",
+                err=True,
+            )
+            click.get_current_context().exit(0)
+    echo("Interrupted: nothing was written.", err=True)
+    click.get_current_context().exit(130)
+
+
+def _print_report(report: LoadReport, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(report.as_dict(), indent=2))
         return
     for note in report.notes:
-        click.echo(f"Note: {note}", err=True)
+        echo(f"Note: {note}", err=True)
     if report.problem_count:
-        click.echo(f"Rejected {report.problem_count} problem(s):", err=True)
+        echo(f"Rejected {report.problem_count} problem(s):", err=True)
         for line in report.problem_lines():
-            click.echo(f"  {line}", err=True)
+            echo(f"  {line}", err=True)
     for line in report.change_lines():
-        click.echo(line)
-    click.echo(report.summary_line())
+        echo(line)
+    echo(report.summary_line())
+
+
+def _amount(step: str, done: int, total: int) -> str:
+    if step == "read":
+        return f"{done / 1e6:,.1f}/{total / 1e6:,.1f} MB"
+    return f"{done:,}/{total:,}" if total else f"{done:,}"
 
 
 def _load_with_progress(run_load, files, fmt, store, dry_run, skip_invalid, rejects, options):
+    """The load with a bar per file (bytes read), a count of the records checked, and a bar
+    of the records written."""
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), transient=True,
-    ) as bar:  # fmt: skip
-        tasks: dict[str, int] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[amount]}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[tuple[str, str], int] = {}
+        labels = {"validated": "records checked", "written": "records written"}
 
-        def progress(path: str, done: int, total: int) -> None:
-            if path not in tasks:
-                tasks[path] = bar.add_task(Path(path).name, total=total)
-            bar.update(tasks[path], completed=done)
+        def progress(step: str, name: str, done: int, total: int) -> None:
+            if (step, name) not in tasks:
+                label = f"reading {markup(Path(name).name)}" if step == "read" else labels[step]
+                tasks[(step, name)] = bar.add_task(label, total=total or None, amount="")
+            bar.update(
+                tasks[(step, name)], completed=done, total=total or None, amount=_amount(step, done, total)
+            )
 
         return run_load(
             files, store, format=fmt, dry_run=dry_run, skip_invalid=skip_invalid,
@@ -162,21 +233,24 @@ def stats(store: str | None, as_json: bool) -> None:
     Example:
       ecograph stats --json
     """
+    from ecograph.inventory import describe_terms
     from ecograph.inventory import stats as run_stats
 
     result = run_stats(store)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(json_text(result, indent=2))
         return
-    click.echo(
+    echo(
         f"store {result['store']} (version {result['store_version']}, home country {result['home_country']})"
     )
-    click.echo(
+    echo(
         f"{result['organizations']} organisations, {result['collaborations']} collaborations, {result['loads']} files loaded"
     )
     last = result["last_load"]
     if last:
-        click.echo(f"last load: {last['file']} at {last['finished']}")
+        echo(f"last load: {last['file']} at {last['finished']}")
+    for terms in result["sources"].values():  # type: ignore[union-attr]
+        echo(f"data from {describe_terms(terms)}")
     for key, title in (
         ("by_category", "by category"),
         ("by_kind", "by kind"),
@@ -194,18 +268,23 @@ def stats(store: str | None, as_json: bool) -> None:
     type=click.Path(path_type=Path),
     help="File to write (a folder for csv).",
 )
+@click.option("--dynamic", is_flag=True, help="GEXF only: a dynamic graph, each tie's dates a time spell.")
 @store_option
-def export(fmt: str, out: Path, store: str | None) -> None:
-    """Write the whole store as GraphML/GEXF (Gephi), node-link JSON, or canonical CSV files.
+def export(fmt: str, out: Path, dynamic: bool, store: str | None) -> None:
+    """Write the whole store as GraphML/GEXF (Gephi, igraph), node-link JSON, or canonical CSV files.
+
+    GraphML and GEXF hold one undirected graph; investments and spin-offs carry
+    directed=true and run from source to target. GEXF is static unless --dynamic.
 
     \b
     Example:
+      ecograph export --format gexf --out ecosystem.gexf
       ecograph export --format csv --out exported/
     """
     from ecograph.exports import export as run_export
 
-    for path in run_export(store, fmt, out):
-        click.echo(f"wrote {path}")
+    for path in run_export(store, fmt, out, dynamic=dynamic):
+        echo(f"wrote {path}")
 
 
 COMMANDS = [demo, load, stats, export]

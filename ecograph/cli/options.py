@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
+
+from ecograph import csvcells
+from ecograph.cli.terminal import cell, echo, json_text
 
 __all__ = ["emit_table", "format_option", "period_option", "store_option", "write_text"]
 
@@ -51,10 +52,10 @@ def period_option(f: Callable) -> Callable:
 def write_text(text: str, out: Path | None) -> None:
     """Print *text*, or write it to *out* and say so."""
     if out is None:
-        click.echo(text)
+        echo(text)
     else:
         out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out}")
+        echo(f"wrote {out}")
 
 
 def format_option(f: Callable) -> Callable:
@@ -81,27 +82,34 @@ def _text(value: object) -> str:
 def emit_table(
     rows: Sequence[dict[str, object]], fmt: str, title: str | None = None, note: str | None = None
 ) -> None:
-    """Print *rows* (dicts sharing keys) as a rich table, CSV or JSON."""
+    """Print *rows* (dicts sharing keys) as a rich table, CSV or JSON.
+
+    Every cell is text, never markup or a terminal code (:mod:`ecograph.cli.terminal`); the
+    CSV is spreadsheet-safe (:func:`ecograph.csvcells.write`).
+    """
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=list))
+        click.echo(json_text(rows, indent=2, default=list))
         return
     columns = list(rows[0]) if rows else []
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(columns)
-        writer.writerows([_text(r.get(c)) for c in columns] for r in rows)
-        click.echo(buffer.getvalue(), nl=False)
+        csvcells.write(
+            buffer,
+            columns,
+            ([_text(v) if isinstance(v, list | tuple) else v for v in map(r.get, columns)] for r in rows),
+            number=_text,
+        )
+        echo(buffer.getvalue(), nl=False)
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, caption=note)
+    table = Table(title=cell(title) if title else None, caption=cell(note) if note else None)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(cell(column), overflow="fold")
     for r in rows:
-        table.add_row(*(_text(r.get(c)) for c in columns))
+        table.add_row(*(cell(_text(r.get(c))) for c in columns))
     console = Console(soft_wrap=False)
     if not console.is_terminal:
         console = Console(soft_wrap=False, width=200)  # pipes and files: do not fold at 80 columns
-    console.print(table if rows else f"{title or 'result'}: no rows")
+    console.print(table if rows else cell(f"{title or 'result'}: no rows"))

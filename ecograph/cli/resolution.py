@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ecograph.cli.options import emit_table, format_option, store_option
+from ecograph.cli.terminal import echo
 
 __all__ = ["COMMANDS"]
 
@@ -52,7 +53,7 @@ def resolve(
                 if handle.organization(id_) is None:
                     raise UsageError(f"no organisation with id {id_!r} in {handle.url}")
             handle.apply(Edit(candidates=[decide(handle, a, b, "distinct", "manual", score=0.0)]))
-            click.echo(f"{a} and {b} are kept apart; no load will merge or propose them again")
+            echo(f"{a} and {b} are kept apart; no load will merge or propose them again")
             return
         if show_merges:
             rows = [
@@ -102,7 +103,7 @@ def merge(kept: str, absorbed: str, reason: str | None, store: str | None) -> No
     with open_store(store) as handle:
         journal = run_merge(handle, kept, absorbed, reason=reason)
         dropped = len(journal.undo.get("dropped", []))
-        click.echo(
+        echo(
             f"merged {absorbed} into {kept} (merge {journal.id})"
             + (f"; {dropped} ties folded into existing ones" if dropped else "")
         )
@@ -125,7 +126,7 @@ def split(absorbed: str, store: str | None) -> None:
 
     with open_store(store) as handle:
         journal = run_split(handle, absorbed)
-        click.echo(f"split {absorbed} from {journal.kept}; they are kept apart from now on")
+        echo(f"split {absorbed} from {journal.kept}; they are kept apart from now on")
 
 
 COMMANDS = [resolve, merge, split]

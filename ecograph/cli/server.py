@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
+
+from ecograph.cli.terminal import echo, json_text
 
 __all__ = ["COMMANDS"]
 
@@ -38,14 +38,14 @@ def migrate(source: str, target: str, as_json: bool) -> None:
 
         report = run(source, target, progress=progress)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        click.echo(json_text(report.as_dict(), indent=2))
         return
-    click.echo(
+    echo(
         f"copied {report.organizations} organisations, {report.collaborations} collaborations, "
         f"{report.batches} load batches and {report.provenance} provenance records "
         f"from {report.source} to {report.target}"
     )
-    click.echo(f"verified: content checksum {report.target_checksum[:16]} matches")
+    echo(f"verified: content checksum {report.target_checksum[:16]} matches")
 
 
 @click.command(

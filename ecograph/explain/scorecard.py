@@ -6,10 +6,11 @@ defines them, and lays them out for the command line and the explorer.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ecograph.csvcells import csv_text
+from ecograph import csvcells
 from ecograph.explain.words import plural
 
 __all__ = [
@@ -195,8 +196,10 @@ def csv(card: Mapping) -> str:
     --------
     >>> card = {"by": "province", "years": [2024], "groups": ["=cmd"], "indicators": [{"key": "ties"}],
     ...         "values": {"ties": {"=cmd": [3.0]}}}
-    >>> print(csv(card), end="")
+    >>> print(csv(card).replace(chr(13), ""), end="")
     province,year,ties
     '=cmd,2024,3.0
     """
-    return csv_text(*long_rows(card))
+    buffer = io.StringIO()
+    csvcells.write(buffer, *long_rows(card))
+    return buffer.getvalue()

@@ -1,9 +1,11 @@
 """The read-only Cypher box of the Queries page, for a Neo4j store.
 
 The store's :meth:`~ecograph.store.neo4j.Neo4jStore.read_query` does the guarding: the
-query is planned with ``EXPLAIN`` and refused unless Neo4j classes it as read-only, runs in
-a read transaction (which the server itself refuses to write from), with a time limit and a
-row cap. This module turns its answer into a table for the page.
+text must pass the allow-list of :mod:`ecograph.store.cypher_allowlist` (reading clauses and
+expressions only), is planned with ``EXPLAIN`` and refused unless Neo4j classes it as a
+read, runs in a read transaction (which the server itself refuses to write from) with a
+time limit and a row cap, and a watchdog frees the page when the server does not stop in
+time. This module turns its answer into a table for the page.
 """
 
 from __future__ import annotations

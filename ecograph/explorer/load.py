@@ -16,10 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from ecograph import ingest
-from ecograph.errors import EcographError, StoreUnavailable, ValidationFailed
+from ecograph.errors import EcographError, ValidationFailed
 from ecograph.explorer import allow_writes, state, ui
 from ecograph.report import LoadReport
-from ecograph.store import redact
 
 __all__ = ["render"]
 
@@ -120,11 +119,8 @@ def render() -> None:
         return
     try:
         ctx = state.context()
-    except StoreUnavailable as exc:
-        st.error(f"The store is not available: {exc}", icon=":material/cloud_off:")
-        return
     except EcographError as exc:
-        st.error(str(exc), icon=":material/error:")
+        state.show_error(exc)
         return
     st.markdown(
         "Upload organisation and collaboration files — canonical CSV (`id,name,kind,…` and "
@@ -132,7 +128,7 @@ def render() -> None:
         "until you confirm, and then the whole load is written in one transaction."
     )
     st.caption(
-        f"Store: `{redact(ctx.url)}` · version {ctx.version:,} · {ctx.counts['organizations']:,} organisations"
+        f"Store: {ui.md(ctx.name)} · version {ctx.version:,} · {ctx.counts['organizations']:,} organisations"
     )
     done = st.session_state.pop(RESULT_KEY, None)
     if done:
@@ -159,7 +155,7 @@ def _validate_then_load(ctx: state.Context, paths: list[Path]) -> None:
         _problems(exc.report, folder)
         return
     except EcographError as exc:
-        st.error(str(exc), icon=":material/error:")
+        state.show_error(exc)
         return
     st.success(
         "Every row is valid. " + report.summary_line().capitalize() + ".", icon=":material/fact_check:"
@@ -175,7 +171,7 @@ def _validate_then_load(ctx: state.Context, paths: list[Path]) -> None:
             _problems(exc.report, folder)
             return
         except EcographError as exc:
-            st.error(str(exc), icon=":material/error:")
+            state.show_error(exc)
             return
         st.session_state[RESULT_KEY] = {
             "summary": f"Loaded. {written.summary_line().capitalize()}; store version {written.store_version:,}.",

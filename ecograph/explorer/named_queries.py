@@ -17,7 +17,7 @@ CYPHER_ROWS = 1000
 
 
 @st.cache_data(show_spinner="Running the query…", max_entries=64)
-def run_query(_ctx: state.Context, key: tuple[str, int], name: str, params: tuple) -> list[dict]:
+def run_query(_ctx: state.Context, key: tuple[str, str, int], name: str, params: tuple) -> list[dict]:
     """The rows of named query *name* with *params* (``(name, value)`` pairs)."""
     return catalogue.get(name)(_ctx.workspace(), **dict(params))
 
@@ -77,7 +77,7 @@ def _catalogue(ctx: state.Context) -> None:
     try:
         rows = run_query(ctx, ctx.key, name, params)
     except EcographError as exc:
-        st.error(str(exc), icon=":material/error:")
+        state.show_error(exc)
         return
     st.subheader("Result")
     if not rows:
@@ -92,8 +92,9 @@ def _catalogue(ctx: state.Context) -> None:
 def _cypher(ctx: state.Context) -> None:
     st.header("Cypher (read-only)")
     st.caption(
-        f"Runs in a read transaction on the Neo4j store: writes are refused, at most {CYPHER_ROWS:,} "
-        f"rows come back, and a query is stopped after {CYPHER_TIMEOUT:g} seconds."
+        "Reading clauses and expressions only (MATCH, WITH, UNWIND, RETURN…; no LOAD CSV, SHOW or "
+        "procedures other than the schema's), in a read transaction on the Neo4j store: at most "
+        f"{CYPHER_ROWS:,} rows come back, and a query is stopped after {CYPHER_TIMEOUT:g} seconds."
     )
     with st.form("cypher_form"):
         text = st.text_area(
@@ -111,7 +112,7 @@ def _cypher(ctx: state.Context) -> None:
         st.error(str(exc), icon=":material/block:")
         return
     except EcographError as exc:
-        st.error(str(exc), icon=":material/error:")
+        state.show_error(exc)
         return
     if result.truncated:
         st.warning(f"Only the first {CYPHER_ROWS:,} rows are shown.")

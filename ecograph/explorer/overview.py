@@ -9,7 +9,6 @@ import streamlit as st
 
 from ecograph import viz
 from ecograph.explorer import page_path, state, ui
-from ecograph.store import redact
 
 __all__ = ["bar_table", "render", "summary", "year_bars"]
 
@@ -40,7 +39,7 @@ _STYLE = """<style>
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def summary(_ctx: state.Context, key: tuple[str, int]) -> dict[str, pd.Series | pd.DataFrame]:
+def summary(_ctx: state.Context, key: tuple[str, str, int]) -> dict[str, pd.Series | pd.DataFrame]:
     """The Overview's counts, computed once per store version (tens of thousands of rows
     in, a few dozen out: each later visit only reads them)."""
     orgs, ties = ui.frames(_ctx, key)
@@ -160,7 +159,7 @@ def _freshness(ctx: state.Context) -> None:
     cols[1].metric("Loads recorded", f"{counts.get('loads', 0):,}")
     finished = (last or {}).get("finished") or ""
     cols[2].metric("Last load", finished[:19].replace("T", " ") + (" UTC" if finished else "—"))
-    st.caption(f"Store: `{redact(ctx.url)}`")
+    st.caption(f"Store: {ui.md(ctx.name)}")
     recent = counts.get("recent_loads") or []
     if recent:
         columns = {
@@ -204,8 +203,12 @@ def render() -> None:
     cols[2].metric("Foreign partners", f"{by_category.get('foreign_partner', 0):,}")
     cols[3].metric("Countries", f"{len(counts.get('by_country', {})):,}")
     _charts(ctx)
-    _headlines(ctx)
+    # The headline weak links need the whole report (seconds on a large store, unless the
+    # warm-up has made it): drawn last, in their place, under a spinner, after the rest.
+    headlines = st.container()
     _freshness(ctx)
+    with headlines:
+        _headlines(ctx)
 
 
 if __name__ == "__main__":

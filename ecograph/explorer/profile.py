@@ -11,6 +11,7 @@ from ecograph.analysis.brokerage import ROLES
 from ecograph.analysis.ego import ego_network
 from ecograph.explorer import state, ui
 from ecograph.explorer.network import node_cap
+from ecograph.inventory import describe_terms, source_terms
 
 __all__ = ["render"]
 
@@ -52,7 +53,8 @@ def _choose(ctx: state.Context) -> str | None:
     if text:
         hits = state.search(ctx, text)
         if not hits:
-            st.warning(f"No organisation's name, alias or id contains “{text}”.")
+            st.warning("No organisation's name, alias or id contains this text:")
+            st.text(text)  # as typed: plain text, never Markdown
             return None
         ids = [h[0] for h in hits]
         index = ids.index(wanted) if wanted in ids else 0
@@ -69,7 +71,10 @@ def _choose(ctx: state.Context) -> str | None:
     if wanted is None:
         return None
     if wanted not in G:
-        st.warning(f"No organisation with id “{wanted}” in this store; search for it by name instead.")
+        # A link's parameter is whoever wrote the link's text: plain text, never Markdown
+        # (whose escapes do not stop a URL in it from becoming a link).
+        st.warning("No organisation has the id this link gives; search for it by name instead.")
+        st.text(wanted)
         return None
     return wanted
 
@@ -94,6 +99,8 @@ def _card(ctx: state.Context, org: str) -> None:
     cols = st.columns(3)
     for i, (label, value) in enumerate(facts.items()):
         cols[i % 3].markdown(f"**{label}**  \n{ui.md(value)}")
+    for line in _licences(ctx, org):
+        st.caption(ui.md(f"Data from {line}"))
     if d.get("description"):
         st.caption(ui.md(d["description"]))
     U = ctx.graph
@@ -111,8 +118,19 @@ def _sources(ctx: state.Context, org: str) -> list[tuple[str | None, str | None]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_sources(key: tuple[str, int], org: str) -> list[tuple[str | None, str | None]]:
+def _cached_sources(key: tuple[str, str, int], org: str) -> list[tuple[str | None, str | None]]:
     return state.store(key[0]).sources("organization", org)
+
+
+def _licences(ctx: state.Context, org: str) -> list[str]:
+    """The licence and attribution of each public source the organisation's record came from."""
+    terms = _cached_terms(ctx.key)
+    return [describe_terms(terms[src]) for src in sorted({s for s, _ in _sources(ctx, org) if s in terms})]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_terms(key: tuple[str, int]) -> dict[str, dict[str, str]]:
+    return source_terms(state.store(key[0]))
 
 
 def _ego(ctx: state.Context, org: str) -> None:
@@ -135,7 +153,7 @@ def _ego(ctx: state.Context, org: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _ego_html(_ctx: state.Context, key: tuple[str, int], org: str, radius: int) -> tuple[str, int, int]:
+def _ego_html(_ctx: state.Context, key: tuple[str, str, int], org: str, radius: int) -> tuple[str, int, int]:
     U = _ctx.graph
     rows = ego_network(U, org, radius=radius)
     cap = min(node_cap(), 400)

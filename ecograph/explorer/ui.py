@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ecograph import csvcells
 from ecograph.explorer import page_path
 from ecograph.explorer.state import Context
 from ecograph.model import CATEGORIES
@@ -88,11 +90,21 @@ def table_height(rows: int, most: int = 320) -> int:
     return min(38 + 35 * max(rows, 1), most)
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """*frame* as UTF-8 CSV (with BOM, so spreadsheets read diacritics) that is safe to open in
+    a spreadsheet: no cell runs as a formula (:func:`ecograph.csvcells.write`)."""
+    buffer = io.StringIO()
+    cells = frame.astype(object).where(frame.notna(), None)
+    csvcells.write(buffer, [str(c) for c in frame.columns], cells.itertuples(index=False, name=None))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 def csv_button(
     frame: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None
 ) -> None:
-    """A download button for *frame* as UTF-8 CSV (with BOM, so spreadsheets read diacritics)."""
-    data = frame.to_csv(index=False).encode("utf-8-sig")
+    """A download button for *frame* as :func:`csv_bytes` — the explorer's only CSV download
+    (the tables' own export is turned off in ``.streamlit/config.toml``)."""
+    data = csv_bytes(frame)
     st.download_button(
         label, data=data, file_name=filename, mime="text/csv", icon=":material/download:", key=key
     )
@@ -112,7 +124,7 @@ def org_link(org_id: str, label: str, *, key: str | None = None) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def frames(_ctx: Context, key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def frames(_ctx: Context, key: tuple[str, str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every organisation and every collaboration of the snapshot, one row each."""
     G = _ctx.snapshot
     orgs = pd.DataFrame(
@@ -148,7 +160,7 @@ def frames(_ctx: Context, key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFr
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def choices(_ctx: Context, key: tuple[str, int]) -> dict[str, list]:
+def choices(_ctx: Context, key: tuple[str, str, int]) -> dict[str, list]:
     """The values each filter offers: categories, kinds, sectors, provinces, tie kinds, years."""
     orgs, ties = frames(_ctx, key)
     present = set(orgs["category"].dropna())

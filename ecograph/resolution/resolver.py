@@ -1,6 +1,6 @@
 """Deciding, during a load, which node each incoming organisation record belongs to.
 
-Keys are tried in order of trust (DESIGN.md, issue #6): the ROR id, other external ids,
+Keys are tried in order of trust (README, "One organisation, several sources"): the ROR id, other external ids,
 the website's domain, the normalised name with the country, then aliases. A key that
 points at exactly one node, with no identifier that contradicts it, merges the record
 into that node. A match that is likely but not certain — a shared acronym, a similar
@@ -113,22 +113,29 @@ def combine(current: Organization | None, record: Organization, *, owner: bool) 
     keep the union of aliases and sectors, and a merged record's name becomes an alias.
     """
     if current is None:
-        return record
+        # the same aliases a reload keeps: a first load that kept more would change on reload
+        return replace(record, aliases=_distinct_aliases(record.name, record.aliases))
     base, other = (record, current) if owner else (current, record)
     changes: dict[str, object] = {f: getattr(other, f) for f in _FILLED if getattr(base, f) is None}
     names = [*base.aliases, *other.aliases]
     if not owner and name_key(record.name) != name_key(base.name):
         names.append(record.name)
-    keep = {name_key(base.name)}
-    aliases = []
-    for alias in names:
+    changes["aliases"] = _distinct_aliases(base.name, names)
+    changes["sectors"] = tuple(dict.fromkeys((*base.sectors, *other.sectors)))
+    return replace(base, **changes)
+
+
+def _distinct_aliases(name: str, aliases: Iterable[str]) -> tuple[str, ...]:
+    """*aliases* less those that read as *name* or as an earlier alias once folded
+    (``Thủ Dầu Một University`` is ``Thu Dau Mot University``)."""
+    keep = {name_key(name)}
+    out = []
+    for alias in aliases:
         key = name_key(alias)
         if key not in keep:
             keep.add(key)
-            aliases.append(alias)
-    changes["aliases"] = tuple(aliases)
-    changes["sectors"] = tuple(dict.fromkeys((*base.sectors, *other.sectors)))
-    return replace(base, **changes)
+            out.append(alias)
+    return tuple(out)
 
 
 class Resolver:

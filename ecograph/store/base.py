@@ -6,32 +6,49 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
+import pyarrow as pa
 
-from ecograph.model import Collaboration, Organization, category
+from ecograph.model import Collaboration, Organization, category, collaborations_table, organizations_table
 from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.saved_snapshots import SavedSnapshot
 from ecograph.snapshot import build_snapshot
 
-__all__ = ["Provenance", "Store", "WritePart"]
+__all__ = ["Provenance", "Store", "StoreTables", "WritePart"]
 
 
 @dataclass
 class WritePart:
     """The records one file contributes to a load; the store fills ``batch``'s counts.
 
-    ``sources`` optionally maps ``("organization", id)`` or ``("collaboration", key)`` to
-    the ``(source, source_id)`` a record came from, for provenance. ``collaborations`` may
-    be a :class:`~ecograph.store.stage.StagedTies` for a store whose ``takes_staged_ties``
-    is true; its keys appear in no other part.
+    ``organizations`` and ``collaborations`` are tables of the columns declared in
+    :mod:`ecograph.model` (records are turned into them). ``sources`` optionally maps
+    ``("organization", id)`` or ``("collaboration", key)`` to the ``(source, source_id)`` a
+    record came from, for provenance.
     """
 
     batch: LoadBatch
-    organizations: Sequence[Organization] = ()
-    collaborations: Sequence[Collaboration] = ()
+    organizations: pa.Table | Sequence[Organization] = ()
+    collaborations: pa.Table | Sequence[Collaboration] = ()
     sources: dict[tuple[str, str], tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.organizations, pa.Table):
+            self.organizations = organizations_table(self.organizations)
+        if not isinstance(self.collaborations, pa.Table):
+            self.collaborations = collaborations_table(self.collaborations)
+
+
+class StoreTables(NamedTuple):
+    """A store's records as columns: Arrow tables in the schemas declared in
+    :mod:`ecograph.model` (``ORGANIZATION_SCHEMA``, ``COLLABORATION_SCHEMA``), organisations
+    ordered by id and collaborations by key."""
+
+    organizations: pa.Table
+    collaborations: pa.Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +74,6 @@ class Store(ABC):
     #: The URL the store was opened with, without any password.
     url: str
     home_country: str
-    #: Whether :meth:`write` takes a part's collaborations as staged ties (a SQLite file).
-    takes_staged_ties: bool = False
 
     def __enter__(self) -> Store:
         return self
@@ -72,6 +87,16 @@ class Store(ABC):
     @abstractmethod
     def store_version(self) -> int:
         """An integer that grows with every write that changes data."""
+
+    @abstractmethod
+    def identity(self) -> str:
+        """A random id the store's first write gives it, ``""`` before any write.
+
+        It stays with the store through every load; a deleted and rebuilt store (or a
+        cleared one, on its next write) gets a new one, although its version may come back
+        to the same number. ``(identity(), store_version())`` therefore names one state of
+        one store: every cache keys on both.
+        """
 
     @abstractmethod
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
@@ -209,15 +234,28 @@ class Store(ABC):
             "by_country": dict(sorted(by_country.items())),
         }
 
+    def tables(self) -> StoreTables:
+        """Every organisation and collaboration as columns (:class:`StoreTables`).
+
+        This is how analyses read a store: a store with a faster columnar read overrides it;
+        the result is the same as building the tables from :meth:`organizations` and
+        :meth:`collaborations`, which is what this default does.
+        """
+        return StoreTables(
+            organizations_table(self.organizations()), collaborations_table(self.collaborations())
+        )
+
     def snapshot(self) -> nx.MultiDiGraph:
-        """The whole store as a networkx ``MultiDiGraph``, rebuilt only when the version changed.
+        """The whole store as a networkx ``MultiDiGraph``, rebuilt only when its identity or
+        version changed.
 
         See :func:`ecograph.snapshot.build_snapshot` for the attributes. Treat the result as
         read-only: it is shared between callers (it is frozen).
         """
-        version = self.store_version()
+        state = (self.identity(), self.store_version())
+        version = state[1]
         cached = getattr(self, "_snapshot_cache", None)
-        if cached is not None and cached[0] == version:
+        if cached is not None and cached[0] == state:
             return cached[1]
         G = build_snapshot(
             self.organizations(),
@@ -227,5 +265,5 @@ class Store(ABC):
             store_url=self.url,
         )
         nx.freeze(G)
-        self._snapshot_cache = (version, G)
+        self._snapshot_cache = (state, G)
         return G

@@ -32,7 +32,7 @@ Graph layout::
     (:LoadBatch {id, seq, data})                    one per file of a load, data = JSON
     (:ProvenanceChunk {batch_id, record_type, keys, sources})
                                                     which records a batch held, in chunks
-    (:EcographMeta {key: "store", version, batch_seq, locked_at})
+    (:EcographMeta {key: "store", version, batch_seq, locked_at, identity})
     (:Identifier {scheme, value, org_id, record})   entity resolution (see
     (:TieRewrite {tie_key, end, original})          ecograph.resolution.records);
     (:MergeCandidate {a, b, status, data})          data = JSON
@@ -83,6 +83,7 @@ __all__ = [
     "READ_CANDIDATES",
     "READ_IDENTIFIERS",
     "READ_IDENTIFIERS_OF",
+    "READ_IDENTITY",
     "READ_MERGES",
     "READ_ORG",
     "READ_ORGS_BY_ID",
@@ -97,6 +98,8 @@ __all__ = [
     "REPLACE_SNAPSHOT",
     "SCHEMA",
     "SET_META",
+    "SHOW_TAGGED_TRANSACTIONS",
+    "TERMINATE_TRANSACTIONS",
     "TIES_OF",
     "TIE_ROW",
     "TIE_TYPES",
@@ -216,17 +219,32 @@ PING = "RETURN 1 AS ok"
 #: The store version (0 when nothing was ever written).
 READ_VERSION = "OPTIONAL MATCH (m:EcographMeta {key: $key}) RETURN coalesce(m.version, 0) AS version"
 
+#: The store's identity: a random id the first write gives the meta node ("" before it).
+READ_IDENTITY = "OPTIONAL MATCH (m:EcographMeta {key: $key}) RETURN m.identity AS identity"
+
 #: First statement of every write: create the meta node if needed and write to it, which
 #: takes its exclusive lock, so concurrent loads run one after the other and each classifies
-#: records against a state no one else is changing.
+#: records against a state no one else is changing. A new meta node (a new or cleared store)
+#: gets its identity here.
 LOCK_META = (
     "MERGE (m:EcographMeta {key: $key}) "
-    "SET m.locked_at = datetime() "
+    "SET m.locked_at = datetime(), m.identity = coalesce(m.identity, $identity) "
     "RETURN coalesce(m.version, 0) AS version, coalesce(m.batch_seq, 0) AS batch_seq"
 )
 
 #: Last statement of a write: the new version and the last batch sequence number.
 SET_META = "MATCH (m:EcographMeta {key: $key}) SET m.version = $version, m.batch_seq = $batch_seq"
+
+# -- a user's read-only query (Neo4jStore.read_query) ---------------------------------------
+
+#: The transactions that carry ``$tag`` in their metadata: a user's query, run by the box.
+SHOW_TAGGED_TRANSACTIONS = (
+    "SHOW TRANSACTIONS YIELD transactionId, metaData "
+    "WHERE metaData.ecograph_query = $tag RETURN transactionId"
+)
+
+#: Stop the transactions ``$ids`` (a user's query that outlived its timeout).
+TERMINATE_TRANSACTIONS = "TERMINATE TRANSACTIONS $ids"
 
 # -- organisations ---------------------------------------------------------------------------
 

@@ -15,9 +15,11 @@ existing record cannot be hidden that way at all, a dead load needs a sweeper, a
 committing 10,000-row chunks one by one was measured no faster than one transaction on
 the 2-core build machine (the server's per-record work is the same; see README,
 Performance). The price is memory: the server holds the whole load's transaction state,
-and Neo4j caps all transactions at 70 % of its heap. Measured: 100k organisations + 500k
+and Neo4j caps all transactions at 70 % of its heap (the server ``ecograph neo4j start``
+writes caps one transaction at 60 %). Measured: 100k organisations + 500k
 ties peak at 2.3 GiB of transaction memory, so ``ecograph neo4j start`` defaults to
-``--heap 6g`` (4g holds it, with long garbage-collection pauses); with 2g such a load
+``--heap 6g`` (with 4g it fails: 60 % of 4 GiB is 2.4 GiB, and garbage collection would
+pause the load for long); with 2g such a load
 fails cleanly, as any load too large for the heap does, with
 :class:`~ecograph.errors.StoreUnavailable` naming the fix and nothing written (the driver
 is told not to retry it).
@@ -45,24 +47,29 @@ import heapq
 import json
 import logging
 import os
+import threading
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
-from typing import Any, TypeVar
+from operator import itemgetter
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote, urlsplit
+
+import pyarrow as pa
 
 from ecograph import settings
 from ecograph.errors import IntegrityError, StoreUnavailable, UsageError
-from ecograph.model import TIE_KINDS, Collaboration, Organization
-from ecograph.names import name_key
+from ecograph.model import ORGANIZATION_COLUMNS, TIE_KINDS, Collaboration, Organization
+from ecograph.names import name_keys
 from ecograph.report import MAX_CHANGES, LoadBatch, now_iso
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.saved_snapshots import SavedSnapshot, SnapshotExists
 from ecograph.store import cypher
 from ecograph.store.base import Provenance, Store, WritePart
+from ecograph.store.cypher_allowlist import QueryRefused, read_only_text
 
 __all__ = ["Neo4jStore", "QueryRefused"]
 
@@ -79,19 +86,25 @@ _T = TypeVar("_T")
 #: Rows per page of a whole-store read (one Bolt record each).
 _PAGE_ROWS = 10_000
 
-_org_values = attrgetter(*cypher.ORG_PROPERTIES[:-1])
-_tie_values = attrgetter(*cypher.TIE_ROW)
 # Lists go in as lists; an empty one as null, which leaves the property out as before.
-_ORG_LISTS = tuple(cypher.ORG_PROPERTIES.index(name) for name in ("sectors", "aliases"))
+_ORG_LISTS = tuple(cypher.ORG_PROPERTIES.index(c.name) for c in ORGANIZATION_COLUMNS if c.stored == "list")
 _N_TIE_FIELDS = len(cypher.TIE_ROW) - 1  # all but the key, which Collaboration computes
+_TIE_AT = {name: i for i, name in enumerate(cypher.TIE_ROW)}
 
 
-def _org_row(org: Organization) -> list[Any]:
-    """*org* as the list ``CREATE_ORGS_BY_KIND`` takes and ``READ_ORGS_BY_ID`` returns."""
-    row = [*_org_values(org), name_key(org.name)]
-    for i in _ORG_LISTS:
-        row[i] = list(row[i]) or None
-    return row
+def _rows(table: pa.Table, names: Sequence[str]) -> list[list[Any]]:
+    """The rows of a table of the model's columns as the lists the Cypher statements take,
+    each column put where *names* (``ORG_PROPERTIES`` or ``TIE_ROW``) has it."""
+    columns = []
+    for name in names:
+        if name == "name_key":
+            values = name_keys(table["name"].combine_chunks()).to_pylist()
+        else:
+            values = table[name].to_pylist()
+            if pa.types.is_list(table.schema.field(name).type):
+                values = [v or None for v in values]
+        columns.append(values)
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 def _org_from_row(row: Sequence[Any]) -> Organization:
@@ -99,11 +112,6 @@ def _org_from_row(row: Sequence[Any]) -> Organization:
     for i in _ORG_LISTS:
         values[i] = tuple(values[i] or ())
     return Organization(*values)
-
-
-def _tie_row(tie: Collaboration) -> list[Any]:
-    """*tie* as the list ``CREATE_TIES_BY_KIND`` takes and ``FIND_TIES_BY_KIND`` returns."""
-    return list(_tie_values(tie))
 
 
 def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
@@ -117,10 +125,8 @@ class _OutOfMemory(Exception):
     load that cannot fit a second time."""
 
 
-class QueryRefused(UsageError):
-    """A Cypher query :meth:`Neo4jStore.read_query` will not run, or that Neo4j rejected or
-    stopped; the message says why and never holds the password."""
-
+#: Seconds a user's query may outlive its timeout before the client stops waiting for it.
+_WATCHDOG_GRACE_S = 2.0
 
 _WRITE_REFUSED = (
     "Only reads are allowed here: the query would change the store (Neo4j classes it as {kind}). "
@@ -151,9 +157,13 @@ def _is_out_of_memory(exc: Exception) -> bool:
 
 
 def _fail_fast(work: Callable[..., _T]) -> Callable[..., _T]:
-    """*work* as a transaction function whose out-of-memory failure is not retried."""
+    """*work* as a write transaction function whose out-of-memory failure is not retried,
+    and which no server-wide transaction timeout stops: a load takes as long as it needs
+    (the provisioned server stops other transactions after ``db.transaction.timeout``)."""
+    from neo4j import unit_of_work
     from neo4j.exceptions import TransientError
 
+    @unit_of_work(timeout=0)
     def run(tx: Any, *args: Any) -> _T:
         try:
             return work(tx, *args)
@@ -163,6 +173,12 @@ def _fail_fast(work: Callable[..., _T]) -> Callable[..., _T]:
             raise
 
     return run
+
+
+def _lock_meta(tx: Any) -> Any:
+    """The first statement of every write (``LOCK_META``): the meta node's version and batch
+    sequence; a new store's meta node gets its identity here."""
+    return tx.run(cypher.LOCK_META, key=_META_KEY, identity=uuid.uuid4().hex).single()
 
 
 def _rows_by_kind() -> defaultdict[str, list[list[Any]]]:
@@ -266,14 +282,16 @@ class Neo4jStore(Store):
             secret = os.environ.get(settings.SETTINGS["neo4j_password"].env) or None
         self._secret = secret
         auth = (self.user, secret) if secret else None
+        #: How to open another driver to the same server (see read_query).
+        self._connect = lambda: GraphDatabase.driver(
+            target,
+            auth=auth,
+            connection_timeout=connection_timeout,
+            notifications_min_severity="OFF",
+            user_agent="ecograph",
+        )
         try:
-            self._driver = GraphDatabase.driver(
-                target,
-                auth=auth,
-                connection_timeout=connection_timeout,
-                notifications_min_severity="OFF",
-                user_agent="ecograph",
-            )
+            self._driver = self._connect()
         except (ValueError, TypeError) as exc:
             raise UsageError(f"{self.url} is not a usable Neo4j URL: {self._scrub(exc)}") from None
         try:
@@ -321,6 +339,12 @@ class Neo4jStore(Store):
             raise StoreUnavailable(
                 f"cannot reach Neo4j at {self.url} while {doing} ({type(exc).__name__}); "
                 "is the server running? (scripts/neo4j.sh status)"
+            ) from None
+        except ValueError as exc:
+            if not str(exc).startswith("Cannot resolve address"):  # the driver's, for a host it cannot find
+                raise
+            raise StoreUnavailable(
+                f"cannot reach Neo4j at {self.url} while {doing}: {self._scrub(exc)}; check the host name"
             ) from None
         except (_OutOfMemory, TransientError) as exc:
             if isinstance(exc, _OutOfMemory) or _is_out_of_memory(exc):
@@ -475,32 +499,40 @@ class Neo4jStore(Store):
             **found,
         }
 
-    def read_query(
-        self, cypher: str, params: dict[str, Any] | None = None, *, timeout_s: float, row_cap: int
-    ) -> tuple[list[str], list[list[Any]], bool]:
-        """Run a user's Cypher *cypher* read-only: ``(columns, rows, truncated)``.
+    def identity(self) -> str:
+        with self._errors("reading the store identity"):
+            found = self._read(lambda tx: tx.run(cypher.READ_IDENTITY, key=_META_KEY).single()["identity"])
+        return found or ""
 
-        Three guards keep it read-only: the query is planned first (``EXPLAIN``) and refused
-        unless Neo4j classes it as a read; it then runs in a read transaction, which the
-        server itself refuses to write from; and it stops after *timeout_s* seconds (server
-        side) and after *row_cap* rows (``truncated`` says so). Nodes, relationships and
+    def read_query(
+        self, cypher_text: str, params: dict[str, Any] | None = None, *, timeout_s: float, row_cap: int
+    ) -> tuple[list[str], list[list[Any]], bool]:
+        """Run a user's Cypher *cypher_text* read-only: ``(columns, rows, truncated)``.
+
+        Four guards keep it read-only and short: the text must pass
+        :func:`~ecograph.store.cypher_allowlist.read_only_text` (reading clauses and
+        expressions, a few schema procedures; what is sent is what was checked); it is
+        planned (``EXPLAIN``) and refused unless Neo4j classes it as a read; it runs in a read
+        transaction, which the server refuses to write from, with a server-side timeout of
+        *timeout_s* seconds and at most *row_cap* rows (``truncated`` says so); and a
+        watchdog stops waiting :data:`_WATCHDOG_GRACE_S` seconds after the timeout — it asks
+        the server to terminate the transaction and closes the query's own connection, so
+        the caller is free even when the server does not stop. Nodes, relationships and
         paths come back as plain dicts and lists.
 
         Raises
         ------
         QueryRefused
-            The query is empty, would write, is invalid, or ran out of time.
+            The query is empty, not allowed, would write, is invalid, or ran out of time.
         StoreUnavailable
             The server cannot be reached.
         """
-        from neo4j import Query, unit_of_work
-        from neo4j.exceptions import AuthError, ClientError, Neo4jError
+        from neo4j import READ_ACCESS, Query, unit_of_work
 
-        query = cypher.strip().rstrip(";").strip()
-        if not query:
-            raise QueryRefused("Type a Cypher query, e.g. MATCH (o:Organization) RETURN o.name LIMIT 10")
+        query = read_only_text(cypher_text)
+        tag = uuid.uuid4().hex
 
-        @unit_of_work(timeout=timeout_s)
+        @unit_of_work(timeout=timeout_s, metadata={"ecograph_query": tag})
         def work(tx: Any) -> tuple[list[str], list[list[Any]], bool]:
             result = tx.run(query, params or {})
             rows: list[list[Any]] = []
@@ -510,32 +542,68 @@ class Neo4jStore(Store):
                 rows.append([_plain(v) for v in record.values()])
             return list(result.keys()), rows, False
 
-        stopped = f"the query ran for more than {timeout_s:g} seconds and was stopped"
-        with self._errors("running a query"), self._session() as session:
+        outcome: dict[str, Any] = {}
+        # A driver of its own: closing it frees a query the server does not stop in time.
+        driver = self._connect()
+
+        def run() -> None:
             try:
-                plan = session.run(Query(f"EXPLAIN {query}", timeout=timeout_s), params or {}).consume()
-                if plan.query_type != "r":
-                    words = {"w": "write-only", "rw": "read-write", "s": "a schema change"}
-                    raise QueryRefused(
-                        _WRITE_REFUSED.format(kind=words.get(plan.query_type, repr(plan.query_type)))
-                    )
-                return session.execute_read(work)
-            except AuthError:
-                raise  # the login message of _errors
-            except ClientError as exc:
-                code = exc.code or ""
+                with driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+                    plan = session.run(Query(f"EXPLAIN {query}", timeout=timeout_s), params or {}).consume()
+                    if plan.query_type != "r":
+                        words = {"w": "write-only", "rw": "read-write", "s": "a schema change"}
+                        raise QueryRefused(
+                            _WRITE_REFUSED.format(kind=words.get(plan.query_type, repr(plan.query_type)))
+                        )
+                    outcome["result"] = session.execute_read(work)
+            except BaseException as exc:  # handed to the caller's thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run, name="ecograph-read-query", daemon=True)
+        try:
+            worker.start()
+            worker.join(timeout_s + _WATCHDOG_GRACE_S)
+            if worker.is_alive():
+                self._terminate(tag)
+                driver.close()  # the worker's connection fails and its thread ends
+                worker.join(_WATCHDOG_GRACE_S)
+                raise QueryRefused(
+                    f"the query ran for more than {timeout_s:g} seconds and was stopped "
+                    "(the server was asked to end it)"
+                )
+        finally:
+            driver.close()
+        if "error" in outcome:
+            self._query_failed(outcome["error"], timeout_s)
+        return outcome["result"]
+
+    def _terminate(self, tag: str) -> None:
+        """Ask the server to end the user's query tagged *tag* (best effort: it may be over)."""
+        from neo4j.exceptions import Neo4jError
+
+        with suppress(Neo4jError), self._errors("stopping a query"), self._session() as session:
+            ids = [r["transactionId"] for r in session.run(cypher.SHOW_TAGGED_TRANSACTIONS, tag=tag)]
+            if ids:
+                session.run(cypher.TERMINATE_TRANSACTIONS, ids=ids).consume()
+
+    def _query_failed(self, exc: BaseException, timeout_s: float) -> NoReturn:
+        """Raise the one-line error for a user's query that failed with *exc*."""
+        from neo4j.exceptions import AuthError, ClientError, Neo4jError
+
+        stopped = f"the query ran for more than {timeout_s:g} seconds and was stopped"
+        with self._errors("running a query"):
+            if isinstance(exc, AuthError | QueryRefused) or not isinstance(exc, Neo4jError):
+                raise exc  # the login message of _errors, or what it is
+            code = exc.code or ""
+            if isinstance(exc, ClientError):
                 if "AccessMode" in code or "ForbiddenDueToTransactionType" in code:
                     raise QueryRefused(_WRITE_REFUSED.format(kind="a write")) from None
                 if "Timeout" in code or "TimedOut" in code:
                     raise QueryRefused(stopped) from None
                 raise QueryRefused(f"Neo4j rejected the query: {self._scrub(exc.message or exc)}") from None
-            except Neo4jError as exc:
-                code = exc.code or ""
-                if "Timeout" in code or "TimedOut" in code or "Terminated" in code:
-                    raise QueryRefused(stopped) from None
-                raise QueryRefused(
-                    f"Neo4j could not run the query: {self._scrub(exc.message or exc)}"
-                ) from None
+            if "Timeout" in code or "TimedOut" in code or "Terminated" in code:
+                raise QueryRefused(stopped) from None
+            raise QueryRefused(f"Neo4j could not run the query: {self._scrub(exc.message or exc)}") from None
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -556,7 +624,7 @@ class Neo4jStore(Store):
         """The whole load in one transaction. The driver may run it again after a transient
         error, so it starts from the store's state every time and only then fills the
         batches."""
-        meta = tx.run(cypher.LOCK_META, key=_META_KEY).single()
+        meta = _lock_meta(tx)
         orgs: list[tuple[Any, int]] = []
         # The organisation writes go out as soon as they are planned: the server runs them
         # while this process classifies the ties.
@@ -632,7 +700,7 @@ class Neo4jStore(Store):
             for table in (plan.tie_creates, plan.tie_updates)
             for rows in table.values()
             for row in rows
-            for end in row[:2]
+            for end in (row[_TIE_AT["source"]], row[_TIE_AT["target"]])
         }
         for chunk in _chunks(sorted(ends - nodes.keys()), self.batch_size):
             nodes.update(tx.run(cypher.NODE_IDS, ids=chunk).single(strict=True)[0])
@@ -715,20 +783,20 @@ class Neo4jStore(Store):
 
         # Organisations.
         given: list[tuple[int, str, list[Any]]] = []
+        kind_at = cypher.ORG_PROPERTIES.index("kind")
         for index, part in enumerate(parts):
-            for org in part.organizations:
-                if org.kind not in cypher.ORG_LABELS:  # the label comes from the kind
+            for row in _rows(part.organizations, cypher.ORG_PROPERTIES):
+                if row[kind_at] not in cypher.ORG_LABELS:  # the label comes from the kind
                     raise IntegrityError(
                         f"{self.url}: write refused, nothing was written (organisation "
-                        f"{org.id!r} has unknown kind {org.kind!r})"
+                        f"{row[0]!r} has unknown kind {row[kind_at]!r})"
                     )
-                given.append((index, org.id, _org_row(org)))
+                given.append((index, row[0], row))
         stored: dict[str, list[Any]] = {}
         if store_has_orgs:
             for chunk in _chunks(list(dict.fromkeys(id_ for _, id_, _ in given)), size):
                 for row in tx.run(cypher.READ_ORGS_BY_ID, ids=chunk).single()["rows"]:
                     stored[row[0]] = row
-        kind_at = cypher.ORG_PROPERTIES.index("kind")
         for id_, row in self._classify(plan, "organizations", given, stored).items():
             (plan.org_updates if id_ in stored else plan.org_creates)[row[kind_at]].append(row)
         in_load = {id_ for _, id_, _ in given}
@@ -736,26 +804,29 @@ class Neo4jStore(Store):
             orgs_planned(plan)
 
         # Collaborations: every end must be in this load or in the store.
-        ties: list[tuple[int, Collaboration]] = [
-            (index, tie) for index, part in enumerate(parts) for tie in part.collaborations
+        source, target, kind, key = (_TIE_AT[n] for n in ("source", "target", "kind", "key"))
+        ties: list[tuple[int, list[Any]]] = [
+            (index, row)
+            for index, part in enumerate(parts)
+            for row in _rows(part.collaborations, cypher.TIE_ROW)
         ]
         if not ties:
             return plan
         for _, tie in ties:
-            if tie.kind not in cypher.TIE_TYPES:  # the relationship type comes from the kind
+            if tie[kind] not in cypher.TIE_TYPES:  # the relationship type comes from the kind
                 raise IntegrityError(
                     f"{self.url}: write refused, nothing was written (collaboration "
-                    f"{tie.source} -> {tie.target} has unknown kind {tie.kind!r})"
+                    f"{tie[source]} -> {tie[target]} has unknown kind {tie[kind]!r})"
                 )
-        ends = {end for _, tie in ties for end in (tie.source, tie.target)} - in_load
+        ends = {end for _, tie in ties for end in (tie[source], tie[target])} - in_load
         known = self._existing_ids_tx(tx, sorted(ends)) if ends and store_has_orgs else set()
         missing = ends - known
         if missing:
-            tie = next(t for _, t in ties if t.source in missing or t.target in missing)
-            end = tie.source if tie.source in missing else tie.target
+            tie = next(t for _, t in ties if t[source] in missing or t[target] in missing)
+            end = tie[source] if tie[source] in missing else tie[target]
             raise IntegrityError(
                 f"{self.url}: write refused, nothing was written (collaboration "
-                f"{tie.source} -> {tie.target} ({tie.kind}) refers to unknown organisation {end!r}"
+                f"{tie[source]} -> {tie[target]} ({tie[kind]}) refers to unknown organisation {end!r}"
                 f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''})"
             )
         found: dict[str, list[Any]] = {}
@@ -763,31 +834,32 @@ class Neo4jStore(Store):
             by_kind: dict[str, list[str]] = defaultdict(list)
             by_id: list[str] = []
             for _, tie in ties:
-                (by_id if tie.id else by_kind[tie.kind]).append(tie.key)
-            for kind in TIE_KINDS:
+                (by_id if tie[_TIE_AT["id"]] else by_kind[tie[kind]]).append(tie[key])
+            for tie_kind in TIE_KINDS:
                 # A tie with an id may have changed kind, so look for it under every type.
-                keys = list(dict.fromkeys(by_kind.get(kind, []) + by_id))
+                keys = list(dict.fromkeys(by_kind.get(tie_kind, []) + by_id))
                 for chunk in _chunks(keys, size):
-                    for row in tx.run(cypher.FIND_TIES_BY_KIND[kind], keys=chunk).single()["rows"]:
-                        found[row[-1]] = row
-        given_ties = [(index, tie.key, _tie_row(tie)) for index, tie in ties]
-        for key, row in self._classify(plan, "collaborations", given_ties, found).items():
-            old = found.get(key)
+                    for row in tx.run(cypher.FIND_TIES_BY_KIND[tie_kind], keys=chunk).single()["rows"]:
+                        found[row[key]] = row
+        given_ties = [(index, tie[key], tie) for index, tie in ties]
+        for tie_key, row in self._classify(plan, "collaborations", given_ties, found).items():
+            old = found.get(tie_key)
             if old is None:
-                plan.tie_creates[row[2]].append(row)
-            elif old[:3] != row[:3]:  # kind or ends changed: delete, then create anew
-                plan.tie_deletes[old[2]].append(key)
-                plan.tie_creates[row[2]].append(row)
+                plan.tie_creates[row[kind]].append(row)
+            elif [old[i] for i in (source, target, kind)] != [row[i] for i in (source, target, kind)]:
+                # kind or ends changed: delete, then create anew
+                plan.tie_deletes[old[kind]].append(tie_key)
+                plan.tie_creates[row[kind]].append(row)
             else:
-                plan.tie_updates[row[2]].append(row)
+                plan.tie_updates[row[kind]].append(row)
         return plan
 
     def _provenance_chunks(self, batch_id: str, part: WritePart) -> list[dict]:
         """The provenance of one part as chunk rows for ``CREATE_PROVENANCE_CHUNKS``."""
         out = []
         for record_type, keys in (
-            ("organization", [o.id for o in part.organizations]),
-            ("collaboration", [t.key for t in part.collaborations]),
+            ("organization", part.organizations["id"].to_pylist()),
+            ("collaboration", part.collaborations["key"].to_pylist()),
         ):
             entries = {k: part.sources.get((record_type, k)) for k in keys}
             # records the part saw but wrote under another id (merged by entity resolution)
@@ -823,7 +895,7 @@ class Neo4jStore(Store):
         provenance = list(provenance)
 
         def work(tx: Any) -> None:
-            meta = tx.run(cypher.LOCK_META, key=_META_KEY).single()
+            meta = _lock_meta(tx)
             seq = meta["batch_seq"]
             for batch in batches:
                 created = tx.run(
@@ -871,7 +943,7 @@ class Neo4jStore(Store):
 
     def apply(self, edit: Edit) -> None:
         def work(tx: Any) -> None:
-            meta = tx.run(cypher.LOCK_META, key=_META_KEY).single()
+            meta = _lock_meta(tx)
             changed = self._apply_tx(tx, edit)
             version = meta["version"] + (1 if changed else 0)
             tx.run(cypher.SET_META, key=_META_KEY, version=version, batch_seq=meta["batch_seq"]).consume()

@@ -1,34 +1,42 @@
 """The embedded store: one SQLite file, no server.
 
-A load runs in one ``BEGIN IMMEDIATE`` transaction: the records go into temporary staging
-tables first, then set-based statements count what is new, changed or unchanged and
-upsert only what changed — far faster than a round trip per row.
+A load runs in one ``BEGIN IMMEDIATE`` transaction whose records come from a stage written
+column-wise, then set-based statements count what is new, changed or unchanged and write
+only what changed (:mod:`ecograph.store.sqlite_write`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from itertools import chain
-from operator import itemgetter
+from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from ecograph.errors import IntegrityError, StoreUnavailable
-from ecograph.model import Collaboration, Organization
-from ecograph.names import name_key
-from ecograph.report import MAX_CHANGES, LoadBatch, now_iso
+from ecograph.model import COLLABORATION_COLUMNS, Collaboration, Organization
+from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.saved_snapshots import SavedSnapshot, SnapshotExists
+from ecograph.store import sqlite_write
 from ecograph.store.base import Provenance, Store, WritePart
-from ecograph.store.stage import TIE_COLUMNS, TIES_TABLE, StagedTies, quoted, tie_ends
+from ecograph.store.sqlite_write import bump_version, insert_provenance, write_failed
 
 __all__ = ["SqliteStore"]
 
-_SCHEMA = (
-    TIES_TABLE
-    + """
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS collaborations (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL REFERENCES organizations(id),
+    target TEXT NOT NULL REFERENCES organizations(id),
+    kind TEXT NOT NULL,
+    weight REAL NOT NULL,
+    start TEXT, "end" TEXT, amount REAL, currency TEXT, evidence TEXT, id TEXT
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS organizations (
     id TEXT PRIMARY KEY,
@@ -85,32 +93,19 @@ CREATE TABLE IF NOT EXISTS snapshots (
     data BLOB NOT NULL
 );
 """
-)
 _SCHEMA_VERSION = 4  # PRAGMA user_version of a store this code writes
 # Older schemas this code upgrades in place: version 2 lacks the resolution tables and
 # version 3 the snapshots table, which _SCHEMA creates.
 _UPGRADABLE = {2, 3}
-_CHUNK = 50_000
-
 _ORG_COLUMNS = (
     "id", "name", "name_key", "kind", "country", "province", "city", "sectors", "founded",
     "aliases", "website", "ror", "description",
 )  # fmt: skip
+_TIE_COLUMNS = tuple(c.name for c in COLLABORATION_COLUMNS)  # the fields of a Collaboration, by name
 
 
-# json.dumps(..., ensure_ascii=False) builds a new encoder on every call; a load calls it
-# twice per organisation
-_json = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _org_row(org: Organization) -> tuple:
-    return (
-        org.id, org.name, name_key(org.name), org.kind, org.country, org.province, org.city,
-        _json(list(org.sectors)) if org.sectors else None,
-        org.founded,
-        _json(list(org.aliases)) if org.aliases else None,
-        org.website, org.ror, org.description,
-    )  # fmt: skip
+def quoted(columns) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 def _org_from_row(row: Sequence) -> Organization:
@@ -141,71 +136,6 @@ def _tie_from_row(row: Sequence) -> Collaboration:
     return Collaboration._make(row)  # the stored key is the one computed on writing
 
 
-def _insert_provenance(
-    db: sqlite3.Connection, seq: int, record_type: str, keys: list[str], sources: list | None
-) -> None:
-    """Record that batch *seq* brought the records *keys*, in chunks of :data:`_CHUNK`."""
-    if sources is not None and not any(sources):
-        sources = None
-    db.executemany(
-        "INSERT INTO provenance (batch, record_type, chunk, keys, sources) VALUES (?, ?, ?, ?, ?)",
-        (
-            (
-                seq,
-                record_type,
-                n,
-                json.dumps(keys[i : i + _CHUNK], ensure_ascii=False),
-                json.dumps(sources[i : i + _CHUNK], ensure_ascii=False) if sources else None,
-            )
-            for n, i in enumerate(range(0, len(keys), _CHUNK))
-        ),
-    )
-
-
-def _stage_schema(index: int, n: int) -> str:
-    """The schema a part's stage is attached as: stage *n* of part *index*."""
-    return f"stage{index}_{n}"
-
-
-def _insert_staged_provenance(db: sqlite3.Connection, seq: int, index: int, stages: int) -> None:
-    """:func:`_insert_provenance` for the ties of part *index*, in its *stages* stages."""
-    # The keys go from stage to provenance inside SQLite, _CHUNK keys at a time.
-    chunk = 0
-    for n in range(stages):
-        stage, after = f"{_stage_schema(index, n)}.collaborations", ""
-        while after is not None:
-            last = db.execute(
-                f"SELECT key FROM {stage} WHERE key > ? ORDER BY key LIMIT 1 OFFSET ?", (after, _CHUNK - 1)
-            ).fetchone()
-            upto = last[0] if last else None
-            chunk += db.execute(
-                "INSERT INTO provenance (batch, record_type, chunk, keys) "
-                f"SELECT ?1, 'collaboration', ?2, json_group_array(key) FROM {stage} "
-                "WHERE key > ?3 AND (?4 IS NULL OR key <= ?4) HAVING count(*)",
-                (seq, chunk, after, upto),
-            ).rowcount
-            after = upto
-
-
-def _merged_keys(part: WritePart, record_type: str, written: list[str]) -> list[str]:
-    """Keys the part saw but wrote under another: records that entity resolution merged."""
-    keys = set(written)
-    return sorted(k for (t, k) in part.sources if t == record_type and k not in keys)
-
-
-def _change(table: str, columns: Sequence[str], old: Sequence, new: Sequence) -> dict[str, object]:
-    """An updated record for the load report: its key and the fields that differ."""
-    fields = [c for c, a, b in zip(columns[1:], old[1:], new[1:], strict=True) if a != b and c != "name_key"]
-    return {"record": table[:-1], "key": new[0], "fields": fields}
-
-
-def _bump_version(db: sqlite3.Connection) -> None:
-    db.execute(
-        "INSERT INTO meta (key, value) VALUES ('version', '1') "
-        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-    )
-
-
 def _chunks(items: Sequence, size: int = 900) -> Iterator[tuple[Sequence, str]]:
     """*items* in slices under SQLite's host-parameter limit, each with its ``?`` marks."""
     for i in range(0, len(items), size):
@@ -213,8 +143,28 @@ def _chunks(items: Sequence, size: int = 900) -> Iterator[tuple[Sequence, str]]:
         yield chunk, ",".join("?" * len(chunk))
 
 
-class _RolledBack(Exception):
-    """Raised inside a dry run's transaction so that :meth:`SqliteStore.atomic` rolls it back."""
+@cache
+def _table_definitions() -> dict[str, str]:
+    """Each table of :data:`_SCHEMA` and its ``CREATE TABLE`` statement."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_SCHEMA)
+        return dict(
+            db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        )
+    finally:
+        db.close()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """Which file is at *path* (device and inode), or None when there is none."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 def path_from_url(url: str) -> Path:
@@ -225,7 +175,13 @@ def path_from_url(url: str) -> Path:
 
 
 class SqliteStore(Store):
-    """A store in one SQLite file, created on first use.
+    """A store in one SQLite file, created by its first write.
+
+    Opening a store only reads: the file is opened read-only (``mode=ro``), so reading
+    works while a load holds the write lock (the store is in WAL mode, where readers see
+    the last commit), on a file this user may not write, and without creating a file that
+    is not there (that store is empty). The first write reopens the file for writing,
+    creating it and its tables, or upgrading an older layout in place.
 
     Parameters
     ----------
@@ -237,70 +193,145 @@ class SqliteStore(Store):
         Seconds to wait for another process's write lock before giving up.
     """
 
-    takes_staged_ties = True
-
     def __init__(self, url: str, home_country: str = "VN", timeout: float = 5.0):
         self.url = url
         self.home_country = home_country
         self.path = path_from_url(url)
+        self.timeout = timeout
         if not self.path.parent.is_dir():
             raise StoreUnavailable(f"cannot open {url}: folder {self.path.parent} does not exist")
+        self._writable = False
+        self._file = _file_id(self.path)
+        self.db = self._open_for_reading()
+
+    def _open_for_reading(self) -> sqlite3.Connection:
+        """A read-only connection to the file (an empty in-memory store when there is none)."""
         try:
-            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            # References are checked in Python before writing (see _check_ends): SQLite's own
-            # check costs a lookup per tie and about a fifth of a large load.
-            self.db.execute("PRAGMA foreign_keys = OFF")
-            self.db.execute("PRAGMA temp_store = MEMORY")
-            self.db.execute("PRAGMA cache_size = -200000")
-            with self._translate_errors():
-                tables = self.db.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                ).fetchone()[0]
-                version = self.db.execute("PRAGMA user_version").fetchone()[0]
-                if tables and version != _SCHEMA_VERSION and version not in _UPGRADABLE:
-                    raise StoreUnavailable(
-                        f"{url} was written by another version of ecograph (schema {version}, this one "
-                        f"reads {_SCHEMA_VERSION}); export it with that version and load it into a new store"
-                    )
-                self.db.executescript(_SCHEMA)
-                self.db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+            if self._file is None:
+                db = sqlite3.connect(":memory:", isolation_level=None)
+                db.executescript(_SCHEMA)
+                return db
+            db = None
+            try:
+                db = self._connect("mode=ro")
+                self._check_schema(db)
+            except sqlite3.OperationalError:
+                if db is not None:
+                    db.close()
+                if os.access(self.path.parent, os.W_OK):
+                    raise
+                # A WAL file in a folder this user cannot write: SQLite cannot make the
+                # shared-memory file readers need, so it is read as a file nobody changes.
+                db = self._connect("immutable=1")
+                self._check_schema(db)
+            return db
         except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"cannot open {url}: {exc}") from None
+            raise StoreUnavailable(f"cannot open {self.url}: {exc}") from None
+
+    def _connect(self, mode: str) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            f"file:{quote(str(self.path.resolve()))}?{mode}",
+            uri=True,
+            timeout=self.timeout,
+            isolation_level=None,
+        )
+        # Settings of this connection only (nothing is written to the file).
+        # References are checked before writing (sqlite_write.check_ends): SQLite's own
+        # check costs a lookup per tie and about a fifth of a large load.
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute("PRAGMA cache_size = -200000")
+        return db
+
+    def _check_version(self, db: sqlite3.Connection) -> set[str]:
+        """The file's tables; refuses a layout this code cannot read or upgrade."""
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if tables and version != _SCHEMA_VERSION and version not in _UPGRADABLE:
+            raise StoreUnavailable(
+                f"{self.url} was written by another version of ecograph (schema {version}, this one "
+                f"reads {_SCHEMA_VERSION}); export it with that version and load it into a new store"
+            )
+        return tables
+
+    def _check_schema(self, db: sqlite3.Connection) -> None:
+        """:meth:`_check_version`, then an older (or not yet made) layout is read as if
+        upgraded: its missing tables are empty temporary tables of this connection (the
+        first write reopens the file and makes the real ones)."""
+        tables = self._check_version(db)
+        for name, sql in _table_definitions().items():
+            if name not in tables:
+                db.execute(sql.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+
+    def _make_writable(self) -> None:
+        """Reopen the file for writing (creating it and its tables, or upgrading them) before
+        the first write."""
+        if self._writable:
+            return
+        try:
+            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"cannot open {self.url} for writing: {exc}") from None
+        try:
+            with self._translate_errors(", nothing was written"):
+                self._check_version(db)  # refuses an unknown layout before anything is written
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                for pragma in ("foreign_keys = OFF", "temp_store = MEMORY", "cache_size = -200000"):
+                    db.execute(f"PRAGMA {pragma}")
+                if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
+                    # One transaction: a failure (a full disk) leaves the file as it was.
+                    try:
+                        db.executescript(
+                            f"BEGIN; {_SCHEMA}; PRAGMA user_version = {_SCHEMA_VERSION}; COMMIT;"
+                        )
+                    except BaseException:
+                        if db.in_transaction:
+                            db.execute("ROLLBACK")
+                        raise
+        except BaseException:
+            db.close()
+            raise
+        self.db.close()
+        self.db, self._writable, self._file = db, True, _file_id(self.path)
+
+    def replaced(self) -> bool:
+        """Whether the file at the store's path is no longer the one this store opened (it
+        was deleted, replaced or created since): a long-lived reader then opens the store
+        again."""
+        return _file_id(self.path) != self._file
 
     @contextmanager
-    def _translate_errors(self) -> Iterator[None]:
+    def _translate_errors(self, then: str = "") -> Iterator[None]:
         try:
             yield
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreUnavailable(
-                    f"{self.url} is locked by another process; try again when it has finished"
+                    f"{self.url} is locked by another process{then}; try again when it has finished"
                 ) from None
-            raise StoreUnavailable(f"{self.url}: {exc}") from None
+            raise StoreUnavailable(f"{self.url}: {exc}{then}") from None
 
     @contextmanager
-    def atomic(self, *, stages: bool = False) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed if the block ends normally, rolled back otherwise.
-
-        With *stages* attached, BEGIN IMMEDIATE would lock them too while another process
-        may still be filling one; a first write to ``main`` takes main's lock alone.
-        """
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed if the block ends normally, rolled back otherwise."""
+        self._make_writable()
         with self._translate_errors():
-            if stages:
-                self.db.execute("BEGIN")
-                self.db.execute("DELETE FROM main.meta WHERE 0")
-            else:
-                self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("BEGIN IMMEDIATE")
         try:
+            # A new (or cleared) store gets its identity with its first write.
+            self.db.execute(
+                "INSERT OR IGNORE INTO main.meta (key, value) VALUES ('identity', ?)", (uuid.uuid4().hex,)
+            )
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:  # SQLite rolls back by itself after some errors
+                with suppress(sqlite3.OperationalError):
+                    self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):  # a full disk, a lost file: one line
+                raise write_failed(self.url, exc) from None
             raise
-        else:
-            with self._translate_errors():
-                self.db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -308,6 +339,10 @@ class SqliteStore(Store):
     def store_version(self) -> int:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         return int(row[0]) if row else 0
+
+    def identity(self) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+        return row[0] if row else ""
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -320,226 +355,15 @@ class SqliteStore(Store):
     def write(
         self, parts: Sequence[WritePart], *, dry_run: bool = False, edit: Edit | None = None
     ) -> list[LoadBatch]:
-        staged = {
-            i: p.collaborations for i, p in enumerate(parts) if isinstance(p.collaborations, StagedTies)
-        }
-        schemas = [_stage_schema(i, n) for i, stage in staged.items() for n in range(len(stage.paths))]
-        try:
-            with self._translate_errors():
-                for index, stage in staged.items():  # outside the transaction, as SQLite requires
-                    for n, path in enumerate(stage.paths):
-                        self.db.execute(f"ATTACH DATABASE ? AS {_stage_schema(index, n)}", (str(path),))
-            self._write(parts, dry_run, edit, staged)
-        except _RolledBack:
-            pass
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(f"{self.url}: write refused, nothing was written ({exc})") from None
-        finally:
-            for schema in schemas:
-                with suppress(sqlite3.OperationalError):  # not attached: ATTACH itself failed
-                    self.db.execute(f"DETACH DATABASE {schema}")
+        sqlite_write.write(self, parts, dry_run, edit)
         return [part.batch for part in parts]
-
-    def _check_ends(self, given: set[str], ties: Sequence[Collaboration]) -> None:
-        """Raise IntegrityError when a tie names an organisation neither in *given* nor stored."""
-        missing = self._missing(given, tie_ends(ties))
-        if missing:
-            tie = next(t for t in ties if t.source in missing or t.target in missing)
-            self._refuse(tie.source, tie.target, tie.kind, missing)
-
-    def _missing(self, given: set[str], ends: set[str]) -> set[str]:
-        missing = ends - given
-        if missing:
-            missing -= self.existing_ids(missing)
-        return missing
-
-    def _refuse(self, source: str, target: str, kind: str, missing: set[str]) -> None:
-        end = source if source in missing else target
-        raise IntegrityError(
-            f"{self.url}: write refused, nothing was written (collaboration {source} -> "
-            f"{target} ({kind}) refers to unknown organisation {end!r})"
-        )
-
-    def _write(
-        self, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None, staged: dict[int, StagedTies]
-    ) -> None:
-        """The load in one transaction; *staged* maps a part's index to its staged ties,
-        attached as :func:`_stage_schema` (whose keys no other part gives)."""
-        with self.atomic(stages=bool(staged)) as db:
-            # a collaboration is its own row: key first, then the columns in order
-            tie_rows = [[] if i in staged else list(part.collaborations) for i, part in enumerate(parts)]
-            given = {o.id for part in parts for o in part.organizations}
-            self._check_ends(given, list(chain(*tie_rows)))
-            org_rows = [[_org_row(o) for o in part.organizations] for part in parts]
-            changes: list[list[dict]] = [[] for _ in parts]
-            states = self._upsert(db, "organizations", _ORG_COLUMNS, org_rows, changes)
-            states.update(self._upsert(db, "collaborations", TIE_COLUMNS, tie_rows, changes))
-            for index, stage in staged.items():
-                stage.ready()  # the organisations are written while the stages are filled
-                missing = self._missing(given, stage.ends)
-                if missing:
-                    found = (
-                        db.execute(
-                            f"SELECT source, target, kind FROM {_stage_schema(index, n)}.collaborations "
-                            "WHERE source = ?1 OR target = ?1 LIMIT 1",
-                            (next(iter(missing)),),
-                        ).fetchone()
-                        for n in range(len(stage.paths))
-                    )
-                    self._refuse(*next(bad for bad in found if bad), missing)
-                # none of the ties is stored when the table is empty: no stage needs a join
-                fresh = db.execute("SELECT NOT EXISTS (SELECT 1 FROM main.collaborations)").fetchone()[0]
-                for n in range(len(stage.paths)):
-                    for key, count in self._upsert_staged(db, index, n, fresh, changes[index]).items():
-                        states[key] = states.get(key, 0) + count
-            finished = now_iso()
-            changed = 0
-            for index, part in enumerate(parts):
-                batch = part.batch
-                for kind in ("organizations", "collaborations"):
-                    for state in ("inserted", "updated", "unchanged"):
-                        setattr(batch, f"{kind}_{state}", states.get((kind, index, state), 0))
-                batch.finished = finished
-                batch.changes = changes[index][:MAX_CHANGES]
-                changed += batch.changed
-                seq = db.execute(
-                    "INSERT INTO load_batches (id, data) VALUES (?, ?)",
-                    (batch.id, json.dumps(batch.as_dict(), ensure_ascii=False)),
-                ).lastrowid
-                for record_type, rows in (
-                    ("organization", org_rows[index]),
-                    ("collaboration", tie_rows[index]),
-                ):
-                    if record_type == "collaboration" and index in staged:
-                        _insert_staged_provenance(db, seq, index, len(staged[index].paths))
-                        continue
-                    keys = [row[0] for row in rows]
-                    sources = None
-                    if part.sources:
-                        keys += _merged_keys(part, record_type, keys)
-                        sources = [part.sources.get((record_type, k)) for k in keys]
-                    _insert_provenance(db, seq, record_type, keys, sources)
-            if edit:
-                changed += self._apply(db, edit)
-            if changed:
-                _bump_version(db)
-            if dry_run:
-                raise _RolledBack
-
-    def _upsert_staged(
-        self, db: sqlite3.Connection, index: int, n: int, fresh: bool, changes: list[dict]
-    ) -> dict[tuple[str, int, str], int]:
-        """Write the ties of part *index* in its stage *n* with set-based statements; count them.
-
-        When the table held no tie before the load (*fresh*), they are all new: the first
-        stage, the largest, SQLite copies into the empty table record by record as it is.
-        Otherwise one join on the key finds the changed ties, and only those come into Python.
-        """
-        stage = f"{_stage_schema(index, n)}.collaborations"
-        total = db.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
-        if fresh:
-            db.execute(f"INSERT INTO main.collaborations SELECT * FROM {stage}")
-            return {("collaborations", index, "inserted"): total}
-        new_columns = ", ".join(f's."{c}"' for c in TIE_COLUMNS)
-        old_columns = ", ".join(f'm."{c}"' for c in TIE_COLUMNS)
-        join = f"FROM {stage} s JOIN main.collaborations m ON m.key = s.key"
-        differ = f"({old_columns}) IS NOT ({new_columns})"
-        # one pass counts both; an all-unchanged reload needs no other
-        matched, updated = db.execute(f"SELECT count(*), coalesce(sum({differ}), 0) {join}").fetchone()
-        changed = []
-        if updated:
-            width = len(TIE_COLUMNS)
-            changed = [
-                (row[width:], row[:width])
-                for row in db.execute(f"SELECT {new_columns}, {old_columns} {join} WHERE {differ}")
-            ]
-        for old, new in changed[: max(0, MAX_CHANGES - len(changes))]:
-            changes.append(_change("collaborations", TIE_COLUMNS, old, new))
-        if changed:
-            sets = ", ".join(f'"{c}" = ?' for c in TIE_COLUMNS[1:])
-            db.executemany(
-                f"UPDATE main.collaborations SET {sets} WHERE key = ?",
-                (new[1:] + new[:1] for _, new in changed),
-            )
-        inserted = 0
-        if matched < total:
-            inserted = db.execute(
-                f"INSERT INTO main.collaborations SELECT * FROM {stage} "
-                "WHERE key NOT IN (SELECT key FROM main.collaborations)"
-            ).rowcount
-        return {
-            ("collaborations", index, "inserted"): inserted,
-            ("collaborations", index, "updated"): len(changed),
-            ("collaborations", index, "unchanged"): total - inserted - len(changed),
-        }
-
-    def _existing(
-        self, db: sqlite3.Connection, table: str, columns: Sequence[str], keys: list[str]
-    ) -> dict[str, tuple]:
-        """The stored rows for *keys*: one scan when the load is large next to the table."""
-        select = f"SELECT {quoted(columns)} FROM {table}"
-        stored = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        if stored == 0:
-            return {}
-        if len(keys) * 4 >= stored:
-            return {row[0]: row for row in db.execute(select)}
-        found: dict[str, tuple] = {}
-        for chunk, marks in _chunks(keys):
-            found.update(
-                (row[0], row) for row in db.execute(f"{select} WHERE {columns[0]} IN ({marks})", chunk)
-            )
-        return found
-
-    def _upsert(
-        self,
-        db: sqlite3.Connection,
-        table: str,
-        columns: Sequence[str],
-        rows_by_part: list[list[tuple]],
-        changes: list[list[dict]] | None = None,
-    ) -> dict[tuple[str, int, str], int]:
-        """Write new and changed rows; count inserted/updated/unchanged per part.
-
-        Comparing in Python against the stored rows is cheaper than staging the load in
-        SQLite and joining, and it lets an all-unchanged reload write no record at all.
-        """
-        existing = self._existing(db, table, columns, [row[0] for rows in rows_by_part for row in rows])
-        states: dict[tuple[str, int, str], int] = {}
-        new: list[tuple] = []
-        changed: list[tuple] = []
-        for part, rows in enumerate(rows_by_part):
-            counts = {"inserted": 0, "updated": 0, "unchanged": 0}
-            for row in rows:
-                old = existing.get(row[0])
-                if old is None:
-                    new.append(row)
-                    counts["inserted"] += 1
-                elif old != row:
-                    changed.append(row)
-                    counts["updated"] += 1
-                    if changes is not None and len(changes[part]) < MAX_CHANGES:
-                        changes[part].append(_change(table, columns, old, row))
-                else:
-                    counts["unchanged"] += 1
-            states.update(((table, part, state), n) for state, n in counts.items())
-        marks = ",".join("?" * len(columns))
-        if new:
-            new.sort(key=itemgetter(0))  # in key order the B-tree only ever appends
-            # sqlite3 binds exact tuples faster than a tuple subclass such as Collaboration
-            db.executemany(f"INSERT INTO {table} ({quoted(columns)}) VALUES ({marks})", map(tuple, new))
-        if changed:
-            sets = ", ".join(f'"{c}" = ?' for c in columns[1:])
-            db.executemany(
-                f"UPDATE {table} SET {sets} WHERE {columns[0]} = ?", (row[1:] + row[:1] for row in changed)
-            )
-        return states
 
     def organizations(self) -> Iterator[Organization]:
         cursor = self.db.execute(f"SELECT {quoted(_ORG_COLUMNS)} FROM organizations ORDER BY id")
         return map(_org_from_row, cursor)
 
     def collaborations(self) -> Iterator[Collaboration]:
-        cursor = self.db.execute(f"SELECT {quoted(TIE_COLUMNS)} FROM collaborations ORDER BY key")
+        cursor = self.db.execute(f"SELECT {quoted(_TIE_COLUMNS)} FROM collaborations ORDER BY key")
         return map(_tie_from_row, cursor)
 
     def organization(self, id: str) -> Organization | None:
@@ -582,7 +406,7 @@ class SqliteStore(Store):
                 db.execute("DELETE FROM provenance WHERE batch = ? AND record_type = ?", (seq, record_type))
                 keys = sorted(records)
                 sources = [records[k] for k in keys]
-                _insert_provenance(db, seq, record_type, keys, sources if any(sources) else None)
+                insert_provenance(db, seq, record_type, keys, sources if any(sources) else None)
 
     def clear(self) -> None:
         with self.atomic() as db:
@@ -634,7 +458,7 @@ class SqliteStore(Store):
         try:
             with self.atomic() as db:
                 if self._apply(db, edit):
-                    _bump_version(db)
+                    bump_version(db)
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(f"{self.url}: change refused, nothing was written ({exc})") from None
 
@@ -643,15 +467,23 @@ class SqliteStore(Store):
         changed = 0
         for keys, marks in _chunks(edit.delete_collaborations):
             changed += db.execute(f"DELETE FROM collaborations WHERE key IN ({marks})", keys).rowcount
-        org_rows = [_org_row(o) for o in edit.organizations]
-        tie_rows = list(edit.collaborations)
-        self._check_ends({o.id for o in edit.organizations}, tie_rows)
-        for table, columns, rows in (
-            ("organizations", _ORG_COLUMNS, org_rows),
-            ("collaborations", TIE_COLUMNS, tie_rows),
-        ):
-            states = self._upsert(db, table, columns, [rows])
-            changed += states[(table, 0, "inserted")] + states[(table, 0, "updated")]
+        part = WritePart(LoadBatch("(change)"), edit.organizations, edit.collaborations)
+        sqlite_write.check_ends(self, [part], sqlite_write.other_ends([part]))
+        for name, key, columns in sqlite_write.TABLES:  # through a temporary table, as a load's stage
+            table = sqlite_write.given([getattr(part, name)], columns)
+            if not table.num_rows:
+                continue
+            db.execute(
+                f"CREATE TEMP TABLE edit_{name} AS SELECT *, 0 AS _part, 0 AS _seq FROM main.{name} WHERE 0"
+            )
+            db.executemany(
+                f"INSERT INTO temp.edit_{name} ({quoted(table.column_names)}) "
+                f"VALUES ({', '.join(':' + n for n in table.column_names)})",
+                table.to_pylist(),
+            )
+            states = sqlite_write.merge(db, name, key, f"temp.edit_{name}", {0: table.num_rows}, [[]])
+            changed += states[(name, 0, "inserted")] + states[(name, 0, "updated")]
+            db.execute(f"DROP TABLE temp.edit_{name}")
         for ids, marks in _chunks(edit.delete_organizations):
             changed += db.execute(f"DELETE FROM organizations WHERE id IN ({marks})", ids).rowcount
             left = db.execute(
@@ -710,7 +542,7 @@ class SqliteStore(Store):
 
     def collaborations_of(self, ids: Iterable[str]) -> list[Collaboration]:
         rows: dict[str, tuple] = {}
-        select = f"SELECT {quoted(TIE_COLUMNS)} FROM collaborations"
+        select = f"SELECT {quoted(_TIE_COLUMNS)} FROM collaborations"
         for chunk, marks in _chunks(list(ids), 450):
             for row in self.db.execute(
                 f"{select} WHERE source IN ({marks}) OR target IN ({marks})", [*chunk, *chunk]
