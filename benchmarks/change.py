@@ -267,18 +267,12 @@ def measure_page(url: str, runs: int, timeout_s: float) -> dict:
 
     spec = importlib.util.spec_from_file_location("explorer_benchmark", ROOT / "benchmarks" / "explorer.py")
     explorer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(explorer)  # its timing helpers: one way of saying "drawn"
+    spec.loader.exec_module(explorer)  # its timing helpers: one way of saying "drawn" for every page
     views = {"compare": f"change?from={FROM}&to={TO}", "scorecard": "change?view=scorecard"}
     heading = {"compare": "Change from 2020–2022 to 2023–2025", "scorecard": "Scorecard by province"}
 
     def visit(context, app, view: str, limit: float) -> float:
-        page = context.new_page()
-        start = time.perf_counter()
-        page.goto(app.page_url(views[view]))
-        page.get_by_role("heading", name=heading[view]).first.wait_for(timeout=limit * 1000)
-        drawn = explorer._settled_at(page, start, limit)
-        page.close()
-        return round(drawn, 3)
+        return round(explorer.page_view(context, app, views[view], heading[view], limit), 3)
 
     out: dict = {}
     log_dir = DATA / "change-logs"

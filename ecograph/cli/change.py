@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from ecograph.cli.options import emit_table, format_option, store_option, write_text
+from ecograph.cli.terminal import echo, json_text
 
 __all__ = ["COMMANDS"]
 
@@ -70,7 +70,7 @@ def compare(
         seed=seed,
     )
     if fmt == "json":
-        text = json.dumps(result, ensure_ascii=False, indent=2)
+        text = json_text(result, indent=2)
     elif fmt == "html":
         text = explain.render_html(result)
     else:
@@ -119,19 +119,19 @@ def scorecard(by: str, period: str | None, fmt: str, out: Path | None, store: st
     card = run(store, by=by, period=period)
     if fmt == "json":
         definitions = {k: d.__dict__ for k, d in explain.DEFINITIONS.items()}
-        write_text(json.dumps({**card, "definitions": definitions}, ensure_ascii=False, indent=2), out)
+        write_text(json_text({**card, "definitions": definitions}, indent=2), out)
     elif fmt == "csv":
         text = explain.csv(card)
         if out is None:
-            click.echo(text, nl=False)
+            echo(text, nl=False)
         else:
             write_text(text, out)
     else:
         years = f"{card['years'][0]}–{card['years'][-1]}" if card["years"] else ""
         emit_table(explain.latest_rows(card), "table", title=f"scorecard by {by}, {years}")
-        click.echo(explain.caption(card))
+        echo(explain.caption(card))
         for d in explain.DEFINITIONS.values():
-            click.echo(f"  {d.title}: {d.definition}")
+            echo(f"  {d.title}: {d.definition}")
 
 
 @click.group()
@@ -155,7 +155,7 @@ def snapshot_save(name: str, replace: bool, store: str | None) -> None:
     from ecograph.api import snapshot_save as run
 
     saved = run(store, name, replace=replace)
-    click.echo(
+    echo(
         f"saved snapshot {saved['name']}: {saved['organizations']:,} organisations, "
         f"{saved['collaborations']:,} collaborations (store version {saved['store_version']})"
     )
@@ -179,7 +179,7 @@ def snapshot_delete(name: str, store: str | None) -> None:
     from ecograph.api import snapshot_delete as run
 
     run(store, name)
-    click.echo(f"deleted snapshot {name}")
+    echo(f"deleted snapshot {name}")
 
 
 COMMANDS = [compare, scorecard, snapshot]
