@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from ecograph.columns import EdgeTable, GraphColumns, edge_table
 from ecograph.errors import UndatedStore, UsageError
-from ecograph.snapshot import EdgeTable, edge_table, undirected
+from ecograph.snapshot import undirected
 
 __all__ = [
     "PERIOD_INFO_KEYS",
@@ -30,9 +31,11 @@ __all__ = [
     "active_ties",
     "as_period",
     "check_period",
+    "columns_in_period",
     "data_years",
     "founded_by",
     "in_period",
+    "kept_in_period",
     "parse_period",
     "period_filter",
     "projection",
@@ -230,7 +233,13 @@ def period_filter(G: nx.MultiDiGraph, period: Period, table: EdgeTable | None = 
     ([True, False, False], 1, 1, 1)
     """
     t = table if table is not None else edge_table(G)
-    nodes = founded_by(_founded_column(G, t.nodes), period)
+    return kept_in_period(_founded_column(G, t.nodes), t, period)
+
+
+def kept_in_period(founded: np.ndarray, t: EdgeTable, period: Period) -> PeriodFilter:
+    """:func:`period_filter` on columns: the organisations' founding years (nan when
+    unknown, in ``t.nodes`` order) and the ties *t*."""
+    nodes = founded_by(founded, period)
     active, undated = active_ties(t.start, t.end, period)
     edges = active & nodes[t.source] & nodes[t.target]
     return PeriodFilter(
@@ -291,6 +300,13 @@ def projection(G: nx.MultiDiGraph, period: Period, table: EdgeTable | None = Non
     H = undirected(G, table=t, edges=kept.edges, nodes=kept.nodes)
     H.graph.update(kept.info())
     return nx.freeze(H)
+
+
+def columns_in_period(columns: GraphColumns, period: Period) -> GraphColumns:
+    """The store's columns as of *period* (organisations founded by then, ties active in it),
+    carrying the counts of :meth:`PeriodFilter.info` in their ``graph``."""
+    kept = kept_in_period(columns.founded, columns.table, period)
+    return columns.select(kept.nodes, kept.edges, **kept.info())
 
 
 def data_years(G: nx.MultiDiGraph, table: EdgeTable | None = None) -> tuple[int, int] | None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
+from ecograph.columns import EdgeTable, edge_table
 from ecograph.model import Collaboration, Organization, category
 
-__all__ = ["EdgeTable", "build_snapshot", "directed", "edge_table", "tie_year", "undirected"]
+__all__ = ["build_snapshot", "directed", "tie_year", "undirected"]
 
 
 def tie_year(start: str | None) -> int | None:
@@ -55,62 +54,6 @@ def build_snapshot(
             directed=tie.directed,
         )
     return G
-
-
-@dataclass(frozen=True)
-class EdgeTable:
-    """The snapshot's collaborations as columns, one entry per edge in ``G.edges()`` order.
-
-    ``source`` and ``target`` index :attr:`nodes` (``list(G)``); ``start`` and ``end`` are
-    the years of the tie's dates (nan when missing); ``kind`` indexes :attr:`kinds`.
-    Analyses that run over many periods mask these columns instead of copying graphs.
-    """
-
-    nodes: list
-    source: np.ndarray
-    target: np.ndarray
-    weight: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    kind: np.ndarray
-    kinds: tuple
-
-
-def _date_year(date: object) -> float:
-    return float(date[:4]) if isinstance(date, str) and date else math.nan
-
-
-def edge_table(G: nx.MultiDiGraph) -> EdgeTable:
-    """The edges of *G* as :class:`EdgeTable` columns (one pass over the edges).
-
-    Examples
-    --------
-    >>> M = nx.MultiDiGraph()
-    >>> M.add_edge("a", "b", kind="mou", start="2019-04-01", end="2021")
-    0
-    >>> t = edge_table(M)
-    >>> t.nodes, t.source.tolist(), t.target.tolist(), t.start.tolist(), t.end.tolist()
-    (['a', 'b'], [0], [1], [2019.0], [2021.0])
-    """
-    nodes = list(G)
-    index = {v: i for i, v in enumerate(nodes)}
-    m = G.number_of_edges()
-    source = np.empty(m, dtype=np.int64)
-    target = np.empty(m, dtype=np.int64)
-    weight = np.empty(m)
-    start = np.empty(m)
-    end = np.empty(m)
-    kind = np.empty(m, dtype=np.int64)
-    kinds: dict = {}
-    for i, (u, v, d) in enumerate(G.edges(data=True)):
-        source[i] = index[u]
-        target[i] = index[v]
-        weight[i] = d.get("weight", 1.0)
-        year = d.get("year")
-        start[i] = year if year is not None else _date_year(d.get("start"))
-        end[i] = _date_year(d.get("end"))
-        kind[i] = kinds.setdefault(d.get("kind"), len(kinds))
-    return EdgeTable(nodes, source, target, weight, start, end, kind, tuple(kinds))
 
 
 def undirected(

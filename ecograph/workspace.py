@@ -27,8 +27,9 @@ import networkx as nx
 import numpy as np
 
 from ecograph import cached_results, settings
+from ecograph.columns import EdgeTable, edge_table
 from ecograph.period import Period, data_years, in_period, projection, resolve_period
-from ecograph.snapshot import EdgeTable, directed, edge_table, undirected
+from ecograph.snapshot import directed, undirected
 from ecograph.store import Store, open_store
 from ecograph.store.sqlite import SqliteStore
 

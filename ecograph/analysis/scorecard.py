@@ -20,10 +20,10 @@ import scipy as sp
 
 from ecograph.analysis._util import values_of
 from ecograph.analysis.backends import ig
+from ecograph.columns import EdgeTable, edge_table
 from ecograph.errors import UsageError
 from ecograph.model import FOREIGN_PARTNER
 from ecograph.period import Period, period_filter
-from ecograph.snapshot import EdgeTable, edge_table
 
 __all__ = [
     "BY",
@@ -512,7 +512,7 @@ def scorecard(
     by : {"province", "sectors"}
         One row per province, or per sector (home organisations only).
     table : EdgeTable, optional
-        :func:`ecograph.snapshot.edge_table` of *G*, when the caller already has it.
+        :func:`ecograph.columns.edge_table` of *G*, when the caller already has it.
 
     Returns
     -------
