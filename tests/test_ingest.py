@@ -15,6 +15,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ecograph
 from ecograph.migrate import content_checksum
@@ -297,3 +299,22 @@ def test_a_json_report_names_the_load_path_files(cli, write, sqlite_url):
     report = json.loads(result.stdout)
     assert report["files"][0]["format"] == "organizations-csv"
     assert report["organizations"]["inserted"] == 2
+
+
+_JSON_TEXT = st.text(
+    st.sampled_from(["a", '"', "\\", "\n", "\r", "\t", "\b", "\f", "\x00", "\x1b", "\x7f", "ệ", "/"])
+)
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.lists(_JSON_TEXT, min_size=1, max_size=4), st.lists(_JSON_TEXT, max_size=3))
+def test_lists_and_provenance_are_written_as_json_writes_them(tmp_path_factory, ids, sectors):
+    """SQLite keeps lists and provenance as JSON arrays made from the columns: any text,
+    quotes and control characters included, reads back as it was written."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('json') / 'j.db'}"
+    ids = list(dict.fromkeys(f"o{i}" for i in ids))
+    orgs = [Organization(i, "Org", "startup", "VN", sectors=tuple(sectors), aliases=(i,)) for i in ids]
+    with SqliteStore(url) as store:
+        store.write([WritePart(LoadBatch("py"), orgs, [])])
+        assert list(store.organizations()) == sorted(orgs, key=lambda o: o.id)
+        assert sorted(p.record_key for p in store.provenance()) == sorted(ids)

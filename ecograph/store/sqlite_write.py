@@ -41,6 +41,7 @@ from ecograph.names import name_keys
 from ecograph.report import MAX_CHANGES, now_iso
 from ecograph.resolution.records import Edit
 from ecograph.store.base import WritePart
+from ecograph.textbytes import holds, value_bytes
 
 if TYPE_CHECKING:
     from ecograph.store.sqlite import SqliteStore
@@ -78,11 +79,15 @@ def write_failed(url: str, exc: Exception) -> StoreUnavailable:
 
 
 def insert_provenance(
-    db: sqlite3.Connection, seq: int, record_type: str, keys: list[str], sources: list | None
+    db: sqlite3.Connection, seq: int, record_type: str, keys: Sequence[str] | pa.Array, sources: list | None
 ) -> None:
-    """Record that batch *seq* brought the records *keys*, in chunks of :data:`_CHUNK`."""
+    """Record that batch *seq* brought the records *keys*, in chunks of :data:`_CHUNK` (each
+    chunk's keys one JSON array, written from the column)."""
     if sources is not None and not any(sources):
         sources = None
+    keys = keys if isinstance(keys, pa.Array) else pa.array(keys, pa.string())
+    bounds = pa.array([*range(0, len(keys), _CHUNK), len(keys)], pa.int32())
+    texts = _json_lists(pa.ListArray.from_arrays(bounds, keys)).to_pylist() if len(keys) else []
     db.executemany(
         "INSERT INTO provenance (batch, record_type, chunk, keys, sources) VALUES (?, ?, ?, ?, ?)",
         (
@@ -90,10 +95,10 @@ def insert_provenance(
                 seq,
                 record_type,
                 n,
-                json.dumps(keys[i : i + _CHUNK], ensure_ascii=False),
-                json.dumps(sources[i : i + _CHUNK], ensure_ascii=False) if sources else None,
+                text,
+                json.dumps(sources[n * _CHUNK : (n + 1) * _CHUNK], ensure_ascii=False) if sources else None,
             )
-            for n, i in enumerate(range(0, len(keys), _CHUNK))
+            for n, text in enumerate(texts)
         ),
     )
 
@@ -111,6 +116,7 @@ def bump_version(db: sqlite3.Connection) -> None:
     )
 
 
+_JSON_CONTROL = bytes([*range(0x08), 0x0B, *range(0x0E, 0x20)])
 _JSON_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -122,11 +128,13 @@ def _json_lists(lists: pa.Array) -> pa.Array:
     """Each list as ``json.dumps(items, ensure_ascii=False)`` writes it; empty ones null."""
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
     items = pc.list_flatten(lists)
-    if pc.any(pc.match_substring_regex(items, "[\\x00-\\x07\\x0b\\x0e-\\x1f]")).as_py():
+    data = value_bytes(items)
+    if holds(data, _JSON_CONTROL):  # written as \u escapes: rare enough for json itself
         texts = [json.dumps(v, ensure_ascii=False) if v else None for v in lists.to_pylist()]
         return pa.array(texts, pa.string())
     for char, escaped in _JSON_ESCAPES.items():
-        items = pc.replace_substring(items, char, escaped)
+        if char.encode() in data:
+            items = pc.replace_substring(items, char, escaped)
     quoted = pc.binary_join_element_wise('"', items, '"', "")
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
     joined = pc.binary_join(pa.ListArray.from_arrays(offsets, quoted), ", ")
@@ -385,10 +393,10 @@ def _record_batches(db, parts, states, changes) -> int:
         ).lastrowid
         for name, key, _ in TABLES:
             record_type = _RECORD[name]
-            table = getattr(part, name)
-            keys = table[key].to_pylist()
+            keys = getattr(part, name)[key].combine_chunks()
             sources = None
             if part.sources:
+                keys = keys.to_pylist()
                 keys += _merged_keys(part, record_type, keys)
                 sources = [part.sources.get((record_type, k)) for k in keys]
             insert_provenance(db, seq, record_type, keys, sources)
