@@ -73,7 +73,7 @@ def examine(path: Path) -> FileFacts:
             if not first:
                 first = chunk[:8192]
             digest.update(chunk)
-            if utf8:
+            if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):  # ASCII is UTF-8
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:

@@ -318,3 +318,24 @@ def test_lists_and_provenance_are_written_as_json_writes_them(tmp_path_factory, 
         store.write([WritePart(LoadBatch("py"), orgs, [])])
         assert list(store.organizations()) == sorted(orgs, key=lambda o: o.id)
         assert sorted(p.record_key for p in store.provenance()) == sorted(ids)
+
+
+def test_a_new_store_has_16_kib_pages_and_an_older_file_keeps_its_own(demo_files, tmp_path):
+    """Stages are written with the new stores' pages; a store made with 4 KiB pages loads
+    from them the same records."""
+    import sqlite3
+
+    from ecograph.store.sqlite import _SCHEMA, _SCHEMA_VERSION
+    from ecograph.store.sqlite_write import PAGE_SIZE
+
+    old = tmp_path / "old.db"
+    db = sqlite3.connect(old, isolation_level=None)
+    db.execute("PRAGMA page_size = 4096")
+    db.executescript(_SCHEMA)
+    db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+    db.close()
+    for url in (f"sqlite:///{old}", f"sqlite:///{tmp_path / 'new.db'}"):
+        ecograph.load(demo_files, store=url)
+    sizes = [sqlite3.connect(p).execute("PRAGMA page_size").fetchone()[0] for p in (old, tmp_path / "new.db")]
+    assert sizes == [4096, PAGE_SIZE] == [4096, 16384]
+    assert _summary(f"sqlite:///{old}")[:2] == _summary(f"sqlite:///{tmp_path / 'new.db'}")[:2]

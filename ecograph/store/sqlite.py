@@ -23,7 +23,7 @@ from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.store import sqlite_write
 from ecograph.store.base import Provenance, Store, WritePart
-from ecograph.store.sqlite_write import bump_version, insert_provenance, write_failed
+from ecograph.store.sqlite_write import PAGE_SIZE, bump_version, insert_provenance, write_failed
 
 __all__ = ["SqliteStore"]
 
@@ -264,6 +264,8 @@ class SqliteStore(Store):
         try:
             with self._translate_errors(", nothing was written"):
                 self._check_version(db)  # refuses an unknown layout before anything is written
+                # a new file's page size (an existing file keeps its own)
+                db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")
                 for pragma in ("foreign_keys = OFF", "temp_store = MEMORY", "cache_size = -200000"):
