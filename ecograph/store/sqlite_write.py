@@ -69,6 +69,7 @@ TABLES = (("organizations", "id", ORGANIZATION_COLUMNS), ("collaborations", "key
 _KEYS = {name: key for name, key, _ in TABLES}
 _RECORD = {"organizations": "organization", "collaborations": "collaboration"}
 _CHUNK = 50_000  # keys per provenance row: a load of 500,000 ties adds ten
+_SORTED_ROWS = 65_536  # records taken into key order at a time
 
 
 class _RolledBack(Exception):
@@ -199,8 +200,10 @@ def _stage(store: SqliteStore):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _fill_stage(store: SqliteStore, path: Path, name: str, table: pa.Table, fresh: bool) -> None:
-    """Write *table* into the stage at *path* (created if need be) with ADBC, and close it.
+def _fill_stage(
+    store: SqliteStore, path: Path, name: str, records: pa.RecordBatchReader, fresh: bool
+) -> None:
+    """Write *records* into the stage at *path* (created if need be) with ADBC, and close it.
 
     A table going into an empty store table takes that table's exact layout, its indexes
     included (SQLite then copies its records and index entries as they are); any other
@@ -211,16 +214,16 @@ def _fill_stage(store: SqliteStore, path: Path, name: str, table: pa.Table, fres
     connection = adbc_driver_manager.AdbcConnection(database)
     statements = []
 
-    def run(sql: str, table: pa.Table | None = None, mode: str = "") -> None:
+    def run(sql: str, records: pa.RecordBatchReader | None = None, mode: str = "") -> None:
         statement = adbc_driver_manager.AdbcStatement(connection)
         statements.append(statement)
-        if table is None:
+        if records is None:
             statement.set_sql_query(sql)
         else:
             statement.set_options(
                 **{"adbc.ingest.target_table": sql, "adbc.ingest.mode": f"adbc.ingest.mode.{mode}"}
             )
-            statement.bind_stream(table.to_reader())
+            statement.bind_stream(records)
         statement.execute_update()
 
     try:
@@ -238,11 +241,11 @@ def _fill_stage(store: SqliteStore, path: Path, name: str, table: pa.Table, fres
                 (name,),
             ).fetchall()  # the table, then its indexes
             run(layout[0][1])
-            run(name, table.drop_columns(["_part", "_seq"]), "append")
+            run(name, records, "append")
             for _, index in layout[1:]:
                 run(index)
         else:
-            run(name, table, "create")
+            run(name, records, "create")
     except adbc_driver_manager.DatabaseError as exc:  # a full disk, say; the message has the query too
         reason = str(exc).splitlines()[0].rpartition(": ")[2]
         raise StoreUnavailable(
@@ -253,6 +256,18 @@ def _fill_stage(store: SqliteStore, path: Path, name: str, table: pa.Table, fres
             statement.close()
         connection.close()
         database.close()
+
+
+def _in_order(table: pa.Table, order: pa.Array | None) -> pa.RecordBatchReader:
+    """*table*'s records in *order* (None: as they are), taken a slice at a time as they are
+    read: SQLite then walks the stored table's key index in order too (a key-ordered
+    stage is built in a quarter of the time), and the sorted copy never exists whole."""
+    if order is None:
+        return table.to_reader()
+    slices = (table.take(order.slice(i, _SORTED_ROWS)) for i in range(0, len(order), _SORTED_ROWS))
+    return pa.RecordBatchReader.from_batches(
+        table.schema, (batch for part in slices for batch in part.to_batches())
+    )
 
 
 def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None) -> None:
@@ -269,21 +284,17 @@ def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: E
             # into an empty table the stage is copied as it is; else merge() keys the names it writes
             empty = _empty(db, name)
             table = given([getattr(p, name) for p in parts], columns, keys=empty)
-            # in key order: SQLite then walks the stored table's key index in order too
             keys = table[key].combine_chunks()
+            order = None
             if not pc.all(pc.less_equal(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
-                order, columns = (
-                    pc.sort_indices(keys),
-                    dict(zip(table.column_names, table.columns, strict=True)),
-                )
-                del table, keys
-                for column in columns:  # one column at a time: the load is in memory once, not twice
-                    columns[column] = columns[column].take(order)
-                table = pa.table(columns)
-                keys = table[key].combine_chunks()
+                order = pc.sort_indices(keys)
+                keys = keys.take(order)
             twice = pc.any(pc.equal(keys.slice(1), keys.slice(0, len(keys) - 1))).as_py()
             fresh[name] = empty and not twice  # a key given twice: the join settles it
-            _fill_stage(store, path, name, table, fresh[name])
+            if fresh[name]:
+                table = table.drop_columns(["_part", "_seq"])
+            _fill_stage(store, path, name, _in_order(table, order), fresh[name])
+            del table, keys, order
         if fresh:
             with store._translate_errors():
                 db.execute("ATTACH DATABASE ? AS stage", (str(path),))
