@@ -86,6 +86,9 @@ _SCHEMA_VERSION = 3  # PRAGMA user_version of a store this code writes
 # Older schemas this code upgrades in place: version 2 lacks only the resolution tables,
 # which _SCHEMA creates.
 _UPGRADABLE = {2}
+# SQLite's page cache (KiB) of the connection that writes: a load's pages are written in key
+# order and spill to the WAL as they are made, so a small cache serves a large load.
+_WRITE_CACHE = -32000
 _ORG_COLUMNS = (
     "id", "name", "name_key", "kind", "country", "province", "city", "sectors", "founded",
     "aliases", "website", "ror", "description",
@@ -268,7 +271,7 @@ class SqliteStore(Store):
                 db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")
-                for pragma in ("foreign_keys = OFF", "temp_store = MEMORY", "cache_size = -200000"):
+                for pragma in ("foreign_keys = OFF", "temp_store = MEMORY", f"cache_size = {_WRITE_CACHE}"):
                     db.execute(f"PRAGMA {pragma}")
                 if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
                     # One transaction: a failure (a full disk) leaves the file as it was.
