@@ -55,6 +55,7 @@ _CURRENCY = r"^[A-Z]{3}$"
 _MIN_YEAR, _MAX_YEAR = 1000, 2100
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _NULL = pa.scalar(None, pa.string())
+_SPACES = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # every ASCII character a trim may remove
 _C0 = bytes(b for b in range(128) if re.match(CONTROL_CHARACTERS, chr(b)))  # the ASCII ones
 #: Fields whose values repeat (checked once per distinct value).
 _FEW_VALUES = {
@@ -105,8 +106,10 @@ def _absent(values: pa.Array) -> np.ndarray:
 
 def _text(values: pa.Array) -> pa.Array:
     """Without surrounding spaces; empty is null."""
-    trimmed = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(trimmed, ""), _NULL, trimmed)
+    data = value_bytes(values)
+    if not data.isascii() or holds(data, _SPACES):  # else no value can start or end with a space
+        values = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(values, ""), _NULL, values)
 
 
 def _identifier(values: pa.Array) -> tuple:
@@ -298,10 +301,8 @@ class _Rules:
             pc.dictionary_encode(pairs).indices.to_numpy(zero_copy_only=False), return_index=True
         )[1]
         offsets = np.zeros(self.n + 1, np.int32)
-        np.add.at(offsets, owners[first] + 1, 1)
-        return pa.ListArray.from_arrays(
-            pa.array(np.cumsum(offsets, dtype=np.int32)), values.take(pa.array(first))
-        )
+        offsets[1:] = np.cumsum(np.bincount(owners[first], minlength=self.n))
+        return pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(first)))
 
     def finish(self, columns: dict[str, pa.Array], schema: pa.Schema) -> Checked:
         batch, n = self.batch, self.n
