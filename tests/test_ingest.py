@@ -339,3 +339,84 @@ def test_a_new_store_has_16_kib_pages_and_an_older_file_keeps_its_own(demo_files
     sizes = [sqlite3.connect(p).execute("PRAGMA page_size").fetchone()[0] for p in (old, tmp_path / "new.db")]
     assert sizes == [4096, PAGE_SIZE] == [4096, 16384]
     assert _summary(f"sqlite:///{old}")[:2] == _summary(f"sqlite:///{tmp_path / 'new.db'}")[:2]
+
+
+def _everything(url: str) -> tuple:
+    """What a store holds, but for the ids and times of its batches."""
+    with SqliteStore(url) as store:
+        batches = [
+            {k: v for k, v in b.as_dict().items() if k not in ("id", "started", "finished", "file")}
+            for b in store.batches()
+        ]
+        provenance = sorted((p.record_type, p.record_key) for p in store.provenance())
+        return _summary(url)[:3], batches, provenance, bool(store.identity())
+
+
+def test_a_new_store_is_made_whole_beside_its_name_and_holds_what_an_empty_one_would(demo_files, tmp_path):
+    """A load into a store that does not exist yet writes the whole store in a file beside it
+    and gives it the store's name when complete; the result is the store an existing empty
+    one becomes, and nothing else is left in the folder."""
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    with SqliteStore(empty) as store:
+        store._make_writable()  # an existing store with no records
+    ecograph.load(demo_files, store=empty)
+    new = tmp_path / "new" / "store.db"
+    new.parent.mkdir()
+    ecograph.load(demo_files, store=f"sqlite:///{new}")
+    assert sorted(os.listdir(new.parent)) == ["store.db"]
+    assert _everything(f"sqlite:///{new}") == _everything(empty)
+    import sqlite3
+
+    assert sqlite3.connect(new).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    again = ecograph.load(demo_files, store=f"sqlite:///{new}")
+    assert again.totals()["collaborations"]["unchanged"] == _summary(empty)[1]["collaborations"]
+
+
+def test_a_store_made_by_another_process_during_a_load_is_kept_and_the_load_says_so(
+    demo_files, tmp_path, monkeypatch
+):
+    from ecograph.store import sqlite_write
+
+    target = tmp_path / "store.db"
+    other = tmp_path / "other.db"
+    ecograph.load([demo_files[0]], store=f"sqlite:///{other}")
+    real_link = os.link
+
+    def link_after_the_other(source, destination):
+        real_link(other, destination)  # the other process gave the store its name first
+        real_link(source, destination)
+
+    monkeypatch.setattr(sqlite_write.os, "link", link_after_the_other)
+    with pytest.raises(
+        ecograph.errors.StoreUnavailable, match="was made by another process during this load; load again"
+    ):
+        ecograph.load(demo_files, store=f"sqlite:///{target}")
+    assert not [name for name in os.listdir(tmp_path) if STAGE_PREFIX in name]
+    assert _summary(f"sqlite:///{target}")[1] == _summary(f"sqlite:///{other}")[1]
+
+
+def test_without_hard_links_a_new_store_is_written_through_the_stage(demo_files, tmp_path, monkeypatch):
+    import errno
+
+    from ecograph.store import sqlite_write
+
+    def no_links(source, destination):
+        raise OSError(errno.EPERM, "Operation not permitted", source, None, destination)
+
+    expected = f"sqlite:///{tmp_path / 'expected.db'}"
+    ecograph.load(demo_files, store=expected)
+    monkeypatch.setattr(sqlite_write.os, "link", no_links)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    ecograph.load(demo_files, store=url)
+    assert not [name for name in os.listdir(tmp_path) if STAGE_PREFIX in name]
+    assert _everything(url) == _everything(expected)
+
+
+def test_the_new_store_file_of_a_dead_load_is_removed_by_the_next(write, tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    left = [tmp_path / f".store.db.{STAGE_PREFIX}{gone.pid}-0a1b2c3d{end}" for end in ("", "-wal")]
+    for path in left:
+        path.write_bytes(b"x")
+    ecograph.load([write("orgs.csv", ORGS)], store=f"sqlite:///{tmp_path / 'store.db'}")
+    assert not any(path.exists() for path in left)

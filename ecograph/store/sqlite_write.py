@@ -18,9 +18,12 @@ died before, by the next load.
 from __future__ import annotations
 
 import contextlib
+import errno
+import glob
 import json
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import tempfile
@@ -171,10 +174,11 @@ def given(tables: Sequence[pa.Table], columns: Sequence[Column], keys: bool = Fa
     return given.append_column("_seq", pa.array(np.arange(given.num_rows, dtype=np.int64)))
 
 
-def _remove_stale_stages(folder: Path) -> None:
-    """Remove the stages of loads whose process is gone (it stopped before cleaning up)."""
-    for stage in folder.glob(STAGE_PREFIX + "*"):
-        pid = re.match(rf"{STAGE_PREFIX}(\d+)-", stage.name)
+def _remove_stale_stages(folder: Path, before: str = "") -> None:
+    """Remove the stages (``<before>ecograph-stage-<pid>-…``) of loads whose process is gone
+    (it stopped before cleaning up)."""
+    for stage in folder.glob(f"{glob.escape(before)}{STAGE_PREFIX}*"):
+        pid = re.match(rf"{re.escape(before)}{STAGE_PREFIX}(\d+)-", stage.name)
         if pid:
             try:
                 os.kill(int(pid.group(1)), 0)
@@ -185,14 +189,15 @@ def _remove_stale_stages(folder: Path) -> None:
                 continue  # another user's process
         elif time.time() - stage.stat().st_mtime < 3600:
             continue  # named otherwise: left by an earlier version, if it is old
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage.is_dir():
+            shutil.rmtree(stage, ignore_errors=True)
+        else:
+            stage.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
 def _stage(store: SqliteStore):
     """A scratch folder for this load's stage, removed when the load ends."""
-    temp = Path(tempfile.gettempdir())
-    _remove_stale_stages(temp)
     folder = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-"))
     try:
         yield folder / "stage.sqlite"
@@ -200,15 +205,16 @@ def _stage(store: SqliteStore):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _fill_stage(
-    store: SqliteStore, path: Path, name: str, records: pa.RecordBatchReader, fresh: bool
-) -> None:
-    """Write *records* into the stage at *path* (created if need be) with ADBC, and close it.
+def _ingest(store: SqliteStore, path: Path, name: str, records: pa.RecordBatchReader, how: str) -> None:
+    """Write *records* into table *name* of the SQLite file at *path* with ADBC, and close it.
 
-    A table going into an empty store table takes that table's exact layout, its indexes
-    included (SQLite then copies its records and index entries as they are); any other
-    keeps the part and place of each record given, for the join. (ADBC's own DB-API module
-    is not used: it imports pyarrow.dataset.)
+    *how*: ``join``, a new table of the records as given, with the part and place of each
+    (for :func:`merge`); ``copy``, a new table of the store's exact layout, its indexes
+    made after the records (SQLite then copies records and index entries as they are);
+    ``into``, the file's own table of that name, its indexes made again after the records.
+    No journal and no sync: the file is a scratch file, or a new store that is synced
+    before it is given its name. (ADBC's own DB-API module is not used: it imports
+    pyarrow.dataset.)
     """
     database = adbc_driver_sqlite.connect(str(path))
     connection = adbc_driver_manager.AdbcConnection(database)
@@ -226,8 +232,11 @@ def _fill_stage(
             statement.bind_stream(records)
         statement.execute_update()
 
+    layout = store.db.execute(
+        "SELECT type, name, sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC",
+        (name,),
+    ).fetchall()  # the table, then its indexes
     try:
-        # scratch: no journal, no sync; a key-ordered ingest only ever appends
         for pragma in (
             f"page_size = {PAGE_SIZE}",
             "journal_mode = OFF",
@@ -235,22 +244,20 @@ def _fill_stage(
             "cache_size = -16000",
         ):
             run(f"PRAGMA {pragma}")
-        if fresh:
-            layout = store.db.execute(
-                "SELECT type, sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC",
-                (name,),
-            ).fetchall()  # the table, then its indexes
-            run(layout[0][1])
-            run(name, records, "append")
-            for _, index in layout[1:]:
-                run(index)
-        else:
+        if how == "join":
             run(name, records, "create")
+            return
+        if how == "copy":
+            run(layout[0][2])
+        for _, index, _ in layout[1:] if how == "into" else ():
+            run(f'DROP INDEX "{index}"')
+        run(name, records, "append")  # in key order: it only ever appends
+        for _, _, index in layout[1:]:
+            run(index)
     except adbc_driver_manager.DatabaseError as exc:  # a full disk, say; the message has the query too
         reason = str(exc).splitlines()[0].rpartition(": ")[2]
-        raise StoreUnavailable(
-            f"{store.url}: cannot write the load's stage in {path.parent.parent} ({reason}); nothing was written"
-        ) from None
+        where = f"the load's stage in {path.parent.parent}" if how != "into" else f"the new store {path}"
+        raise StoreUnavailable(f"{store.url}: cannot write {where} ({reason}); nothing was written") from None
     finally:
         for statement in statements:
             statement.close()
@@ -270,31 +277,41 @@ def _in_order(table: pa.Table, order: pa.Array | None) -> pa.RecordBatchReader:
     )
 
 
+def _key_order(parts: Sequence[WritePart], name: str, key: str) -> tuple[pa.Array | None, bool]:
+    """The order that sorts the parts' records of table *name* by *key* (None: they are), and
+    whether a key is given twice."""
+    keys = pa.chunked_array([getattr(p, name)[key] for p in parts], pa.string()).combine_chunks()
+    order = None
+    if not pc.all(pc.less_equal(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
+        order = pc.sort_indices(keys)
+        keys = keys.take(order)
+    return order, bool(pc.any(pc.equal(keys.slice(1), keys.slice(0, len(keys) - 1))).as_py())
+
+
 def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: Edit | None) -> None:
     """:meth:`Store.write` for SQLite (see the module's docstring)."""
-    store._make_writable()  # before ATTACH, which a reopened connection would not keep
-    db = store.db
+    _remove_stale_stages(Path(tempfile.gettempdir()))
     counts = {name: {i: getattr(p, name).num_rows for i, p in enumerate(parts)} for name, _, _ in TABLES}
     others = other_ends(parts)
+    tables = [(name, key, columns) for name, key, columns in TABLES if sum(counts[name].values())]
+    orders = {name: _key_order(parts, name, key) for name, key, _ in tables}
+    new = not dry_run and _new(store) and not any(twice for _, twice in orders.values())
+    if new and _write_new(store, parts, edit, tables, orders, counts, others):
+        return
+    store._make_writable()  # before ATTACH, which a reopened connection would not keep
+    db = store.db
     fresh: dict[str, bool] = {}
     with _stage(store) as path:
-        for name, key, columns in TABLES:  # one at a time: a table in store form lives while staged
-            if not sum(counts[name].values()):
-                continue
+        for name, _, columns in tables:  # one at a time: a table in store form lives while staged
             # into an empty table the stage is copied as it is; else merge() keys the names it writes
+            order, twice = orders[name]
             empty = _empty(db, name)
-            table = given([getattr(p, name) for p in parts], columns, keys=empty)
-            keys = table[key].combine_chunks()
-            order = None
-            if not pc.all(pc.less_equal(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
-                order = pc.sort_indices(keys)
-                keys = keys.take(order)
-            twice = pc.any(pc.equal(keys.slice(1), keys.slice(0, len(keys) - 1))).as_py()
             fresh[name] = empty and not twice  # a key given twice: the join settles it
+            table = given([getattr(p, name) for p in parts], columns, keys=empty)
             if fresh[name]:
                 table = table.drop_columns(["_part", "_seq"])
-            _fill_stage(store, path, name, _in_order(table, order), fresh[name])
-            del table, keys, order
+            _ingest(store, path, name, _in_order(table, order), "copy" if fresh[name] else "join")
+            del table
         if fresh:
             with store._translate_errors():
                 db.execute("ATTACH DATABASE ? AS stage", (str(path),))
@@ -307,20 +324,14 @@ def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: E
                 check_ends(store, parts, others)
                 states: dict[tuple[str, int, str], int] = {}
                 changes: list[list[dict]] = [[] for _ in parts]
-                for name, key, _ in TABLES:
+                for name, key, _ in tables:
                     per_part = {part: n for part, n in counts[name].items() if n}
-                    if name not in fresh:
-                        continue
                     if fresh[name]:
                         db.execute(f"INSERT INTO main.{name} SELECT * FROM stage.{name}")
                         states.update(((name, part, "inserted"), n) for part, n in per_part.items())
                     else:
                         states.update(merge(db, name, key, "stage." + name, per_part, changes))
-                changed = _record_batches(db, parts, states, changes)
-                if edit:
-                    changed += store._apply(db, edit)
-                if changed:
-                    bump_version(db)
+                _finish(store, db, parts, states, changes, edit)
                 if dry_run:
                     raise _RolledBack
         except _RolledBack:
@@ -331,6 +342,81 @@ def write(store: SqliteStore, parts: Sequence[WritePart], dry_run: bool, edit: E
             if fresh:
                 with contextlib.suppress(sqlite3.OperationalError):
                     db.execute("DETACH DATABASE stage")
+
+
+def _finish(store, db, parts, states, changes, edit) -> None:
+    """The end of a load's transaction: its batches and provenance, the edit of entity
+    resolution, and a new store version if anything changed."""
+    changed = _record_batches(db, parts, states, changes)
+    if edit:
+        changed += store._apply(db, edit)
+    if changed:
+        bump_version(db)
+
+
+def _new(store: SqliteStore) -> bool:
+    """Whether the store's file (and any WAL beside it) does not exist yet."""
+    return not any(Path(f"{store.path}{end}").exists() for end in ("", "-wal", "-shm", "-journal"))
+
+
+def _write_new(store, parts, edit, tables, orders, counts, others) -> bool:
+    """A load into a store that does not exist yet: the whole store is made in a file beside
+    it and given the store's name when complete, with a hard link, which fails if another
+    process made the store meanwhile. Every page is written once: no stage to copy from,
+    no write-ahead log to copy again. ADBC writes the records while no sqlite3 connection
+    has the file open; the store's own code makes the schema and writes the rest. False
+    when the folder's file system has no hard links (nothing was written)."""
+    from ecograph.store.sqlite import SqliteStore  # the store module imports this one
+
+    check_ends(store, parts, others)  # nothing is stored: every end is in the load
+    _remove_stale_stages(store.path.parent, f".{store.path.name}.")
+    path = store.path.with_name(f".{store.path.name}.{STAGE_PREFIX}{os.getpid()}-{secrets.token_hex(4)}")
+    url = f"sqlite:///{path}"
+    try:
+        try:
+            with SqliteStore(url, store.home_country) as made:
+                made._make_writable()  # the file, its schema and settings
+            for name, _, columns in tables:
+                table = given([getattr(p, name) for p in parts], columns, keys=True).drop_columns(
+                    ["_part", "_seq"]
+                )
+                _ingest(store, path, name, _in_order(table, orders[name][0]), "into")
+                del table
+            states = {
+                (name, part, "inserted"): n for name, _, _ in tables for part, n in counts[name].items() if n
+            }
+            with SqliteStore(url, store.home_country) as made, made.atomic() as db:
+                _finish(made, db, parts, states, [[] for _ in parts], edit)
+            _sync(path)  # ADBC wrote without syncing
+            os.link(path, store.path)
+            _sync(store.path.parent)  # and the store's name
+        except StoreUnavailable as exc:  # say the store's name, not the file's
+            raise StoreUnavailable(str(exc).replace(url, store.url)) from None
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(f"{store.url}: write refused, nothing was written ({exc})") from None
+        except FileExistsError:
+            raise StoreUnavailable(
+                f"{store.url} was made by another process during this load; load again"
+            ) from None
+        except OSError as exc:
+            if exc.errno in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP) and not store.path.exists():
+                return False  # a file system without hard links: the staged write does it
+            raise StoreUnavailable(
+                f"{store.url}: cannot write ({exc.strerror or exc}); nothing was written"
+            ) from None
+    finally:
+        for end in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{end}").unlink(missing_ok=True)
+    store._make_writable()
+    return True
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _empty(db: sqlite3.Connection, name: str) -> bool:
