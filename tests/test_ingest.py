@@ -420,3 +420,41 @@ def test_the_new_store_file_of_a_dead_load_is_removed_by_the_next(write, tmp_pat
         path.write_bytes(b"x")
     ecograph.load([write("orgs.csv", ORGS)], store=f"sqlite:///{tmp_path / 'store.db'}")
     assert not any(path.exists() for path in left)
+
+
+def _open_here(path: Path) -> list[str]:
+    """The files of this process's open descriptors that are *path* or its -wal, -shm."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(path)):
+            found.append(target)
+    return found
+
+
+@pytest.mark.parametrize("where", ["new", "staged"])
+def test_adbc_writes_only_files_no_sqlite3_connection_has_open(demo_files, tmp_path, monkeypatch, where):
+    """ADBC's SQLite and Python's sqlite3 are two libraries whose locks do not see each
+    other: every file ADBC writes is open in neither library before, nor in ADBC after."""
+    from ecograph.store import sqlite_write
+
+    real = sqlite_write._ingest
+    written = []
+
+    def ingest(store, path, name, records, how):
+        assert _open_here(path) == [], "a sqlite3 connection has the file ADBC is about to write"
+        real(store, path, name, records, how)
+        assert _open_here(path) == [], "ADBC left the file open"
+        written.append(how)
+
+    monkeypatch.setattr(sqlite_write, "_ingest", ingest)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    if where == "staged":
+        ecograph.load([demo_files[0]], store=url)
+    ecograph.load(demo_files, store=url)
+    ecograph.load(demo_files, store=url)  # and a reload, through the join
+    made, loaded = ["into"], ["into", "into"] if where == "new" else ["join", "copy"]  # the new store's
+    assert written == (made if where == "staged" else []) + loaded + ["join", "join"]

@@ -1,18 +1,24 @@
-"""The SQLite store's write path: a load's columns staged through ADBC, then one transaction.
+"""The SQLite store's write path: a load's columns written through ADBC, then one transaction.
 
-A load's tables go into a scratch SQLite file, the *stage*, through the ADBC SQLite
-driver's ``adbc_ingest``, which binds whole Arrow columns at once (for 500,000 ties about
-twice as fast as ``sqlite3.executemany``, before counting the tuples executemany needs;
-README, Performance). The store's own connection then attaches the stage and, in one
-transaction, takes the records from it with set-based statements: into an empty table a
-key-ordered stage is copied record by record; otherwise one join on the key counts what
-is new, changed and unchanged, and only the new and changed records are written.
+A load's tables, each in key order, are written with the ADBC SQLite driver's
+``adbc_ingest``, which binds whole Arrow columns at once (more than twice as fast as
+``sqlite3.executemany`` with the tuples it needs; README, Performance).
 
-The store file itself is only ever opened by Python's sqlite3: ADBC brings its own copy of
-SQLite, and two copies in one process cannot see each other's file locks. The stage is
-written and closed by ADBC before sqlite3 opens it. Stages live in the temporary folder,
-one folder per load named after the process, removed when the load ends and, if a process
-died before, by the next load.
+Into a store that has a file, they go into a scratch SQLite file, the *stage*; the store's
+own connection then attaches it and, in one transaction, takes the records from it with
+set-based statements: into an empty table the stage's records (and index entries) are
+copied as they are; otherwise one join on the key counts what is new, changed and
+unchanged, and only the new and changed records are written. Stages live in the temporary
+folder, one folder per load named after the process, removed when the load ends and, if a
+process died before, by the next load.
+
+A store that does not exist yet is made whole in a file beside its name and given the
+name when complete (:func:`_write_new`): its pages are written once.
+
+ADBC brings its own copy of SQLite, and two copies in one process cannot see each other's
+file locks (a connection closing in one drops the locks the other holds), so ADBC only
+ever writes a file no sqlite3 connection has open: a stage, closed before the store
+attaches it, or a new store's file before it has its name.
 """
 
 from __future__ import annotations
