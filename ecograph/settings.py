@@ -57,7 +57,7 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "visible_node_cap",
-            "2000",
+            "20000",
             "Network map: above this many organisations the explorer shows an aggregated view.",
         ),
         Setting("allow_writes", "0", "Explorer: 1 enables the Load data page."),

@@ -25,15 +25,15 @@ import functools
 import html
 import json
 import math
-import random
 import re
-import threading
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from importlib.resources import files
 from pathlib import Path
 
 import networkx as nx
+
+from ecograph.map_layout import disc_layout
 
 __all__ = [
     "CATEGORY_COLORS",
@@ -44,7 +44,10 @@ __all__ = [
     "layout",
     "network_html",
     "node_tooltip",
+    "script_json",
     "spread_labels",
+    "text_line",
+    "tooltip_lines",
 ]
 
 #: One colour per category (colour-blind-safe where the palette allows).
@@ -78,7 +81,6 @@ FRAME_WIDTH = 1000.0
 #: Above this many edges, edges carry no tooltip (keeps the page small).
 EDGE_TOOLTIPS_MAX = 4000
 
-_layout_lock = threading.Lock()
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -117,10 +119,44 @@ def distinct_colors(values: Iterable[object]) -> dict[object, str]:
     return out
 
 
-def _text(value: object, limit: int = 200) -> str:
-    """*value* as one line of plain text, control characters removed, at most *limit* characters."""
+def text_line(value: object, limit: int = 200) -> str:
+    """*value* as one line of plain text, control characters removed, at most *limit* characters.
+
+    Examples
+    --------
+    >>> text_line("two\\nlines"), text_line("x" * 5, limit=3)
+    ('two lines', 'xx…')
+    """
     text = _CONTROL.sub(" ", "" if value is None else str(value)).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def tooltip_lines(node: Hashable, data: Mapping[str, object]) -> list[str]:
+    """What a map says about one organisation, as lines of plain text: its name, then one
+    fact a line (kind and category, place, sectors, the measure it is sized by).
+
+    Examples
+    --------
+    >>> tooltip_lines("x", {"name": "Lotus AI", "kind": "startup", "province": "Đà Nẵng", "country": "VN"})
+    ['Lotus AI', 'startup', 'Đà Nẵng, VN']
+    """
+    if "tooltip" in data:
+        lines = [str(line) for line in data["tooltip"]]  # type: ignore[union-attr]
+        return [text_line(line) for line in lines] if lines else [text_line(node)]
+    lines = [str(data.get("name") or node)]
+    kind = data.get("kind")
+    category = data.get("category")
+    if kind:
+        lines.append(str(kind) if category in (None, kind) else f"{kind} ({category})")
+    place = ", ".join(str(p) for p in (data.get("province"), data.get("country")) if p)
+    if place:
+        lines.append(place)
+    sectors = data.get("sectors")
+    if sectors:
+        lines.append("sectors: " + ", ".join(map(str, sectors)))  # type: ignore[call-overload]
+    if "measure" in data:
+        lines.append(str(data["measure"]))
+    return [text_line(line) for line in lines]
 
 
 def node_tooltip(node: Hashable, data: Mapping[str, object]) -> str:
@@ -131,27 +167,8 @@ def node_tooltip(node: Hashable, data: Mapping[str, object]) -> str:
     >>> node_tooltip("x", {"name": "<img src=x onerror=alert(1)>", "kind": "startup"})
     '<b>&lt;img src=x onerror=alert(1)&gt;</b><br>startup'
     """
-    if "tooltip" in data:
-        lines = [str(line) for line in data["tooltip"]]  # type: ignore[union-attr]
-        head, rest = (lines[0], lines[1:]) if lines else (str(node), [])
-    else:
-        head = str(data.get("name") or node)
-        rest = []
-        kind = data.get("kind")
-        category = data.get("category")
-        if kind:
-            rest.append(str(kind) if category in (None, kind) else f"{kind} ({category})")
-        place = ", ".join(str(p) for p in (data.get("province"), data.get("country")) if p)
-        if place:
-            rest.append(place)
-        sectors = data.get("sectors")
-        if sectors:
-            rest.append("sectors: " + ", ".join(map(str, sectors)))  # type: ignore[call-overload]
-        if "measure" in data:
-            rest.append(str(data["measure"]))
-    parts = [f"<b>{html.escape(_text(head))}</b>"]
-    parts.extend(html.escape(_text(line)) for line in rest)
-    return "<br>".join(parts)
+    head, *rest = tooltip_lines(node, data)
+    return "<br>".join([f"<b>{html.escape(head)}</b>", *(html.escape(line) for line in rest)])
 
 
 def _edge_tooltip(data: Mapping[str, object]) -> str:
@@ -172,7 +189,7 @@ def layout(G: nx.Graph, seed: int = 1, iterations: int = 500) -> dict[Hashable, 
     """Positions for every node of *G*, deterministic for a given graph and *seed*.
 
     Fruchterman–Reingold as igraph computes it (a fraction of a second for thousands of
-    nodes), else networkx's ``spring_layout``, one connected part at a time: the largest
+    nodes; :func:`ecograph.map_layout.disc_layout`), one connected part at a time: the largest
     in the middle (about ``60 * sqrt(n)`` pixels across), the others in rows beneath it.
 
     Examples
@@ -190,7 +207,7 @@ def layout(G: nx.Graph, seed: int = 1, iterations: int = 500) -> dict[Hashable, 
     out: dict[Hashable, tuple[float, float]] = {}
     main = sorted(parts[0], key=order.__getitem__)
     radius = 30 * math.sqrt(len(main)) + 100  # room for labels in small maps
-    for v, (x, y) in _part_layout(G.subgraph(main), main, seed, iterations, radius).items():
+    for v, (x, y) in disc_layout(G.subgraph(main), main, seed, iterations, radius).items():
         out[v] = (x, y)
     width = max(2 * radius, 400.0)
     x0, y = -width / 2, radius + 60.0
@@ -201,54 +218,11 @@ def layout(G: nx.Graph, seed: int = 1, iterations: int = 500) -> dict[Hashable, 
         if cursor + 2 * r > x0 + width and cursor > x0:
             cursor, y = x0, y + row_height + 30.0
             row_height = 0.0
-        for v, (px, py) in _part_layout(G.subgraph(members), members, seed, iterations, r).items():
+        for v, (px, py) in disc_layout(G.subgraph(members), members, seed, iterations, r).items():
             out[v] = (px + cursor + r, py + y + r)
         cursor += 2 * r + 30.0
         row_height = max(row_height, 2 * r)
     return {v: (round(x, 1), round(y, 1)) for v, (x, y) in out.items()}
-
-
-def _part_layout(
-    G: nx.Graph, nodes: list, seed: int, iterations: int, radius: float
-) -> dict[Hashable, tuple[float, float]]:
-    """Fruchterman–Reingold positions of one connected part, centred, fitted to *radius*."""
-    n = len(nodes)
-    if n == 1:
-        return {nodes[0]: (0.0, 0.0)}
-    if n == 2:
-        return {nodes[0]: (-radius / 2, 0.0), nodes[1]: (radius / 2, 0.0)}
-    try:
-        import igraph as ig
-    except ImportError:  # pragma: no cover - igraph is a dependency
-        raw = nx.spring_layout(G, seed=seed, weight=None)
-        coords = [tuple(raw[v]) for v in nodes]
-    else:
-        index = {v: i for i, v in enumerate(nodes)}
-        g = ig.Graph(n=n, edges=[(index[u], index[v]) for u, v in G.edges() if u != v])
-        with _layout_lock:  # igraph's random generator is process-wide
-            ig.set_random_number_generator(random.Random(seed))
-            try:
-                coords = g.layout_fruchterman_reingold(niter=iterations).coords
-            finally:
-                ig.set_random_number_generator(random)
-    xs = [c[0] for c in coords]
-    ys = [c[1] for c in coords]
-    cx, cy = sum(xs) / n, sum(ys) / n
-    if n > 30:
-        # Hubs pull a force layout into a dense core with long tendrils: keep every node's
-        # direction and its rank in distance from the centre, but spread the ranks evenly
-        # over the disc, so the core opens up and the map fills its frame.
-        dist = [math.hypot(x - cx, y - cy) for x, y in coords]
-        ranked = sorted(range(n), key=lambda i: (dist[i], i))
-        out = {}
-        for rank, i in enumerate(ranked):
-            r = radius * math.sqrt((rank + 0.5) / n)
-            angle = math.atan2(coords[i][1] - cy, coords[i][0] - cx)
-            out[nodes[i]] = (r * math.cos(angle), r * math.sin(angle))
-        return out
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    scale = 2 * radius / span
-    return {v: ((x - cx) * scale, (y - cy) * scale) for v, (x, y) in zip(nodes, coords, strict=True)}
 
 
 def aggregate(G: nx.Graph, groups: Mapping[Hashable, object] | str) -> nx.Graph:
@@ -379,8 +353,15 @@ def _size(value: float, top: float) -> float:
     return round(7.0 + 33.0 * math.sqrt(value / top), 1)
 
 
-def _json_for_script(value: object) -> str:
-    """JSON that can sit inside a ``<script>`` element whatever strings it holds."""
+def script_json(value: object) -> str:
+    """JSON that can sit inside a ``<script>`` element whatever strings it holds: ``<``,
+    ``>`` and ``&`` escaped (no string can close the element), letters kept as they are.
+
+    Examples
+    --------
+    >>> print(script_json(["</script>", "Hà Nội"]))
+    ["\\u003c/script\\u003e", "Hà Nội"]
+    """
     return (
         json.dumps(value, ensure_ascii=False)
         .replace("<", "\\u003c")
@@ -412,7 +393,7 @@ _LEGEND_WORDS = {"support_org": "support organisation", "foreign_partner": "fore
 def _legend(entries: Iterable[tuple[str, str]]) -> str:
     rows = "".join(
         f'<div><span class="dot" style="background:{html.escape(color)}"></span>'
-        f"{html.escape(_LEGEND_WORDS.get(label, _text(label, 60).replace('_', ' ')))}</div>"
+        f"{html.escape(_LEGEND_WORDS.get(label, text_line(label, 60).replace('_', ' ')))}</div>"
         for label, color in entries
     )
     return f'<div id="ecograph-legend">{rows}</div>' if rows else ""
@@ -492,7 +473,7 @@ def network_html(
     node_size = {v: _size((sizes or {}).get(v, 0.0), top) if sizes else 10.0 for v in G}
     highlight_nodes = set(highlight_nodes)
     highlight_edges = {frozenset(e) for e in highlight_edges}
-    labels = {v: _text(d.get("name") or v, 40) for v, d in G.nodes(data=True)}
+    labels = {v: text_line(d.get("name") or v, 40) for v, d in G.nodes(data=True)}
 
     ranked = sorted(G, key=lambda v: (sizes or {}).get(v, 0.0), reverse=True)
     rank = {v: i for i, v in enumerate(ranked)}
@@ -625,7 +606,7 @@ def network_html(
     }
     # set_template_dir gave this network a Jinja environment of its own: what the template
     # needs beyond pyvis's nodes, edges, options and size goes there.
-    net.templateEnv.filters["script_json"] = _json_for_script
+    net.templateEnv.filters["script_json"] = script_json
     net.templateEnv.globals.update(vis_network_js=_vis_network_js(), legend=legend_html, ecograph=config)
     return net.generate_html()
 

@@ -17,6 +17,7 @@ PAGES = {
     "network": "Network map",
     "profile": "Organisation profile",
     "weak_links": "Weak links",
+    "change": "Change over time",
     "centrality": "Centrality",
     "recommendations": "Recommendations",
     "named_queries": "Queries",
@@ -35,6 +36,11 @@ def _once(name: str, factory: pytest.TempPathFactory, build) -> str:
 def demo_url(factory: pytest.TempPathFactory) -> str:
     """A small demo ecosystem (150 organisations) plus the test organisations."""
     return _once("app-demo", factory, lambda folder: make_demo_store(folder, orgs=150, seed=1))
+
+
+def map_url(factory: pytest.TempPathFactory) -> str:
+    """A demo ecosystem large enough for the WebGL map (400 organisations, plus the test ones)."""
+    return _once("app-map", factory, lambda folder: make_demo_store(folder, orgs=400, seed=2))
 
 
 def empty_url(factory: pytest.TempPathFactory) -> str:

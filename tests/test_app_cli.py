@@ -49,7 +49,7 @@ def test_serve_runs_streamlit_on_the_app_with_the_store(run, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     ((command, cwd, env),) = launched
     assert command == [
-        sys.executable, "-m", "streamlit", "run", str(APP_PATH),
+        sys.executable, "-m", "ecograph.explorer.warmup", "run", str(APP_PATH),
         "--server.port", "8642", "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip

@@ -1,6 +1,6 @@
 """The explorer in headless Debian Chromium: every page draws, search reaches a profile, names stay text.
 
-One ``ecograph serve`` on a 300-organisation demo store (plus an organisation named
+One ``ecograph serve`` on a 600-organisation demo store (drawn with WebGL) (plus an organisation named
 ``<img src=x onerror=alert(1)>``) serves the module, and one browser tab walks through it
 the way a planner would — by the sidebar, the widgets and the map — so that the app loads
 once, not once per test. Every page's screenshot goes to ``tests/artifacts/``. A dialog
@@ -10,6 +10,7 @@ Under ``CI=true`` a missing Chromium fails these tests instead of skipping them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -17,6 +18,7 @@ from browser_support import (
     ARTIFACTS,
     XSS_NAME,
     browser,
+    guarded_tab,
     make_demo_store,
     require_chromium,
     serve,
@@ -46,7 +48,7 @@ PAGES = [
 def app(tmp_path_factory: pytest.TempPathFactory):
     require_chromium()
     folder = tmp_path_factory.mktemp("browser")
-    url = make_demo_store(folder, orgs=300)
+    url = make_demo_store(folder, orgs=600)
     with serve(url, log_dir=folder, env={"ECOGRAPH_ALLOW_WRITES": "1"}) as running:
         yield running
 
@@ -54,29 +56,13 @@ def app(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def session(app):
     """One tab for the module, opened on the app; records dialogs and requests to other hosts."""
-    with browser() as chromium:
-        context = chromium.new_context(viewport={"width": 1400, "height": 2000})
-        outside: list[str] = []
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname in (
-                "127.0.0.1",
-                "localhost",
-            ):
-                r.continue_()
-            else:
-                outside.append(url)
-                r.abort()
-
-        context.route("**/*", route)
-        tab = context.new_page()
-        dialogs: list[str] = []
-        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with (
+        browser() as chromium,
+        guarded_tab(chromium, {"width": 1400, "height": 2000}) as (tab, dialogs, outside),
+    ):
         tab.goto(app.url)
         wait_for_app(tab, "Overview", timeout=180_000)
         yield tab, dialogs, outside
-        context.close()
 
 
 @pytest.fixture
@@ -233,3 +219,97 @@ def test_missing_chromium_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_pa
     monkeypatch.setenv("CI", "")
     with pytest.raises(pytest.skip.Exception, match="no Chromium at"):
         browser_support.require_chromium()
+
+
+# -- the WebGL map (more than a few hundred organisations: this store has 602) -----------------
+
+
+def _map_frame(page):
+    """The map's frame once sigma.js has drawn, and the box of its element in the page."""
+    wait_for_network(page, timeout=120_000)
+    handle = page.locator("iframe").first.element_handle()
+    frame = handle.content_frame()
+    frame.wait_for_function("() => window.ecographDrawn === true && !!window.ecographMap")
+    return frame, handle.bounding_box()
+
+
+def _org_point(page, frame, box, org: str) -> tuple[float, float]:
+    """Zoom the map onto *org* (as its search does) and return where it is drawn in the page."""
+    frame.evaluate("(id) => window.ecographMap.select(window.ecographMap.indexOf[id], 'now')", org)
+    page.wait_for_timeout(300)
+    point = frame.evaluate("(id) => window.ecographMap.position(id)", org)
+    return box["x"] + point["x"], box["y"] + point["y"]
+
+
+def test_big_map_is_webgl_and_counts_what_the_filters_keep(tab) -> None:
+    here = urlsplit(tab.url)
+    tab.goto(f"{here.scheme}://{here.netloc}/map?category=startup&category=company&colour=kind")
+    wait_for_app(tab, "Network map", timeout=120_000)
+    caption = tab.get_by_test_id("stCaptionContainer").filter(has_text="Showing").first.inner_text()
+    frame, _ = _map_frame(tab)
+    shown = frame.evaluate(
+        "() => [window.ecographMap.organisations, document.getElementById('status').textContent]"
+    )
+    assert caption.startswith(f"Showing {shown[0]:,} organisations") and shown[1].startswith(
+        f"{shown[0]:,} organisations"
+    )
+    chosen = tab.get_by_test_id("stMultiSelect").filter(has_text="Category").first.inner_text()
+    assert "startup" in chosen and "company" in chosen and 300 < shown[0] < 602
+    assert frame.locator("canvas").count() >= 3  # sigma's WebGL layers, and the groups' discs
+    tab.goto(f"{here.scheme}://{here.netloc}/map")  # the whole store
+    wait_for_app(tab, "Network map", timeout=120_000)
+    frame, _ = _map_frame(tab)
+    assert frame.evaluate("() => window.ecographMap.organisations") == 602
+    _shot(tab, "map-webgl")
+
+
+def test_webgl_tooltip_shows_markup_as_text(tab) -> None:
+    frame, box = _map_frame(tab)
+    x, y = _org_point(tab, frame, box, "test-xss")
+    tab.mouse.move(x, y)
+    tooltip = frame.locator("#tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    assert tooltip.locator("div").first.inner_text() == XSS_NAME
+    assert frame.locator("img").count() == 0 and tab.locator("img[src='x']").count() == 0
+    _shot(tab, "map-webgl-tooltip")
+
+
+def test_webgl_search_selects_and_the_url_shares_it(tab) -> None:
+    frame, _ = _map_frame(tab)
+    box = frame.get_by_label("Find an organisation on the map")
+    box.fill("dai hoc bach khoa ha noi")
+    box.press("Enter")
+    frame.wait_for_function("() => window.ecographSelected === 'test-hust'")
+    assert parse_qs(urlsplit(tab.url).query)["org"] == ["test-hust"]
+    # The link opens the map on the same organisation.
+    tab.goto(tab.url)
+    wait_for_app(tab, "Network map", timeout=120_000)
+    frame, _ = _map_frame(tab)
+    frame.wait_for_function("() => window.ecographSelected === 'test-hust'")
+    assert (
+        tab.get_by_role(
+            "link", name="Profile of the organisation selected on the map: Đại học Bách khoa Hà Nội"
+        ).count()
+        == 1
+    )
+
+
+def test_webgl_map_saves_png_and_svg(tab) -> None:
+    frame, _ = _map_frame(tab)
+    with tab.expect_download() as png:
+        frame.get_by_role("button", name="PNG").click()
+    assert png.value.suggested_filename == "ecograph-map.png"
+    with tab.expect_download() as svg:
+        frame.get_by_role("button", name="SVG").click()
+    assert svg.value.suggested_filename == "ecograph-map.svg"
+    text = Path(svg.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("<svg") and "<circle" in text and "<img" not in text
+
+
+def test_webgl_click_opens_the_profile(tab) -> None:
+    frame, box = _map_frame(tab)
+    x, y = _org_point(tab, frame, box, "test-hust")
+    tab.mouse.click(x, y)
+    tab.get_by_role("heading", name="Đại học Bách khoa Hà Nội").wait_for(timeout=60_000)
+    assert parse_qs(urlsplit(tab.url).query)["org"] == ["test-hust"]
+    wait_idle(tab)

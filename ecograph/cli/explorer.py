@@ -67,8 +67,10 @@ def serve(port: int, host: str, demo_if_empty: bool, store: str | None) -> None:
             f"the explorer's app.py is not at {APP_PATH}; run ecograph serve from an installed checkout "
             "(pip install -e .)"
         )
+    # Streamlit's own command line, run by the explorer's warm-up (which first starts filling
+    # the caches in the background).
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP_PATH),
+        sys.executable, "-m", "ecograph.explorer.warmup", "run", str(APP_PATH),
         "--server.port", str(port),
         "--server.address", host,
         "--server.headless", "true",

@@ -1,162 +1,45 @@
-"""Network map: the organisations and their ties, filtered, coloured by category, sized by centrality."""
+"""Network map: the organisations and their ties, filtered, coloured by category, sized by centrality.
+
+The view lives in the page's URL, so that a link opens the same map: ``category``, ``kind``,
+``sector``, ``province`` and ``tie_kind`` (repeated for several values), ``years``
+(``2018-2022``), ``colour``, ``size``, ``group``, ``isolated=1`` and ``org`` (the organisation
+selected on the map). Every parameter is checked against what the store offers and
+otherwise ignored; none is ever shown as Markdown or HTML.
+"""
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+import re
+from dataclasses import replace
 
-import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from ecograph import settings, viz
 from ecograph.analysis import MEASURES
 from ecograph.analysis.centrality import LOW_IS_CENTRAL
 from ecograph.explorer import page_path, state, ui
-from ecograph.snapshot import undirected
+from ecograph.explorer.maps import CANVAS_MAX, GROUP_BY, HEIGHT, MapView, draw, in_view, node_cap
 
-__all__ = ["MapView", "render"]
+__all__ = ["node_cap", "render", "url_params"]
 
 SIZE_MEASURES = ("degree", *(m for m in MEASURES if m not in LOW_IS_CENTRAL and m != "degree"))
 COLOUR_BY = {"category": "Category", "kind": "Kind", "province": "Province", "community": "Community"}
-GROUP_BY = {"community": "Community", "province": "Province", "category": "Category"}
-HEIGHT = 660
+_YEARS = re.compile(r"^(\d{4})-(\d{4})$")
+_LISTS = ("category", "kind", "sector", "province", "tie_kind")
 
 
-def node_cap() -> int:
-    """The ``visible_node_cap`` setting: above it the map shows groups instead of organisations."""
-    try:
-        return max(1, int(settings.get("visible_node_cap")))
-    except ValueError:
-        return int(settings.SETTINGS["visible_node_cap"].default)
+def _param(name: str, allowed) -> str | None:
+    """The query parameter *name* when it is one of *allowed*, else None."""
+    value = st.query_params.get(name)
+    return value if value in allowed else None
 
 
-@dataclass(frozen=True)
-class MapView:
-    """What the map shows: the filters, colour, size and grouping (hashable: a cache key)."""
-
-    category: tuple = ()
-    kind: tuple = ()
-    sector: tuple = ()
-    province: tuple = ()
-    tie_kind: tuple = ()
-    years: tuple | None = None
-    hide_isolated: bool = False
-    colour: str = "category"
-    size: str = "degree"
-    group_by: str = "community"
-    cap: int = 2000
-
-
-def _filtered(ctx: state.Context, view: MapView) -> nx.Graph:
-    """The undirected projection of the organisations and ties that pass the filters."""
-    G = ctx.snapshot
-    orgs, _ = ui.frames(ctx, ctx.key)
-    mask = ui.select_orgs(
-        orgs, {"category": view.category, "kind": view.kind, "sector": view.sector, "province": view.province}
-    )
-    keep = set(orgs.loc[mask, "id"])
-    kinds = set(view.tie_kind)
-    full = ui.choices(ctx, ctx.key)["years"]
-    years = view.years if view.years and full and tuple(view.years) != tuple(full) else None
-    M = nx.MultiDiGraph(**G.graph)
-    M.add_nodes_from((v, G.nodes[v]) for v in G if v in keep)
-    for u, v, k, d in G.edges(keys=True, data=True):
-        if u not in keep or v not in keep:
-            continue
-        if kinds and d.get("kind") not in kinds:
-            continue
-        if years and (d.get("year") is None or not years[0] <= d["year"] <= years[1]):
-            continue
-        M.add_edge(u, v, key=k, **d)
-    H = undirected(M)
-    if view.hide_isolated:
-        H.remove_nodes_from([v for v, deg in H.degree() if deg == 0])
-    return H
-
-
-# A resource, not data: st.cache_data would unpickle a copy of the page (over a megabyte
-# for 2,000 organisations) on every script run; the pages only read what this returns.
-@st.cache_resource(show_spinner="Drawing the map…", max_entries=16)
-def draw(_ctx: state.Context, key: tuple[str, int], view: MapView) -> dict:
-    """The map's HTML and what it shows, for one store version and one view (read-only)."""
-    H = _filtered(_ctx, view)
-    n, m = H.number_of_nodes(), H.number_of_edges()
-    out: dict = {"organisations": n, "ties": m, "aggregated": False, "groups": None, "rows": []}
-    if n == 0:
-        return out
-    membership = None
-    if view.colour == "community" or (n > view.cap and view.group_by == "community"):
-        membership = state.partition(_ctx, key)["membership"]
-    if n > view.cap:
-        if view.group_by == "community":
-            groups = {v: f"Community {membership.get(v, '?')}" for v in H}
-        else:
-            groups = {v: (H.nodes[v].get(view.group_by) or "unknown") for v in H}
-        A = viz.aggregate(H, groups)
-        by_category = view.group_by == "category"
-        if by_category:
-            nx.set_node_attributes(A, {g: g for g in A}, "category")
-        out["aggregated"] = True
-        out["groups"] = A.number_of_nodes()
-        out["html"] = viz.network_html(
-            A, color_attr="category" if by_category else "name", legend=by_category, height=HEIGHT
-        )
-        out["rows"] = sorted(
-            (
-                {
-                    "group": g,
-                    "organisations": d["count"],
-                    "ties inside": d["internal"],
-                    "ties to other groups": sum(A[g][h]["ties"] for h in A[g]),
-                }
-                for g, d in A.nodes(data=True)
-            ),
-            key=lambda r: -r["organisations"],
-        )
-        return out
-    values = state.centrality(_ctx, key, view.size).values if view.size else {}
-    sizes = {v: float(values.get(v, 0.0)) for v in H}
-    H = nx.Graph(H)  # a copy we may annotate
-    if membership is not None:
-        nx.set_node_attributes(H, {v: f"community {membership.get(v, '?')}" for v in H}, "community")
-    for v, d in H.nodes(data=True):
-        d["measure"] = f"{view.size}: {sizes[v]:.4g}"
-    positions = _positions(_ctx, key, view)
-    out["html"] = viz.network_html(
-        H,
-        positions=positions,
-        color_attr=view.colour,
-        sizes=sizes,
-        height=HEIGHT,
-        click_url="profile?org={id}",
-    )
-    out["rows"] = sorted(
-        (
-            {
-                "id": v,
-                "name": d.get("name"),
-                "category": ui.pretty(d.get("category")),
-                "kind": ui.pretty(d.get("kind")),
-                "province": d.get("province"),
-                "partners in view": H.degree(v),
-                view.size: sizes[v],
-            }
-            for v, d in H.nodes(data=True)
-        ),
-        key=lambda r: (-r[view.size], str(r["name"])),
-    )
-    return out
-
-
-def _positions(ctx: state.Context, key: tuple[str, int], view: MapView) -> dict:
-    """Positions depend only on which organisations and ties are in view, not on colour or size."""
-    layout_view = MapView(*astuple(view)[:7])
-    return _layout(ctx, key, layout_view)
-
-
-@st.cache_data(show_spinner="Placing organisations…", max_entries=16)
-def _layout(_ctx: state.Context, key: tuple[str, int], view: MapView) -> dict:
-    return viz.layout(_filtered(_ctx, view))
+def _years_param(full: tuple[int, int]) -> tuple[int, int]:
+    match = _YEARS.match(st.query_params.get("years") or "")
+    if not match:
+        return full
+    low, high = max(int(match.group(1)), full[0]), min(int(match.group(2)), full[1])
+    return (low, high) if low <= high else full
 
 
 def _controls(ctx: state.Context) -> MapView:
@@ -176,19 +59,39 @@ def _controls(ctx: state.Context) -> MapView:
     with cols[1]:
         years = offered["years"]
         if years and years[0] < years[1]:
-            years = st.slider("Years the ties started", years[0], years[1], value=years, key="map_years")
+            years = st.slider(
+                "Years the ties started", years[0], years[1], value=_years_param(years), key="map_years"
+            )
     with cols[2]:
-        colour = st.selectbox("Colour by", list(COLOUR_BY), format_func=COLOUR_BY.get, key="map_colour")
+        colours = list(COLOUR_BY)
+        colour = st.selectbox(
+            "Colour by",
+            colours,
+            index=colours.index(_param("colour", colours) or "category"),
+            format_func=COLOUR_BY.get,
+            key="map_colour",
+        )
     with cols[3]:
-        size = st.selectbox("Size by", SIZE_MEASURES, format_func=ui.pretty, key="map_size")
-    hide = st.checkbox("Hide organisations without a tie in view", key="map_hide_isolated")
+        size = st.selectbox(
+            "Size by",
+            SIZE_MEASURES,
+            index=SIZE_MEASURES.index(_param("size", SIZE_MEASURES) or "degree"),
+            format_func=ui.pretty,
+            key="map_size",
+        )
+    hide = st.checkbox(
+        "Hide organisations without a tie in view",
+        value=st.query_params.get("isolated") == "1",
+        key="map_hide_isolated",
+    )
     return MapView(
         category=tuple(selected["category"]),
         kind=tuple(selected["kind"]),
         sector=tuple(selected["sector"]),
         province=tuple(selected["province"]),
         tie_kind=tuple(tie_kind),
-        years=tuple(years) if years else None,
+        # The whole span is no filter: the same view (and cache entry) as no years at all.
+        years=tuple(years) if years and tuple(years) != tuple(offered["years"]) else None,
         hide_isolated=hide,
         colour=colour,
         size=size,
@@ -196,26 +99,59 @@ def _controls(ctx: state.Context) -> MapView:
     )
 
 
+def url_params(
+    view: MapView, full_years: tuple[int, int] | None, org: str | None
+) -> dict[str, list[str] | str]:
+    """The query parameters that reopen *view* (defaults left out), and the selected *org*.
+
+    Examples
+    --------
+    >>> url_params(MapView(province=("Hà Nội",), years=(2015, 2020)), (2015, 2026), "hust")
+    {'province': ['Hà Nội'], 'years': '2015-2020', 'org': 'hust'}
+    """
+    params: dict[str, list[str] | str] = {}
+    for name in _LISTS:
+        values = getattr(view, name)
+        if values:
+            params[name] = [str(v) for v in values]
+    if view.years and full_years and tuple(view.years) != tuple(full_years):
+        params["years"] = f"{view.years[0]}-{view.years[1]}"
+    if view.hide_isolated:
+        params["isolated"] = "1"
+    defaults = MapView()
+    for name, key in (("colour", "colour"), ("size", "size"), ("group_by", "group")):
+        if getattr(view, name) != getattr(defaults, name):
+            params[key] = getattr(view, name)
+    if org:
+        params["org"] = org
+    return params
+
+
 def render() -> None:
     st.title("Network map")
     ctx = state.require_data()
     view = _controls(ctx)
     cap = view.cap
-    probe = draw(ctx, ctx.key, view)
-    if probe["organisations"] > cap:
+    H = in_view(ctx, ctx.key, view.filters)
+    n, m = H.number_of_nodes(), H.number_of_edges()
+    if n > min(CANVAS_MAX, cap):  # the WebGL map's layout, or the circles beyond the cap
+        options = list(GROUP_BY)
         group_by = st.radio(
             "Group organisations by",
-            list(GROUP_BY),
+            options,
+            index=options.index(_param("group", options) or "community"),
             format_func=GROUP_BY.get,
             horizontal=True,
             key="map_group_by",
         )
-        view = MapView(*astuple(view)[:-2], group_by, cap)
-    shown = draw(ctx, ctx.key, view)
-    n, m = shown["organisations"], shown["ties"]
+        view = replace(view, group_by=group_by)
+    org = st.query_params.get("org")
+    org = org if org in ctx.snapshot else None
+    st.query_params.from_dict(url_params(view, ui.choices(ctx, ctx.key)["years"], org))
     if n == 0:
         st.warning("No organisation matches these filters. Clear some of them to see the map.")
         return
+    shown = draw(ctx, ctx.key, view)
     if shown["aggregated"]:
         st.info(
             f"{n:,} organisations and {m:,} ties match: more than the {cap:,} the map draws one by one "
@@ -224,12 +160,23 @@ def render() -> None:
             "Narrow the filters to see organisations.",
             icon=":material/bubble_chart:",
         )
+    elif shown["webgl"]:
+        st.caption(
+            f"Showing {n:,} organisations and {m:,} ties, coloured by {COLOUR_BY[view.colour].lower()}, sized by "
+            f"{ui.pretty(view.size)} and grouped by {GROUP_BY[view.group_by].lower()}: each disc is a group, and "
+            "the ties between two groups meet at its rim and cross as one line. Red rings mark organisations "
+            "whose loss cuts others off. Hover for details and partners; click an organisation for its profile; "
+            "the box finds one, and the page's address then opens the map on it."
+        )
     else:
         st.caption(
             f"Showing {n:,} organisations and {m:,} ties, coloured by {COLOUR_BY[view.colour].lower()} and "
             f"sized by {ui.pretty(view.size)}. Hover for details; double-click an organisation to open its profile."
         )
     st.iframe(shown["html"], height=HEIGHT + 10, alt="Network map of the organisations in view")
+    if org:
+        name = ctx.snapshot.nodes[org].get("name") or org
+        ui.org_link(org, f"Profile of the organisation selected on the map: {name}")
     _tables(shown)
 
 
@@ -242,6 +189,7 @@ def _tables(shown: dict) -> None:
     if shown["aggregated"]:
         with st.popover(f"Groups in view ({len(rows):,})", icon=":material/table:", width="stretch"):
             st.dataframe(pd.DataFrame(rows), hide_index=True)
+            ui.csv_button(pd.DataFrame(rows), "groups-in-view.csv", key="map_groups_csv")
         return
     label = f"Organisations in view ({len(rows):,}): table, profiles, CSV"
     with st.popover(label, icon=":material/table:", width="stretch"):

@@ -203,8 +203,12 @@ def render() -> None:
     cols[2].metric("Foreign partners", f"{by_category.get('foreign_partner', 0):,}")
     cols[3].metric("Countries", f"{len(counts.get('by_country', {})):,}")
     _charts(ctx)
-    _headlines(ctx)
+    # The headline weak links need the whole report (seconds on a large store, unless the
+    # warm-up has made it): drawn last, in their place, under a spinner, after the rest.
+    headlines = st.container()
     _freshness(ctx)
+    with headlines:
+        _headlines(ctx)
 
 
 if __name__ == "__main__":

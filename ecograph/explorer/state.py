@@ -175,16 +175,17 @@ class _AppWorkspace(Workspace):
         self._key = (url, identity, version)
 
     @property
-    def snapshot(self) -> nx.MultiDiGraph:
+    def whole(self) -> nx.MultiDiGraph:
         return _snapshot(*self._key)
 
+    # As of a period, the workspace builds (and keeps) its own graphs from the snapshot.
     @property
     def graph(self) -> nx.Graph:
-        return _undirected(*self._key)
+        return _undirected(*self._key) if self.period is None else super().graph
 
     @property
     def digraph(self) -> nx.DiGraph:
-        return _directed(*self._key)
+        return _directed(*self._key) if self.period is None else super().digraph
 
 
 class Context:
@@ -233,9 +234,10 @@ def _counts(_store: Store, url: str, identity: str, version: int) -> dict:
     return out
 
 
-def context() -> Context:
-    """The current store's context; raises what opening the store raises."""
-    url = store_url()
+def context(url: str | None = None) -> Context:
+    """The context of the store at *url* (default: this session's store); raises what
+    opening the store raises."""
+    url = url or store_url()
     handle = store(url)
     identity, version = handle.identity(), handle.store_version()
     return Context(url, handle, identity, version, _counts(handle, url, identity, version), store_name())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ecograph import settings
 from ecograph.errors import UsageError
-from ecograph.store.base import Provenance, Store, WritePart
+from ecograph.store.base import Provenance, Store, StoreTables, WritePart
 
-__all__ = ["Provenance", "Store", "WritePart", "open_store", "redact"]
+__all__ = ["Provenance", "Store", "StoreTables", "WritePart", "open_store", "redact"]
 
 
 def redact(url: str) -> str:

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
 import pyarrow as pa
@@ -13,9 +14,10 @@ import pyarrow as pa
 from ecograph.model import Collaboration, Organization, category, collaborations_table, organizations_table
 from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
+from ecograph.saved_snapshots import SavedSnapshot
 from ecograph.snapshot import build_snapshot
 
-__all__ = ["Provenance", "Store", "WritePart"]
+__all__ = ["Provenance", "Store", "StoreTables", "WritePart"]
 
 
 @dataclass
@@ -38,6 +40,15 @@ class WritePart:
             self.organizations = organizations_table(self.organizations)
         if not isinstance(self.collaborations, pa.Table):
             self.collaborations = collaborations_table(self.collaborations)
+
+
+class StoreTables(NamedTuple):
+    """A store's records as columns: Arrow tables in the schemas declared in
+    :mod:`ecograph.model` (``ORGANIZATION_SCHEMA``, ``COLLABORATION_SCHEMA``), organisations
+    ordered by id and collaborations by key."""
+
+    organizations: pa.Table
+    collaborations: pa.Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +146,7 @@ class Store(ABC):
 
     @abstractmethod
     def clear(self) -> None:
-        """Delete everything: records, history and version. For tests and fresh migrations."""
+        """Delete everything: records, history, saved snapshots and version. For tests and fresh migrations."""
 
     # -- entity resolution -------------------------------------------------------------
 
@@ -167,6 +178,28 @@ class Store(ABC):
     @abstractmethod
     def merges(self) -> list[Merge]:
         """Every merge, oldest first, split ones included."""
+
+    # -- saved snapshots (ecograph.saved_snapshots) -------------------------------------
+
+    @abstractmethod
+    def save_snapshot(self, snapshot: SavedSnapshot, *, replace: bool = False) -> None:
+        """Keep *snapshot* under its name, in one transaction; the store version stays.
+
+        Raises :class:`ecograph.saved_snapshots.SnapshotExists` (and writes nothing) when
+        the name is taken and *replace* is false.
+        """
+
+    @abstractmethod
+    def saved_snapshots(self) -> list[SavedSnapshot]:
+        """Every saved snapshot without its payload, oldest first (then by name)."""
+
+    @abstractmethod
+    def saved_snapshot(self, name: str) -> SavedSnapshot | None:
+        """The snapshot called *name*, with its payload, or None."""
+
+    @abstractmethod
+    def delete_snapshot(self, name: str) -> bool:
+        """Forget the snapshot called *name*; False when there was none."""
 
     def sources(self, record_type: str, key: str) -> list[tuple[str | None, str | None]]:
         """The ``(source, source_id)`` pairs that brought a record, merged records' included."""
@@ -200,6 +233,17 @@ class Store(ABC):
             "by_tie_kind": dict(sorted(by_tie_kind.items())),
             "by_country": dict(sorted(by_country.items())),
         }
+
+    def tables(self) -> StoreTables:
+        """Every organisation and collaboration as columns (:class:`StoreTables`).
+
+        This is how analyses read a store: a store with a faster columnar read overrides it;
+        the result is the same as building the tables from :meth:`organizations` and
+        :meth:`collaborations`, which is what this default does.
+        """
+        return StoreTables(
+            organizations_table(self.organizations()), collaborations_table(self.collaborations())
+        )
 
     def snapshot(self) -> nx.MultiDiGraph:
         """The whole store as a networkx ``MultiDiGraph``, rebuilt only when its identity or

@@ -1,0 +1,286 @@
+"""The network map's data: the organisations a view shows, their layout and the drawn page, cached.
+
+Kept apart from the page script (``network.py``) so that these caches are the same ones
+whether the page or the explorer's warm-up (:mod:`ecograph.explorer.warmup`) fills them:
+Streamlit keys a cached function by its module, and a page runs as ``__main__``.
+
+Up to :data:`CANVAS_MAX` organisations the map is vis-network's (pyvis: physics, every
+label); above it, up to the ``visible_node_cap`` setting, sigma.js draws it with WebGL
+(:mod:`ecograph.sigma_map`) on a layout grouped by community or province
+(:mod:`ecograph.map_layout`); beyond the cap, one circle per group.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Hashable
+from dataclasses import astuple, dataclass
+
+import networkx as nx
+import streamlit as st
+
+from ecograph import settings, viz
+from ecograph.analysis import articulation_cuts
+from ecograph.explorer import state, ui
+from ecograph.map_layout import MapLayout, grouped_layout
+from ecograph.sigma_map import map_html
+from ecograph.snapshot import undirected
+
+__all__ = ["CANVAS_MAX", "GROUP_BY", "HEIGHT", "MapView", "draw", "node_cap"]
+
+#: Up to this many organisations the map is drawn by vis-network (physics, every label).
+CANVAS_MAX = 300
+GROUP_BY = {"community": "Community", "province": "Province", "category": "Category"}
+HEIGHT = 660
+#: Organisations whose loss cuts off at least this many others are marked on the map,
+#: the largest :data:`CUTS_SHOWN` of them, and what they cut off is drawn as a group of its own.
+CUT_MIN = 5
+CUTS_SHOWN = 8
+
+
+def node_cap() -> int:
+    """The ``visible_node_cap`` setting: above it the map shows groups instead of organisations."""
+    try:
+        return max(1, int(settings.get("visible_node_cap")))
+    except ValueError:
+        return int(settings.SETTINGS["visible_node_cap"].default)
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What the map shows: the filters, colour, size and grouping (hashable: a cache key)."""
+
+    category: tuple = ()
+    kind: tuple = ()
+    sector: tuple = ()
+    province: tuple = ()
+    tie_kind: tuple = ()
+    years: tuple | None = None
+    hide_isolated: bool = False
+    colour: str = "category"
+    size: str = "degree"
+    group_by: str = "community"
+    cap: int = 20_000
+
+    @property
+    def filters(self) -> tuple:
+        """The part of the view that decides which organisations and ties are in it."""
+        return astuple(self)[:7]
+
+
+def _whole(ctx: state.Context, hide_isolated: bool) -> nx.Graph:
+    """The whole store: its cached projection (a view of it without isolates), not a copy."""
+    H = ctx.graph
+    return H.subgraph([v for v, deg in H.degree() if deg]) if hide_isolated else H
+
+
+def _filtered(ctx: state.Context, view: MapView) -> nx.Graph:
+    """The undirected projection of the organisations and ties that pass the filters."""
+    if not any(view.filters[:6]):  # no filter: no need for the tables of every organisation
+        return _whole(ctx, view.hide_isolated)
+    orgs, _ = ui.frames(ctx, ctx.key)
+    mask = ui.select_orgs(
+        orgs, {"category": view.category, "kind": view.kind, "sector": view.sector, "province": view.province}
+    )
+    kinds = set(view.tie_kind)
+    full = ui.choices(ctx, ctx.key)["years"]
+    years = view.years if view.years and full and tuple(view.years) != tuple(full) else None
+    if mask.all() and not kinds and not years:
+        return _whole(ctx, view.hide_isolated)
+    keep = set(orgs.loc[mask, "id"])
+    G = ctx.snapshot
+    M = nx.MultiDiGraph(**G.graph)
+    M.add_nodes_from((v, G.nodes[v]) for v in G if v in keep)
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if u not in keep or v not in keep:
+            continue
+        if kinds and d.get("kind") not in kinds:
+            continue
+        if years and (d.get("year") is None or not years[0] <= d["year"] <= years[1]):
+            continue
+        M.add_edge(u, v, key=k, **d)
+    H = undirected(M)
+    if view.hide_isolated:
+        H.remove_nodes_from([v for v, deg in H.degree() if deg == 0])
+    return H
+
+
+@st.cache_resource(show_spinner="Finding the organisations in view…", max_entries=16)
+def in_view(_ctx: state.Context, key: tuple[str, str, int], filters: tuple) -> nx.Graph:
+    """The filtered graph of one view (read-only; shared by its layouts and drawings)."""
+    return _filtered(_ctx, MapView(*filters))
+
+
+def _cut_off(H: nx.Graph, point: Hashable, size: int) -> set:
+    """The organisations that *point*'s loss cuts off: every part left without it but the
+    largest, found by searches from its partners that stop past *size* organisations."""
+    out: set = set()
+    for start in H[point]:
+        if start in out:
+            continue
+        seen, todo = {start}, deque([start])
+        while todo and len(seen) <= size:
+            for w in H[todo.popleft()]:
+                if w != point and w not in seen:
+                    seen.add(w)
+                    todo.append(w)
+        if len(seen) <= size:
+            out |= seen
+    return out
+
+
+def _groups(
+    ctx: state.Context, key: tuple[str, str, int], H: nx.Graph, group_by: str
+) -> tuple[dict, list, list]:
+    """Node → group label for the layout, the marked cut points as (node, cut off), and the
+    labels of the groups they cut off.
+
+    Communities are named by their most common province (or country); the organisations
+    a marked cut point cuts off form a group of their own, named after it, so that the
+    one line joining them to the rest shows on the map."""
+    if group_by == "province":
+        groups = {
+            v: d.get("province") or (f"Foreign partners: {d.get('country')}" if d.get("country") else None)
+            for v, d in H.nodes(data=True)
+        }
+    elif group_by == "category":
+        groups = {v: ui.pretty(d.get("category") or "other").capitalize() for v, d in H.nodes(data=True)}
+    else:
+        membership = state.partition(ctx, key)["membership"]
+        places: dict[object, Counter] = {}
+        for v, d in H.nodes(data=True):
+            places.setdefault(membership.get(v), Counter())[d.get("province") or d.get("country") or "?"] += 1
+        names = {c: f"Community {c}: {count.most_common(1)[0][0]}" for c, count in places.items()}
+        groups = {v: names[membership.get(v)] for v in H}
+    cuts = [
+        (c["id"], c["cut_off"])
+        for c in articulation_cuts(H, min_size=CUT_MIN, attrs=())[:CUTS_SHOWN]
+        if c["cut_off"] * 4 < H.number_of_nodes()  # a part of the map, not half of it
+    ]
+    labels = []
+    for point, size in cuts:
+        labels.append(f"Cut off without {viz.text_line(H.nodes[point].get('name') or point, 40)}")
+        for v in _cut_off(H, point, size):
+            groups[v] = labels[-1]
+    return groups, cuts, labels
+
+
+@st.cache_resource(show_spinner="Placing organisations…", max_entries=16)
+def layout(
+    _ctx: state.Context, key: tuple[str, str, int], filters: tuple, group_by: str
+) -> tuple[MapLayout, list, list]:
+    """The grouped layout of one view, its marked cut points and the labels of what they
+    cut off (read-only)."""
+    H = in_view(_ctx, key, filters)
+    groups, cuts, labels = _groups(_ctx, key, H, group_by)
+    return grouped_layout(H, groups), cuts, labels
+
+
+# A resource, not data: st.cache_data would unpickle a copy of the page (megabytes for
+# 20,000 organisations) on every script run; the pages only read what this returns.
+@st.cache_resource(show_spinner="Drawing the map…", max_entries=16)
+def draw(_ctx: state.Context, key: tuple[str, str, int], view: MapView) -> dict:
+    """The map's HTML and what it shows, for one store version and one view (read-only)."""
+    H = in_view(_ctx, key, view.filters)
+    n, m = H.number_of_nodes(), H.number_of_edges()
+    out: dict = {
+        "organisations": n,
+        "ties": m,
+        "aggregated": False,
+        "groups": None,
+        "rows": [],
+        "webgl": False,
+    }
+    if n == 0:
+        return out
+    if n > view.cap:
+        return _aggregated(_ctx, key, H, view, out)
+    values = state.centrality(_ctx, key, view.size).values if view.size else {}
+    sizes = {v: float(values.get(v, 0.0)) for v in H}
+    membership = state.partition(_ctx, key)["membership"] if view.colour == "community" else None
+    if n > CANVAS_MAX:
+        found, cuts, cut_labels = layout(_ctx, key, view.filters, view.group_by)
+        if membership is not None:
+            H = nx.Graph(H)
+            nx.set_node_attributes(H, {v: f"community {membership.get(v, '?')}" for v in H}, "community")
+        out["webgl"] = True
+        out["html"] = map_html(
+            H,
+            found,
+            color_attr=view.colour,
+            sizes=sizes,
+            measure=ui.pretty(view.size),
+            cut_points=cuts,
+            first_labels=cut_labels,
+            height=HEIGHT,
+            click_url="profile?org={id}",
+            select_param="org",
+            canvas_max=CANVAS_MAX,
+        )
+    else:
+        H = nx.Graph(H)  # a copy we may annotate
+        if membership is not None:
+            nx.set_node_attributes(H, {v: f"community {membership.get(v, '?')}" for v in H}, "community")
+        for v, d in H.nodes(data=True):
+            d["measure"] = f"{view.size}: {sizes[v]:.4g}"
+        out["html"] = viz.network_html(
+            H,
+            positions=_small_layout(_ctx, key, view.filters),
+            color_attr=view.colour,
+            sizes=sizes,
+            height=HEIGHT,
+            click_url="profile?org={id}",
+        )
+    out["rows"] = sorted(
+        (
+            {
+                "id": v,
+                "name": d.get("name"),
+                "category": ui.pretty(d.get("category")),
+                "kind": ui.pretty(d.get("kind")),
+                "province": d.get("province"),
+                "partners in view": H.degree(v),
+                view.size: sizes[v],
+            }
+            for v, d in H.nodes(data=True)
+        ),
+        key=lambda r: (-r[view.size], str(r["name"])),
+    )
+    return out
+
+
+def _aggregated(ctx: state.Context, key: tuple[str, str, int], H: nx.Graph, view: MapView, out: dict) -> dict:
+    """One circle per group when more organisations match than the map draws one by one."""
+    if view.group_by == "community":
+        membership = state.partition(ctx, key)["membership"]
+        groups = {v: f"Community {membership.get(v, '?')}" for v in H}
+    else:
+        groups = {v: (H.nodes[v].get(view.group_by) or "unknown") for v in H}
+    A = viz.aggregate(H, groups)
+    by_category = view.group_by == "category"
+    if by_category:
+        nx.set_node_attributes(A, {g: g for g in A}, "category")
+    out["aggregated"] = True
+    out["groups"] = A.number_of_nodes()
+    out["html"] = viz.network_html(
+        A, color_attr="category" if by_category else "name", legend=by_category, height=HEIGHT
+    )
+    out["rows"] = sorted(
+        (
+            {
+                "group": g,
+                "organisations": d["count"],
+                "ties inside": d["internal"],
+                "ties to other groups": sum(A[g][h]["ties"] for h in A[g]),
+            }
+            for g, d in A.nodes(data=True)
+        ),
+        key=lambda r: -r["organisations"],
+    )
+    return out
+
+
+@st.cache_data(show_spinner="Placing organisations…", max_entries=16)
+def _small_layout(_ctx: state.Context, key: tuple[str, str, int], filters: tuple) -> dict:
+    """Positions of a small map depend only on which organisations and ties are in view."""
+    return viz.layout(in_view(_ctx, key, filters))

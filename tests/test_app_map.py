@@ -1,0 +1,95 @@
+"""The big network map in AppTest: drawn with WebGL above a few hundred organisations, its view
+kept in the page's URL, and every query parameter taken as hostile text."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from app_support import iframes, map_url, open_page, texts
+from browser_support import XSS_NAME
+
+from ecograph.explorer import ui
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return map_url(tmp_path_factory)
+
+
+def _drawn(at) -> dict:
+    (page,) = iframes(at)
+    match = re.search(r'<script type="application/json" id="ecograph-data">(.*?)</script>', page, re.DOTALL)
+    assert match, "not the WebGL map"
+    return json.loads(match.group(1))
+
+
+def _caption(at) -> str:
+    return next(c for c in texts(at, "caption") if c.startswith("Showing"))
+
+
+def test_above_a_few_hundred_organisations_the_map_is_webgl(big: str, monkeypatch) -> None:
+    at = open_page("network", big, monkeypatch)
+    assert "Showing 402 organisations" in _caption(at) and "grouped by community" in _caption(at)
+    data = _drawn(at)
+    assert len(data["ids"]) == 402 and "test-xss" in data["ids"]
+    assert XSS_NAME in data["name"]  # as text in the JSON, escaped for the script element
+    assert XSS_NAME not in iframes(at)[0]
+    assert at.radio(key="map_group_by").value == "community"
+    assert dict(at.query_params) == {}  # the default view needs no parameter
+
+
+def test_the_view_round_trips_through_the_url(big: str, monkeypatch) -> None:
+    at = open_page("network", big, monkeypatch)
+    low, high = at.slider(key="map_years").value
+    at.multiselect(key="map_tie_kind").set_value(["research", "mou"])
+    at.slider(key="map_years").set_value((low + 1, high))
+    at.selectbox(key="map_colour").set_value("kind")
+    at.radio(key="map_group_by").set_value("province").run()
+    params = {k: at.query_params[k] for k in at.query_params}
+    assert set(params) == {"tie_kind", "years", "colour", "group"}
+    assert params["years"] == f"{low + 1}-{high}" and params["group"] == "province"
+    caption, data = _caption(at), _drawn(at)
+    assert "grouped by province" in caption
+    # A planner opens the link: the same filters, colour and grouping, the same map.
+    again = open_page(
+        "network",
+        big,
+        monkeypatch,
+        query={
+            "tie_kind": ["research", "mou"],
+            "years": f"{low + 1}-{high}",
+            "colour": "kind",
+            "group": "province",
+        },
+    )
+    assert again.multiselect(key="map_tie_kind").value == ["research", "mou"]
+    assert again.slider(key="map_years").value == (low + 1, high)
+    assert again.selectbox(key="map_colour").value == "kind"
+    assert again.radio(key="map_group_by").value == "province"
+    assert _caption(again) == caption and _drawn(again) == data
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"category": "<script>alert(1)</script>", "colour": "*bold*", "size": "[x](javascript:alert(1))"},
+        {"years": "0000-9999", "group": "`code`", "org": XSS_NAME, "isolated": "<b>1</b>"},
+        {"years": "2020-2018", "province": "Hà Nội\u202e", "tie_kind": "mou'); DROP TABLE"},
+    ],
+)
+def test_hostile_query_parameters_are_ignored(big: str, monkeypatch, query: dict) -> None:
+    at = open_page("network", big, monkeypatch, query=query)
+    assert "Showing 402 organisations" in _caption(at)  # no filter applied
+    shown = " ".join(texts(at, "markdown") + texts(at, "caption") + texts(at, "info"))
+    for value in query.values():
+        assert value not in shown
+    assert "org" not in at.query_params  # not an organisation of the store: dropped from the URL
+
+
+def test_selected_organisation_stays_in_the_url_and_links_its_profile(big: str, monkeypatch) -> None:
+    at = open_page("network", big, monkeypatch, query={"org": "test-xss"})
+    assert at.query_params["org"] == "test-xss"
+    links = [link for link in at.get("page_link") if "org=test-xss" in link.proto.query_string]
+    assert links and links[0].proto.label.endswith(ui.md(XSS_NAME))  # Markdown-escaped: shown as text

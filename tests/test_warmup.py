@@ -1,0 +1,36 @@
+"""The explorer's warm-up (ecograph.explorer.warmup): the caches the pages read, filled before a visit."""
+
+from __future__ import annotations
+
+import pytest
+from app_support import clean_env, demo_url, empty_url
+
+from ecograph.explorer import maps, state, warmup
+
+
+def test_warm_fills_what_the_pages_read(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    url = demo_url(tmp_path_factory)
+    clean_env(monkeypatch, url)
+    assert warmup.warm(url) == list(warmup.STEPS)
+    drawn: list[object] = []
+    monkeypatch.setattr(maps.viz, "network_html", lambda *a, **k: drawn.append(a) or "")
+    monkeypatch.setattr(maps, "map_html", lambda *a, **k: drawn.append(a) or "")
+    ctx = state.context(url)
+    shown = maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))  # the page's default view
+    assert drawn == [] and shown["organisations"] == 152  # read back, not drawn again
+    assert "sections" in state.weak_link_report(ctx, ctx.key)
+
+
+def test_warm_stops_quietly_on_an_empty_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    url = empty_url(tmp_path_factory)
+    clean_env(monkeypatch, url)
+    assert warmup.warm(url) == []
+
+
+def test_started_once_per_store(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(warmup, "_run", lambda url, wait: None)
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    first = warmup.start(url)
+    assert first is not None
+    first.join()
+    assert warmup.start(url) is None
