@@ -24,7 +24,7 @@ from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewr
 from ecograph.saved_snapshots import SavedSnapshot, SnapshotExists
 from ecograph.store import sqlite_write
 from ecograph.store.base import Provenance, Store, WritePart
-from ecograph.store.sqlite_write import bump_version, insert_provenance, write_failed
+from ecograph.store.sqlite_write import PAGE_SIZE, bump_version, insert_provenance, write_failed
 
 __all__ = ["SqliteStore"]
 
@@ -97,6 +97,9 @@ _SCHEMA_VERSION = 4  # PRAGMA user_version of a store this code writes
 # Older schemas this code upgrades in place: version 2 lacks the resolution tables and
 # version 3 the snapshots table, which _SCHEMA creates.
 _UPGRADABLE = {2, 3}
+# SQLite's page cache (KiB) of the connection that writes: a load's pages are written in key
+# order and spill to the WAL as they are made, so a small cache serves a large load.
+_WRITE_CACHE = -32000
 _ORG_COLUMNS = (
     "id", "name", "name_key", "kind", "country", "province", "city", "sectors", "founded",
     "aliases", "website", "ror", "description",
@@ -275,9 +278,11 @@ class SqliteStore(Store):
         try:
             with self._translate_errors(", nothing was written"):
                 self._check_version(db)  # refuses an unknown layout before anything is written
+                # a new file's page size (an existing file keeps its own)
+                db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")
-                for pragma in ("foreign_keys = OFF", "temp_store = MEMORY", "cache_size = -200000"):
+                for pragma in ("foreign_keys = OFF", "temp_store = MEMORY", f"cache_size = {_WRITE_CACHE}"):
                     db.execute(f"PRAGMA {pragma}")
                 if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
                     # One transaction: a failure (a full disk) leaves the file as it was.
