@@ -132,3 +132,38 @@ def test_a_networkx_graph_and_its_network_agree():
     assert sorted(map(sorted, part.to_networkx().edges())) == sorted(
         map(sorted, G.subgraph(range(10)).edges())
     )
+
+
+# -- the SQLite store's columnar read --------------------------------------------------------
+
+
+def test_sqlite_tables_equal_the_tables_its_records_make(demo_store_url):
+    from ecograph.store.base import Store
+
+    with open_store(demo_store_url) as store:
+        fast, slow = store.tables(), Store.tables(store)
+    assert fast.organizations.equals(slow.organizations)
+    assert fast.collaborations.equals(slow.collaborations)
+
+
+def test_sqlite_tables_read_while_a_load_holds_the_write_lock(tmp_path):
+    import sqlite3
+
+    import ecograph
+
+    url = f"sqlite:///{tmp_path / 'eco.db'}"
+    ecograph.demo(url, orgs=100, seed=3)
+    with open_store(url) as store:
+        before = store.tables()
+        writer = sqlite3.connect(tmp_path / "eco.db", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute(
+            "INSERT INTO organizations (id, name, name_key, kind, country) VALUES ('zz-new', 'New', 'new', 'startup', 'VN')"
+        )
+        during = store.tables()  # the write lock is held and the row not committed
+        writer.execute("COMMIT")  # the lock was not lost: the load commits
+        writer.close()
+        after = store.tables()
+    assert during.organizations.equals(before.organizations)
+    assert during.collaborations.equals(before.collaborations)
+    assert after.organizations["id"].to_pylist() == [*before.organizations["id"].to_pylist(), "zz-new"]

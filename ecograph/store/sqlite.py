@@ -17,13 +17,23 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
+import pyarrow as pa
+
 from ecograph.errors import IntegrityError, StoreUnavailable
-from ecograph.model import COLLABORATION_COLUMNS, Collaboration, Organization
+from ecograph.model import (
+    COLLABORATION_COLUMNS,
+    COLLABORATION_SCHEMA,
+    ORGANIZATION_COLUMNS,
+    ORGANIZATION_SCHEMA,
+    Collaboration,
+    Column,
+    Organization,
+)
 from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.saved_snapshots import SavedSnapshot, SnapshotExists
 from ecograph.store import sqlite_write
-from ecograph.store.base import Provenance, Store, WritePart
+from ecograph.store.base import Provenance, Store, StoreTables, WritePart
 from ecograph.store.sqlite_write import PAGE_SIZE, bump_version, insert_provenance, write_failed
 
 __all__ = ["SqliteStore"]
@@ -137,6 +147,17 @@ def _org_from_row(row: Sequence) -> Organization:
 
 def _tie_from_row(row: Sequence) -> Collaboration:
     return Collaboration._make(row)  # the stored key is the one computed on writing
+
+
+def _arrow(rows: list[tuple], columns: Sequence[Column], schema: pa.Schema) -> pa.Table:
+    """Rows of *columns* as a table of *schema*; a list field's JSON texts (null for none) as lists."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    arrays = []
+    for column, data in zip(columns, values, strict=True):
+        if column.stored == "list":
+            data = json.loads("[" + ",".join(text or "[]" for text in data) + "]")
+        arrays.append(pa.array(data, column.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _chunks(items: Sequence, size: int = 900) -> Iterator[tuple[Sequence, str]]:
@@ -370,6 +391,31 @@ class SqliteStore(Store):
     def collaborations(self) -> Iterator[Collaboration]:
         cursor = self.db.execute(f"SELECT {quoted(_TIE_COLUMNS)} FROM collaborations ORDER BY key")
         return map(_tie_from_row, cursor)
+
+    def tables(self) -> StoreTables:
+        """Every organisation and collaboration as Arrow columns: one ``SELECT`` per table in
+        one read transaction (a load that commits meanwhile is not half seen), its rows
+        turned into columns at once, list fields parsed as one JSON document per column.
+
+        The rows come through this connection's SQLite (not ADBC's copy, whose closing would
+        drop the file locks a load in this process holds; see :mod:`.sqlite_write`).
+        """
+        org_fields = [c.name for c in ORGANIZATION_COLUMNS]
+        nested = self.db.in_transaction
+        if not nested:
+            self.db.execute("BEGIN")
+        try:
+            orgs = self.db.execute(f"SELECT {quoted(org_fields)} FROM organizations ORDER BY id").fetchall()
+            ties = self.db.execute(
+                f"SELECT {quoted(_TIE_COLUMNS)} FROM collaborations ORDER BY key"
+            ).fetchall()
+        finally:
+            if not nested:
+                self.db.execute("COMMIT")
+        return StoreTables(
+            _arrow(orgs, ORGANIZATION_COLUMNS, ORGANIZATION_SCHEMA),
+            _arrow(ties, COLLABORATION_COLUMNS, COLLABORATION_SCHEMA),
+        )
 
     def organization(self, id: str) -> Organization | None:
         row = self.db.execute(
