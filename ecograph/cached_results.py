@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
+
 from ecograph.analysis import CentralityResult
 
 __all__ = ["FORMAT", "BadCacheFile", "Uncacheable", "dumps", "loads"]
@@ -79,7 +81,8 @@ def _centrality(fields: Any) -> CentralityResult:
         raise BadCacheFile("a centrality result with a sample size that is not a whole number")
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values.values()):
         raise BadCacheFile("a centrality result with values that are not numbers")
-    return CentralityResult(fields["measure"], values, fields["method"], fields["backend"], k)
+    array = np.fromiter(values.values(), dtype=float, count=len(values))
+    return CentralityResult(fields["measure"], list(values), array, fields["method"], fields["backend"], k)
 
 
 def _object(pairs: list[tuple[str, Any]]) -> Any:

@@ -5,10 +5,12 @@ import math
 import random
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from ecograph.analysis import backends, centrality, structural_holes, top_nodes
 from ecograph.errors import UsageError
+from ecograph.projections import Network
 
 # The package exports the function ``centrality``, which hides the module of the same name.
 centrality_module = importlib.import_module("ecograph.analysis.centrality")
@@ -118,17 +120,74 @@ def test_betweenness_of_the_barbell_bridge_ends():
     assert result.values[0] == 0
 
 
-@pytest.mark.parametrize("measure", ["betweenness", "closeness", "harmonic", "constraint"])
+# PageRank: networkx iterates to a tolerance of 1e-6 in total, igraph solves exactly (PRPACK).
+TOLERANCE = {"pagerank": 1e-6, "eigenvector": 1e-9}
+
+
+def assert_same_values(reference, fast):
+    assert reference.ids == fast.ids
+    tolerance = TOLERANCE.get(reference.measure, 1e-9)
+    np.testing.assert_allclose(fast.array, reference.array, rtol=0, atol=tolerance, equal_nan=True)
+
+
+@pytest.mark.parametrize("measure", centrality_module.MEASURES)
 def test_both_backends_agree_exactly(measure):
     G = weighted_random()
     a = centrality(G, measure, backend="networkx")
     b = centrality(G, measure, backend="igraph")
-    assert (a.backend, b.backend) == ("networkx", "igraph")
-    for v in G:
-        if math.isnan(a.values[v]):
-            assert math.isnan(b.values[v])
-        else:
-            assert b.values[v] == pytest.approx(a.values[v], abs=1e-9)
+    assert a.backend == "networkx" and b.backend in ("igraph", "numpy", "scipy")
+    assert_same_values(a, b)
+
+
+@pytest.fixture(scope="module")
+def demo_network(demo_store_url):
+    """The 1,500-organisation demo as the network analyses take, straight from the store's columns."""
+    from ecograph.columns import GraphColumns
+    from ecograph.projections import undirected
+    from ecograph.store import open_store
+
+    with open_store(demo_store_url) as store:
+        columns = GraphColumns.from_tables(*store.tables(), store.home_country)
+    return undirected(columns.table, columns.column, columns.graph, node_attrs=columns.attributes)
+
+
+@pytest.mark.parametrize("measure", centrality_module.MEASURES)
+def test_every_measure_equals_networkx_on_the_demo(demo_network, measure):
+    reference = centrality(demo_network, measure, backend="networkx")
+    fast = centrality(demo_network, measure)
+    assert fast.backend != "networkx" and fast.method == reference.method == "exact"
+    assert_same_values(reference, fast)
+
+
+def test_sampled_measures_equal_networkx_on_the_demo(demo_network):
+    for measure in ("betweenness", "closeness", "harmonic"):
+        reference = centrality(demo_network, measure, k=64, seed=3, backend="networkx")
+        fast = centrality(demo_network, measure, k=64, seed=3)
+        assert fast.method == reference.method == "sampled k=64 seed=3"
+        assert_same_values(reference, fast)
+
+
+def test_components_bridges_cut_points_and_communities_equal_networkx_on_the_demo(demo_network):
+    from ecograph.analysis import louvain
+    from ecograph.analysis.communities import modularity
+
+    N = demo_network
+    G = N.to_networkx()
+    count, labels = N.components
+    parts = {frozenset(np.flatnonzero(labels == c).tolist()) for c in range(count)}
+    index = N.index
+    assert parts == {frozenset(index[v] for v in c) for c in nx.connected_components(G)}
+    for found in (backends.bridges, backends.articulation_points):
+        assert found(N).tolist() == found(N, backend="networkx").tolist()
+    assert len(backends.bridges(N)) == len(list(nx.bridges(G)))
+    for method in ("louvain", "leiden"):
+        p = louvain(N, method=method)
+        assert p.modularity == pytest.approx(nx.community.modularity(G, p.communities, weight="weight"))
+    reference = louvain(N, backend="networkx")
+    assert reference.modularity == pytest.approx(
+        modularity(N, np.array([reference.membership[v] for v in N.ids])), abs=1e-12
+    )
+    assert louvain(N, method="leiden").modularity >= reference.modularity - 0.01
 
 
 def test_sampled_betweenness_is_the_same_on_both_backends_and_close_to_exact():
@@ -234,27 +293,19 @@ def test_backend_setting_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("ECOGRAPH_BACKEND", "networkx")
     assert centrality(G, "betweenness").backend == "networkx"
     monkeypatch.setenv("ECOGRAPH_BACKEND", "auto")
-    assert backends.resolve_backend(None, nx.path_graph(backends.AUTO_MIN_NODES)) == "igraph"
-    assert backends.resolve_backend(None, G) == "networkx"
+    assert backends.resolve_backend(None) == "igraph"
+    assert centrality(G, "pagerank").backend == "igraph"
 
 
-def test_igraph_copy_is_cached_per_graph_and_refreshed_when_it_grows():
+def test_the_igraph_copy_is_the_networks_own_and_a_changed_graph_is_converted_again():
     G = nx.path_graph(4)
-    first = backends.to_igraph(G)
-    assert backends.to_igraph(G) is first
+    N = Network.from_networkx(G)
+    assert N.igraph is N.igraph and N.igraph.ecount() == 3
     G.add_edge(3, 4)
-    second = backends.to_igraph(G)
-    assert second is not first and second.graph.ecount() == 4
+    assert centrality(G, "degree").values[4] == 1.0  # converted again: nothing cached on G
     frozen = nx.freeze(nx.path_graph(3))
-    assert backends.to_igraph(frozen).graph.vcount() == 3
-    assert "_igraph" not in frozen.graph
-    backends.clear_cache()
-    third = backends.to_igraph(G)
-    assert third is not second
-    # Rewiring keeps the size but networkx drops its cache token: a fresh copy.
-    G.remove_edge(0, 1)
-    G.add_edge(0, 2)
-    assert backends.to_igraph(G) is not third
+    assert Network.from_networkx(frozen).igraph.vcount() == 3
+    assert frozen.graph == {}
 
 
 def test_cached_analyses_see_a_rewired_graph():

@@ -4,6 +4,7 @@ import networkx as nx
 import pytest
 
 from ecograph.analysis import community_links, community_profiles, louvain
+from ecograph.errors import UsageError
 
 
 def planted(groups=4, size=60, seed=1):
@@ -20,7 +21,7 @@ def test_louvain_finds_the_bells_of_a_barbell():
     assert [sorted(c) for c in p.communities] == [list(range(6)), list(range(6, 12))]
     assert p.membership[0] == 0 and p.membership[11] == 1
     assert p.method == "louvain resolution=1.0 seed=0"
-    assert p.backend == "networkx"
+    assert p.backend == "igraph"  # "auto" picks igraph wherever it is installed
 
 
 @pytest.mark.parametrize("backend", ["networkx", "igraph"])
@@ -41,6 +42,23 @@ def test_backends_reach_the_same_modularity():
     assert ig_part.modularity == pytest.approx(
         nx.community.modularity(G, ig_part.communities, weight="weight")
     )
+
+
+def test_leiden_finds_connected_communities_at_least_as_modular_as_louvain():
+    G = planted()
+    found = louvain(G, method="leiden", seed=2)
+    assert found.method == "leiden resolution=1.0 seed=2" and found.backend == "igraph"
+    assert found.modularity == pytest.approx(nx.community.modularity(G, found.communities, weight="weight"))
+    assert found.modularity >= louvain(G, seed=2).modularity - 1e-9
+    assert all(nx.is_connected(G.subgraph(c)) for c in found.communities)
+    assert found.communities == louvain(G, method="leiden", seed=2).communities
+
+
+def test_leiden_needs_igraph_and_an_unknown_method_is_a_usage_error():
+    with pytest.raises(UsageError, match="Leiden communities need igraph"):
+        louvain(planted(), method="leiden", backend="networkx")
+    with pytest.raises(UsageError, match="Unknown community method 'spectral'"):
+        louvain(planted(), method="spectral")
 
 
 def test_resolution_and_edgeless_graphs():

@@ -1,4 +1,4 @@
-"""Helpers shared by the analyses: node labels, attribute values, make-up counts, names."""
+"""Helpers shared by the analyses: the graph as arrays, node labels, attribute values, make-up counts, names."""
 
 from __future__ import annotations
 
@@ -12,13 +12,69 @@ import numpy as np
 import scipy as sp
 
 from ecograph.analysis.backends import graph_version, register_cache
+from ecograph.columns import edge_table
 from ecograph.errors import UnknownOrganisation
 from ecograph.names import fold
+from ecograph.projections import Arcs, Network, undirected
 
 UNKNOWN = "(unknown)"
 """The make-up key for an organisation that has no value for an attribute."""
 
 MAKEUP_ATTRS: tuple[str, ...] = ("category", "province")
+
+
+GraphLike = Network | nx.Graph
+
+
+def as_network(G: GraphLike) -> Network:
+    """*G* as a :class:`~ecograph.projections.Network`: itself, a networkx graph converted
+    (each call: nothing is cached on a graph that may change), or a snapshot's projection.
+
+    Raises
+    ------
+    networkx.NetworkXNotImplemented
+        For a directed graph that is not a snapshot.
+    """
+    if isinstance(G, Network):
+        return G
+    if isinstance(G, Arcs):
+        raise nx.NetworkXNotImplemented("not implemented for directed type")
+    if G.is_multigraph():
+        t = edge_table(G)
+        return undirected(t, graph=dict(G.graph), node_data=[G.nodes[v] for v in t.nodes])
+    return Network.from_networkx(G)
+
+
+def positions(N: Network | Arcs, nodes: Iterable[Hashable]) -> list[int]:
+    """The positions of *nodes* (ids) in *N*.
+
+    Raises
+    ------
+    UnknownOrganisation
+        For the first id that is not in *N*.
+    """
+    index = N.index
+    out = []
+    for v in nodes:
+        i = index.get(v) if isinstance(v, Hashable) else None
+        if i is None:
+            raise UnknownOrganisation(f"No organisation with id {v!r} in the graph; check the id.")
+        out.append(i)
+    return out
+
+
+def ranked(
+    N: Network | Arcs, values: np.ndarray, descending: bool = True, among: np.ndarray | None = None
+) -> np.ndarray:
+    """Positions ordered by *values* (high first when *descending*), then by name, then id;
+    nan values left out. *among* (a boolean mask) keeps only some organisations."""
+    values = np.asarray(values, dtype=float)
+    keep = ~np.isnan(values)
+    if among is not None:
+        keep &= among
+    at = np.flatnonzero(keep)
+    key = -values[at] if descending else values[at]
+    return at[np.lexsort((N.name_rank[at], key))]
 
 
 def values_of(G: nx.Graph, node: Hashable, attr: str) -> tuple:

@@ -1,64 +1,58 @@
-"""Graph backends: networkx everywhere, igraph as a fast path behind the same functions."""
+"""Graph backends: igraph (and numpy/scipy) as the fast path, networkx as the tested reference.
+
+Every function here takes a :class:`~ecograph.projections.Network` and a resolved backend
+name, works on positions, and returns numpy arrays in node order: the analyses turn them
+into results keyed by organisation.
+"""
 
 from __future__ import annotations
 
 import random
 import threading
 import weakref
-from collections.abc import Hashable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 
 import networkx as nx
 import numpy as np
 
 from ecograph import settings
 from ecograph.errors import UsageError
-
-try:  # igraph is a dependency, but the analyses keep working without it.
-    import igraph as ig
-except ImportError:  # pragma: no cover - exercised only where igraph is missing
-    ig = None
+from ecograph.projections import Network, ig
 
 __all__ = [
-    "AUTO_MIN_NODES",
     "BACKENDS",
-    "IGraphView",
+    "COMMUNITY_METHODS",
     "articulation_points",
     "betweenness_sums",
     "bridges",
     "clear_cache",
     "closeness",
+    "communities",
     "constraint",
     "distance_rows",
     "graph_version",
     "harmonic",
-    "louvain",
     "register_cache",
     "resolve_backend",
-    "to_igraph",
 ]
 
 BACKENDS: tuple[str, ...] = ("auto", "networkx", "igraph")
-AUTO_MIN_NODES = 500
-"""With ``backend="auto"``, graphs with at least this many nodes go to igraph (when installed)."""
+COMMUNITY_METHODS: tuple[str, ...] = ("louvain", "leiden")
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_CACHES: list[weakref.WeakKeyDictionary] = [_CACHE]
-_CACHE_LOCK = threading.Lock()
 _RNG_LOCK = threading.Lock()
 
 
-def resolve_backend(backend: str | None = None, G: nx.Graph | None = None) -> str:
+def resolve_backend(backend: str | None = None, G: object = None) -> str:
     """The backend that will run: ``"networkx"`` or ``"igraph"``.
 
     Parameters
     ----------
     backend : {"auto", "networkx", "igraph"} or None, optional
-        None reads the ``ECOGRAPH_BACKEND`` setting (default ``"auto"``). ``"auto"`` picks
-        igraph for graphs of at least :data:`AUTO_MIN_NODES` nodes when it is installed,
-        networkx otherwise.
+        None reads the ``ECOGRAPH_BACKEND`` setting (default ``"auto"``). ``"auto"`` is
+        igraph when it is installed (the fastest here), networkx otherwise; ``"networkx"``
+        runs networkx's own algorithms, the reference the others are tested against.
     G : graph, optional
-        The graph the work is for (its size decides ``"auto"``).
+        Unused; accepted so that callers may say what the work is for.
 
     Returns
     -------
@@ -74,15 +68,14 @@ def resolve_backend(backend: str | None = None, G: nx.Graph | None = None) -> st
     --------
     >>> resolve_backend("networkx")
     'networkx'
-    >>> resolve_backend("auto", nx.path_graph(3))
-    'networkx'
+    >>> resolve_backend("auto")
+    'igraph'
     """
     name = (settings.get("backend") if backend is None else backend).strip().lower()
     if name not in BACKENDS:
         raise UsageError(f"Unknown graph backend {name!r}: use one of {', '.join(BACKENDS)}.")
     if name == "auto":
-        big = G is not None and G.number_of_nodes() >= AUTO_MIN_NODES
-        return "igraph" if (ig is not None and big) else "networkx"
+        return "igraph" if ig is not None else "networkx"
     if name == "igraph" and ig is None:
         raise UsageError(
             "The igraph backend is not installed: pip install igraph, or use --backend networkx."
@@ -90,53 +83,8 @@ def resolve_backend(backend: str | None = None, G: nx.Graph | None = None) -> st
     return name
 
 
-@dataclass
-class IGraphView:
-    """An igraph copy of a networkx graph: vertex ``i`` is ``nodes[i]``."""
-
-    graph: object
-    nodes: list
-    index: dict
-    signature: tuple
-    _weights: dict = field(default_factory=dict)
-
-    def weights(self, G: nx.Graph, weight: str | None) -> list[float] | None:
-        """Edge weights in igraph's edge order (missing weights count 1), or None."""
-        if weight is None:
-            return None
-        if weight not in self._weights:
-            self._weights[weight] = [float(w) for _, _, w in G.edges(data=weight, default=1.0)]
-        return self._weights[weight]
-
-
-def to_igraph(G: nx.Graph) -> IGraphView:
-    """The igraph copy of undirected *G*, converted once and cached while *G* lives.
-
-    The cache is keyed on the graph object itself (a weak reference, so frozen graphs work
-    and nothing is written into ``G.graph``) and checked with :func:`graph_version`.
-
-    Examples
-    --------
-    >>> view = to_igraph(nx.path_graph(3))
-    >>> view.graph.vcount(), view.graph.ecount(), view.nodes
-    (3, 2, [0, 1, 2])
-    """
-    if ig is None:  # pragma: no cover
-        raise UsageError("The igraph backend is not installed.")
-    signature = graph_version(G)
-    with _CACHE_LOCK:
-        view = _CACHE.get(G)
-        if view is not None and view.signature == signature:
-            return view
-    nodes = list(G)
-    index = {n: i for i, n in enumerate(nodes)}
-    graph = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges()], directed=False)
-    view = IGraphView(graph, nodes, index, signature)
-    with _CACHE_LOCK:
-        _CACHE[G] = view
-    return view
-
-
+_CACHES: list[weakref.WeakKeyDictionary] = []
+_CACHE_LOCK = threading.Lock()
 _TOKEN = "ecograph.analysis"
 
 
@@ -188,24 +136,19 @@ def register_cache(cache: weakref.WeakKeyDictionary) -> None:
 
 
 def clear_cache() -> None:
-    """Forget every cached igraph copy and every other per-graph cache of the analyses.
-
-    Examples
-    --------
-    >>> G = nx.path_graph(3)
-    >>> first = to_igraph(G)
-    >>> clear_cache()
-    >>> to_igraph(G) is first
-    False
-    """
+    """Forget every per-graph cache of the analyses (see :func:`register_cache`)."""
     with _CACHE_LOCK:
         for cache in _CACHES:
             cache.clear()
 
 
+def _in_order(N: Network, values: dict) -> np.ndarray:
+    return np.fromiter((values[v] for v in N.ids), dtype=float, count=N.n)
+
+
 def betweenness_sums(
-    G: nx.Graph, sources: Sequence[Hashable] | None = None, *, backend: str = "networkx"
-) -> dict:
+    N: Network, sources: Sequence[int] | None = None, *, backend: str = "igraph"
+) -> np.ndarray:
     r"""Unnormalised betweenness over shortest paths (in hops) from *sources*.
 
     .. math::
@@ -218,24 +161,23 @@ def betweenness_sums(
 
     Parameters
     ----------
-    G : networkx.Graph
-        Undirected graph.
-    sources : sequence of nodes, optional
-        Sources of the shortest paths (default: every node).
-    backend : {"networkx", "igraph"}, optional (default "networkx")
+    N : Network
+    sources : sequence of int, optional
+        Positions of the sources of the shortest paths (default: every node).
+    backend : {"networkx", "igraph"}, optional (default "igraph")
         A resolved backend (see :func:`resolve_backend`).
 
     Returns
     -------
-    dict
-        Node → sum.
+    numpy.ndarray
+        The sum of each node, in node order.
 
     Examples
     --------
-    >>> betweenness_sums(nx.path_graph(3), backend="igraph")
-    {0: 0.0, 1: 1.0, 2: 0.0}
-    >>> betweenness_sums(nx.path_graph(3), [0])
-    {0: 0.0, 1: 0.5, 2: 0.0}
+    >>> betweenness_sums(Network.from_networkx(nx.path_graph(3))).tolist()
+    [0.0, 1.0, 0.0]
+    >>> betweenness_sums(Network.from_networkx(nx.path_graph(3)), [0], backend="networkx").tolist()
+    [0.0, 0.5, 0.0]
 
     Notes
     -----
@@ -248,161 +190,123 @@ def betweenness_sums(
        https://doi.org/10.1016/j.socnet.2007.11.001
     """
     if backend == "igraph":
-        view = to_igraph(G)
-        src = None if sources is None else [view.index[s] for s in sources]
-        values = view.graph.betweenness(directed=False, sources=src)
-        return dict(zip(view.nodes, values, strict=True))
+        src = None if sources is None else [int(s) for s in sources]
+        return np.asarray(N.igraph.betweenness(directed=False, sources=src), dtype=float)
+    G = N.to_networkx()
     if sources is None:
-        return nx.betweenness_centrality(G, normalized=False)
-    return nx.betweenness_centrality_subset(G, list(sources), list(G), normalized=False)
+        return _in_order(N, nx.betweenness_centrality(G, normalized=False))
+    chosen = [N.ids[s] for s in sources]
+    return _in_order(N, nx.betweenness_centrality_subset(G, chosen, list(G), normalized=False))
 
 
-def _component_sizes(G: nx.Graph) -> dict:
-    size = {}
-    for comp in nx.connected_components(G):
-        for n in comp:
-            size[n] = len(comp)
-    return size
-
-
-def closeness(G: nx.Graph, *, backend: str = "networkx") -> dict:
+def closeness(N: Network, *, backend: str = "igraph") -> np.ndarray:
     """Closeness in hops, as networkx defines it (Wasserman–Faust scaling when disconnected).
 
     Parameters
     ----------
-    G : networkx.Graph
-        Undirected graph.
-    backend : {"networkx", "igraph"}, optional (default "networkx")
+    N : Network
+    backend : {"networkx", "igraph"}, optional (default "igraph")
         A resolved backend.
 
     Returns
     -------
-    dict
-        Node → closeness; 0 for isolates.
+    numpy.ndarray
+        Each node's closeness, in node order; 0 for isolates.
 
     Examples
     --------
-    >>> closeness(nx.path_graph(3), backend="igraph")
-    {0: 0.6666666666666666, 1: 1.0, 2: 0.6666666666666666}
+    >>> closeness(Network.from_networkx(nx.path_graph(3))).tolist()
+    [0.6666666666666666, 1.0, 0.6666666666666666]
 
     Notes
     -----
     One breadth-first search per node: :math:`O(nm)`.
     """
     if backend != "igraph":
-        return nx.closeness_centrality(G)
-    view = to_igraph(G)
-    n = len(view.nodes)
-    size = _component_sizes(G)
-    values = view.graph.closeness(normalized=True)
-    out = {}
-    for node, c in zip(view.nodes, values, strict=True):
-        r = size[node]
-        out[node] = 0.0 if r <= 1 or c != c else c * (r - 1) / (n - 1)
-    return out
+        return _in_order(N, nx.closeness_centrality(N.to_networkx()))
+    n = N.n
+    if n <= 1:
+        return np.zeros(n)
+    _, labels = N.components
+    size = np.bincount(labels)[labels]
+    values = np.asarray(N.igraph.closeness(normalized=True), dtype=float)
+    with np.errstate(invalid="ignore"):
+        out = values * (size - 1) / (n - 1)
+    return np.where((size <= 1) | np.isnan(values), 0.0, out)
 
 
-def harmonic(G: nx.Graph, *, backend: str = "networkx") -> dict:
+def harmonic(N: Network, *, backend: str = "igraph") -> np.ndarray:
     """Harmonic centrality in hops, as networkx defines it (the sum of inverse distances).
 
-    Parameters
-    ----------
-    G : networkx.Graph
-        Undirected graph.
-    backend : {"networkx", "igraph"}, optional (default "networkx")
-        A resolved backend.
-
-    Returns
-    -------
-    dict
-        Node → harmonic centrality.
-
     Examples
     --------
-    >>> harmonic(nx.path_graph(3), backend="igraph")
-    {0: 1.5, 1: 2.0, 2: 1.5}
+    >>> harmonic(Network.from_networkx(nx.path_graph(3))).tolist()
+    [1.5, 2.0, 1.5]
 
     Notes
     -----
     One breadth-first search per node: :math:`O(nm)`.
     """
     if backend != "igraph":
-        return {n: float(v) for n, v in nx.harmonic_centrality(G).items()}
-    view = to_igraph(G)
-    values = view.graph.harmonic_centrality(normalized=False)
-    return {n: float(v) for n, v in zip(view.nodes, values, strict=True)}
+        return _in_order(N, {v: float(x) for v, x in nx.harmonic_centrality(N.to_networkx()).items()})
+    return np.asarray(N.igraph.harmonic_centrality(normalized=False), dtype=float)
 
 
 def distance_rows(
-    G: nx.Graph, sources: Sequence[Hashable], *, backend: str = "networkx", chunk: int = 32
-) -> Iterator[tuple[Hashable, np.ndarray]]:
-    """For each source, its hop distances to every node, in ``list(G)`` order.
+    N: Network, sources: Sequence[int], *, backend: str = "igraph", chunk: int = 32
+) -> Iterator[tuple[int, np.ndarray]]:
+    """For each source (a position), its hop distances to every node, in node order.
 
     Parameters
     ----------
-    G : networkx.Graph
-        Undirected graph.
-    sources : sequence of nodes
+    N : Network
+    sources : sequence of int
         Where the breadth-first searches start.
-    backend : {"networkx", "igraph"}, optional (default "networkx")
+    backend : {"networkx", "igraph"}, optional (default "igraph")
         A resolved backend.
     chunk : int, optional (default 32)
         Sources per igraph call (bounds memory).
 
     Yields
     ------
-    (node, numpy.ndarray)
+    (int, numpy.ndarray)
         The source and its distances; ``inf`` where unreachable.
 
     Examples
     --------
     >>> G = nx.path_graph(3)
     >>> G.add_node(9)
-    >>> [(s, row.tolist()) for s, row in distance_rows(G, [0], backend="igraph")]
+    >>> [(s, row.tolist()) for s, row in distance_rows(Network.from_networkx(G), [0])]
     [(0, [0.0, 1.0, 2.0, inf])]
 
     Notes
     -----
     :math:`O(m)` per source.
     """
+    sources = [int(s) for s in sources]
     if backend == "igraph":
-        view = to_igraph(G)
+        g = N.igraph
         for start in range(0, len(sources), chunk):
-            part = list(sources[start : start + chunk])
-            rows = view.graph.distances(source=[view.index[s] for s in part])
-            for s, row in zip(part, rows, strict=True):
-                yield s, np.asarray(row, dtype=float)
+            part = sources[start : start + chunk]
+            rows = np.asarray(g.distances(source=part), dtype=float).reshape(len(part), N.n)
+            yield from zip(part, rows, strict=True)
         return
-    index = {n: i for i, n in enumerate(G)}
+    G = N.to_networkx()
+    index = N.index
     for s in sources:
-        row = np.full(len(index), np.inf)
-        for t, d in nx.single_source_shortest_path_length(G, s).items():
+        row = np.full(N.n, np.inf)
+        for t, d in nx.single_source_shortest_path_length(G, N.ids[s]).items():
             row[index[t]] = d
         yield s, row
 
 
-def constraint(G: nx.Graph, *, weight: str | None = "weight", backend: str = "networkx") -> dict:
-    """Burt's constraint of every node; nan for isolates.
-
-    Parameters
-    ----------
-    G : networkx.Graph
-        Undirected graph.
-    weight : str or None, optional (default "weight")
-        Edge attribute holding tie strength.
-    backend : {"networkx", "igraph"}, optional (default "networkx")
-        A resolved backend; networkx runs
-        :func:`~ecograph.analysis.structural.structural_holes`.
-
-    Returns
-    -------
-    dict
-        Node → constraint.
+def constraint(N: Network, *, weight: str | None = "weight", backend: str = "igraph") -> np.ndarray:
+    """Burt's constraint of every node (igraph's, or networkx's); nan for isolates.
 
     Examples
     --------
-    >>> {v: round(c, 3) for v, c in constraint(nx.star_graph(2), backend="igraph").items()}
-    {0: 0.5, 1: 1.0, 2: 1.0}
+    >>> [round(c, 3) for c in constraint(Network.from_networkx(nx.star_graph(2))).tolist()]
+    [0.5, 1.0, 1.0]
 
     Notes
     -----
@@ -414,47 +318,49 @@ def constraint(G: nx.Graph, *, weight: str | None = "weight", backend: str = "ne
        Harvard University Press.
     """
     if backend != "igraph":
-        from ecograph.analysis.structural import structural_holes
-
-        return {v: s["constraint"] for v, s in structural_holes(G, weight=weight).items()}
-    view = to_igraph(G)
-    values = view.graph.constraint(weights=view.weights(G, weight))
-    return {n: float(v) for n, v in zip(view.nodes, values, strict=True)}
+        values = nx.constraint(N.to_networkx(), weight=weight)
+        return _in_order(N, values)
+    values = np.asarray(N.igraph.constraint(weights=N.igraph_weights(weight)), dtype=float)
+    return np.where(N.partners > 0, values, np.nan)
 
 
-def louvain(
-    G: nx.Graph,
+def communities(
+    N: Network,
     *,
+    method: str = "louvain",
     resolution: float = 1.0,
     seed: random.Random | None = None,
     weight: str | None = "weight",
-    backend: str = "networkx",
-) -> list[set]:
-    """Louvain communities, reproducible for a given *seed*.
+    backend: str = "igraph",
+) -> np.ndarray:
+    """Community labels by Louvain or Leiden modularity optimisation, reproducible for a *seed*.
 
     Parameters
     ----------
-    G : networkx.Graph
-        Undirected graph.
+    N : Network
+    method : {"louvain", "leiden"}, optional (default "louvain")
+        Leiden refines Louvain's communities so that each is connected (two rounds, as
+        igraph's default); it needs igraph.
     resolution : float, optional (default 1.0)
         Modularity resolution.
     seed : random.Random, optional
         Random source (default ``random.Random(0)``); igraph draws from it while it runs.
     weight : str or None, optional (default "weight")
         Edge attribute holding tie strength.
-    backend : {"networkx", "igraph"}, optional (default "networkx")
+    backend : {"networkx", "igraph"}, optional (default "igraph")
         A resolved backend.
 
     Returns
     -------
-    list of set
-        The communities, in no particular order (see
+    numpy.ndarray
+        Each node's community label (labels in no particular order: see
         :func:`ecograph.analysis.communities.louvain` for a sorted, described result).
 
     Examples
     --------
-    >>> sorted(sorted(c) for c in louvain(nx.barbell_graph(3, 0), backend="igraph"))
-    [[0, 1, 2], [3, 4, 5]]
+    >>> labels = communities(Network.from_networkx(nx.barbell_graph(3, 0)))
+    >>> len(set(labels[:3].tolist())), bool(labels[0] != labels[5])
+    (1, True)
 
     Notes
     -----
@@ -465,48 +371,50 @@ def louvain(
     .. [1] Blondel, V. D., Guillaume, J.-L., Lambiotte, R., & Lefebvre, E. (2008). Fast
        unfolding of communities in large networks. *Journal of Statistical Mechanics*
        P10008. https://doi.org/10.1088/1742-5468/2008/10/P10008
+    .. [2] Traag, V. A., Waltman, L., & van Eck, N. J. (2019). From Louvain to Leiden:
+       guaranteeing well-connected communities. *Scientific Reports* 9, 5233.
+       https://doi.org/10.1038/s41598-019-41695-z
     """
+    if method not in COMMUNITY_METHODS:
+        raise UsageError(f"Unknown community method {method!r}: use one of {', '.join(COMMUNITY_METHODS)}.")
     rng = seed if seed is not None else random.Random(0)
     if backend != "igraph":
-        return [
-            set(c)
-            for c in nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=rng)
-        ]
-    view = to_igraph(G)
-    if view.graph.ecount() == 0:
-        return [{n} for n in view.nodes]
+        if method == "leiden":
+            raise UsageError(
+                "Leiden communities need igraph (networkx has no Leiden of its own); use louvain."
+            )
+        found = nx.community.louvain_communities(
+            N.to_networkx(), weight=weight, resolution=resolution, seed=rng
+        )
+        labels = np.empty(N.n, dtype=np.int64)
+        index = N.index
+        for c, members in enumerate(found):
+            labels[[index[v] for v in members]] = c
+        return labels
+    if N.m == 0:
+        return np.arange(N.n, dtype=np.int64)
+    g, weights = N.igraph, N.igraph_weights(weight)
     with _RNG_LOCK:
         ig.set_random_number_generator(rng)
         try:
-            clustering = view.graph.community_multilevel(
-                weights=view.weights(G, weight), resolution=resolution
-            )
+            if method == "leiden":
+                found = g.community_leiden(
+                    objective_function="modularity", weights=weights, resolution=resolution
+                )
+            else:
+                found = g.community_multilevel(weights=weights, resolution=resolution)
         finally:
             ig.set_random_number_generator(random)
-    groups: dict[int, set] = {}
-    for node, label in zip(view.nodes, clustering.membership, strict=True):
-        groups.setdefault(label, set()).add(node)
-    return list(groups.values())
+    return np.asarray(found.membership, dtype=np.int64)
 
 
-def bridges(G: nx.Graph, *, backend: str = "networkx") -> list[tuple]:
-    """Every bridge of undirected *G*.
-
-    Parameters
-    ----------
-    G : networkx.Graph
-        Undirected graph.
-    backend : {"networkx", "igraph"}, optional (default "networkx")
-        A resolved backend.
-
-    Returns
-    -------
-    list of tuple
-        The bridges as ``(u, v)``, in the order and orientation of ``G.edges()``.
+def bridges(N: Network, *, backend: str = "igraph") -> np.ndarray:
+    """The positions, in ``N``'s edge order, of every bridge.
 
     Examples
     --------
-    >>> bridges(nx.barbell_graph(3, 0), backend="igraph")
+    >>> N = Network.from_networkx(nx.barbell_graph(3, 0))
+    >>> [(N.ids[N.u[k]], N.ids[N.v[k]]) for k in bridges(N)]
     [(2, 3)]
 
     Notes
@@ -515,34 +423,27 @@ def bridges(G: nx.Graph, *, backend: str = "networkx") -> list[tuple]:
     """
     if backend != "igraph":
         found = set()
-        for u, v in nx.bridges(G):
-            found.add((u, v))
-            found.add((v, u))
-        return [(u, v) for u, v in G.edges() if (u, v) in found]
-    view = to_igraph(G)
-    ids = sorted(view.graph.bridges())
-    edges = list(G.edges())  # igraph's edge i is the i-th edge of G
-    return [edges[e] for e in ids]
+        for a, b in nx.bridges(N.to_networkx()):
+            found.add((a, b))
+            found.add((b, a))
+        ids = N.ids
+        return np.array(
+            [
+                k
+                for k, (a, b) in enumerate(zip(N.u.tolist(), N.v.tolist(), strict=True))
+                if (ids[a], ids[b]) in found
+            ],
+            dtype=np.int64,
+        )
+    return np.sort(np.asarray(N.igraph.bridges(), dtype=np.int64))
 
 
-def articulation_points(G: nx.Graph, *, backend: str = "networkx") -> list:
-    """Every articulation point of undirected *G*.
-
-    Parameters
-    ----------
-    G : networkx.Graph
-        Undirected graph.
-    backend : {"networkx", "igraph"}, optional (default "networkx")
-        A resolved backend.
-
-    Returns
-    -------
-    list
-        The articulation points, in the order of ``list(G)``.
+def articulation_points(N: Network, *, backend: str = "igraph") -> np.ndarray:
+    """The positions of every articulation point, ascending.
 
     Examples
     --------
-    >>> articulation_points(nx.barbell_graph(3, 0), backend="igraph")
+    >>> articulation_points(Network.from_networkx(nx.barbell_graph(3, 0))).tolist()
     [2, 3]
 
     Notes
@@ -550,8 +451,6 @@ def articulation_points(G: nx.Graph, *, backend: str = "networkx") -> list:
     One depth-first search: :math:`O(n + m)`.
     """
     if backend != "igraph":
-        found = set(nx.articulation_points(G))
-    else:
-        view = to_igraph(G)
-        found = {view.nodes[i] for i in view.graph.articulation_points()}
-    return [n for n in G if n in found]
+        found = set(nx.articulation_points(N.to_networkx()))
+        return np.array([i for i, v in enumerate(N.ids) if v in found], dtype=np.int64)
+    return np.sort(np.asarray(N.igraph.articulation_points(), dtype=np.int64))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -12,9 +14,10 @@ import scipy as sp
 from networkx.utils import not_implemented_for, py_random_state
 
 from ecograph.analysis import backends
-from ecograph.analysis._util import adjacency, label, sort_key, values_of
-from ecograph.analysis.structural import structural_holes
+from ecograph.analysis._util import GraphLike, as_network, ranked
+from ecograph.analysis.structural import holes
 from ecograph.errors import UsageError
+from ecograph.projections import Network
 
 __all__ = [
     "DEFAULT_SAMPLES",
@@ -71,10 +74,10 @@ DEFAULT_SAMPLES = 256
 """Sources sampled for path-based measures above :data:`EXACT_NODE_LIMIT` nodes."""
 
 _PATH_MEASURES = frozenset({"betweenness", "closeness", "harmonic"})
-_IGRAPH_MEASURES = frozenset({"betweenness", "closeness", "harmonic", "constraint"})
+_SCIPY = "scipy"  # numpy and scipy's sparse matrices: Burt's measures and the eigenvector
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CentralityResult:
     """The values of one measure for every organisation, and how they were computed.
 
@@ -82,22 +85,40 @@ class CentralityResult:
     ----------
     measure : str
         One of :data:`MEASURES`.
-    values : dict
-        Node → value. Isolates get 0, except where the measure is undefined for them
+    ids : list
+        The organisations, in the order of :attr:`array`.
+    array : numpy.ndarray
+        Their values. Isolates get 0, except where the measure is undefined for them
         (constraint, effective size, efficiency, hierarchy: nan).
     method : str
         ``"exact"``, or ``"sampled k=256 seed=0"`` for an estimate from *k* sources.
     backend : str
-        ``"networkx"`` or ``"igraph"``: the library that computed the values.
+        The library that computed the values: ``"igraph"``, ``"scipy"`` (ecograph's own
+        sparse-matrix code) or ``"networkx"``.
     k : int or None
         Sources sampled, or None when exact.
     """
 
     measure: str
-    values: dict
+    ids: list
+    array: np.ndarray = field(repr=False)
     method: str = "exact"
     backend: str = "networkx"
     k: int | None = None
+
+    @cached_property
+    def values(self) -> dict:
+        """Node → value, made from :attr:`array` when first asked for."""
+        return dict(zip(self.ids, self.array.tolist(), strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CentralityResult):
+            return NotImplemented
+        same = (self.measure, self.ids, self.method, self.backend, self.k)
+        theirs = (other.measure, other.ids, other.method, other.backend, other.k)
+        return same == theirs and np.array_equal(self.array, other.array, equal_nan=True)
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def exact(self) -> bool:
@@ -116,9 +137,9 @@ def _sources(nodes: list, k: int, seed: random.Random) -> list:
     return seed.sample(nodes, k)
 
 
-def _plan(G: nx.Graph, k: int | None) -> int | None:
+def _plan(N: Network, k: int | None) -> int | None:
     """The number of sources to sample, or None for an exact computation."""
-    n = G.number_of_nodes()
+    n = N.n
     if k is None:
         return None if n <= EXACT_NODE_LIMIT else DEFAULT_SAMPLES
     if k < 1:
@@ -126,101 +147,155 @@ def _plan(G: nx.Graph, k: int | None) -> int | None:
     return None if k >= n else k
 
 
-def _betweenness(G: nx.Graph, k: int | None, seed: int, backend: str) -> dict:
-    n = G.number_of_nodes()
+def _betweenness(N: Network, k: int | None, seed: int, backend: str) -> np.ndarray:
+    n = N.n
     if n <= 2:
-        return dict.fromkeys(G, 0.0)
+        return np.zeros(n)
     if k is None:
-        sums = backends.betweenness_sums(G, backend=backend)
-        scale = 2.0 / ((n - 1) * (n - 2))
-        return {v: s * scale for v, s in sums.items()}
-    sources = _sources(list(G), k, seed)
-    sums = backends.betweenness_sums(G, sources, backend=backend)
-    chosen = set(sources)
+        return backends.betweenness_sums(N, backend=backend) * (2.0 / ((n - 1) * (n - 2)))
+    sources = _sources(list(range(n)), k, seed)
+    sums = backends.betweenness_sums(N, sources, backend=backend)
     # Each sampled source contributes its dependency on v; v itself is no source for v.
-    return {
-        v: 2.0 * s / ((k - (v in chosen)) * (n - 2)) if k > (v in chosen) else 0.0 for v, s in sums.items()
-    }
+    chosen = np.zeros(n, dtype=np.int64)
+    chosen[sources] = 1
+    others = k - chosen
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(others > 0, 2.0 * sums / (others * (n - 2)), 0.0)
 
 
-def _sampled_closeness(G: nx.Graph, k: int, seed: int, backend: str, harmonic: bool) -> dict:
+def _sampled_closeness(N: Network, k: int, seed: int, backend: str, harmonic: bool) -> np.ndarray:
     """Closeness or harmonic centrality estimated from *k* sources per large component.
 
     Components of at most *k* nodes are computed exactly; in a larger component the mean
     distance from a node to the others is estimated by its mean distance to *k* sources
     drawn in that component (Eppstein & Wang 2004); the sources themselves are exact.
     """
-    n = G.number_of_nodes()
-    order = {v: i for i, v in enumerate(G)}
-    out: dict = {}
+    n = N.n
+    out = np.zeros(n)
+    count, labels = N.components
+    sizes = np.bincount(labels, minlength=count)
+    small = sizes[labels] <= k
+    if small.any():
+        # Exact within each small component: the same measure on the small components alone.
+        part = N.select(small)
+        inside = (backends.harmonic if harmonic else backends.closeness)(part, backend=backend)
+        if not harmonic:  # closeness scales by the reachable share of the whole graph
+            inside = inside * (part.n - 1) / (n - 1) if n > 1 else inside
+        out[small] = inside
     rng = random.Random(seed)
-    for comp in nx.connected_components(G):
-        r = len(comp)
-        members = sorted(comp, key=order.__getitem__)
-        if r == 1:
-            out[members[0]] = 0.0
-            continue
-        if r <= k:
-            for u in members:
-                dist = nx.single_source_shortest_path_length(G, u)
-                if harmonic:
-                    out[u] = float(sum(1.0 / d for d in dist.values() if d > 0))
-                else:
-                    out[u] = (r - 1) / (n - 1) * (r - 1) / sum(dist.values())
-            continue
-        sources = _sources(members, k, rng)
+    members_of = np.argsort(labels, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(sizes)))
+    for c in np.flatnonzero(sizes > k).tolist():
+        members = members_of[bounds[c] : bounds[c + 1]]
+        r = len(members)
+        sources = _sources(members.tolist(), k, rng)
         total = np.zeros(n)
         inverse = np.zeros(n)
-        count = np.zeros(n)
+        seen = np.zeros(n)
         exact = {}
-        for s, row in backends.distance_rows(G, sources, backend=backend):
+        for s, row in backends.distance_rows(N, sources, backend=backend):
             mask = np.isfinite(row) & (row > 0)
-            total[mask] += row[mask]
-            inverse[mask] += 1.0 / row[mask]
-            count[mask] += 1
-            # A source's own row gives its exact value.
             far = row[mask]
+            total[mask] += far
+            inverse[mask] += 1.0 / far
+            seen[mask] += 1
+            # A source's own row gives its exact value.
             exact[s] = (
                 float((1.0 / far).sum()) if harmonic else (r - 1) / (n - 1) * (r - 1) / float(far.sum())
             )
-        for u in members:
-            i = order[u]
-            if u in exact:
-                out[u] = exact[u]
-            elif harmonic:
-                out[u] = float((r - 1) * inverse[i] / count[i])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if harmonic:
+                estimate = (r - 1) * inverse[members] / seen[members]
             else:
-                out[u] = float((r - 1) / (n - 1) * count[i] / total[i])
-    return {v: out[v] for v in G}
+                estimate = (r - 1) / (n - 1) * seen[members] / total[members]
+        out[members] = estimate
+        out[list(exact)] = list(exact.values())
+    return out
 
 
-def _eigenvector(G: nx.Graph, weight: str | None) -> dict:
+def _eigenvector(N: Network, weight: str | None) -> np.ndarray:
     """Eigenvector centrality on the largest connected component; 0 elsewhere.
 
     The same principal eigenvector as networkx's ``eigenvector_centrality_numpy``, found
-    with the symmetric (Lanczos) solver on the cached adjacency matrix.
+    with the symmetric (Lanczos) solver on the weighted adjacency matrix.
     """
-    values = dict.fromkeys(G, 0.0)
-    if G.number_of_edges() == 0:
+    values = np.zeros(N.n)
+    if N.m == 0 or not N.partners.any():
         return values
-    nodes, pos, A = adjacency(G, weight)
-    comp = max(nx.connected_components(G), key=len)
-    index = np.sort(np.fromiter((pos[v] for v in comp), dtype=np.int64, count=len(comp)))
+    A = N.adjacency(weight)
+    count, labels = N.components
+    largest = int(np.argmax(np.bincount(labels, minlength=count)))
+    index = np.flatnonzero(labels == largest)
     sub = A[index][:, index]
     if len(index) >= 20:
         _, vectors = sp.sparse.linalg.eigsh(sub, k=1, which="LA")
     else:
         _, vectors = np.linalg.eigh(sub.toarray())
     vector = np.abs(vectors[:, -1])
-    vector /= np.linalg.norm(vector)
-    values.update(zip((nodes[i] for i in index), vector.tolist(), strict=True))
+    values[index] = vector / np.linalg.norm(vector)
     return values
+
+
+def _networkx(N: Network, measure: str, weight: str | None) -> np.ndarray:
+    """networkx's own computation of the measures that are not path-based: the reference."""
+    G = N.to_networkx()
+    if measure in ("degree", "strength"):
+        found = dict(G.degree(weight=weight if measure == "strength" else None))
+    elif measure == "eigenvector":
+        found = dict.fromkeys(G, 0.0)
+        part = max(nx.connected_components(G), key=len, default=())
+        if len(part) == 2:  # one tie: networkx's sparse solver refuses a 2 × 2 matrix
+            found.update(dict.fromkeys(part, math.sqrt(0.5)))
+        elif len(part) > 2:
+            found.update(nx.eigenvector_centrality_numpy(G.subgraph(part), weight=weight))
+    elif measure == "pagerank":
+        found = nx.pagerank(G, weight=weight, tol=1e-12)  # networkx's default stops ~1e-6 short
+    elif measure == "kcore":
+        found = nx.core_number(G)
+    elif measure == "constraint":
+        found = nx.constraint(G, weight=weight)
+    elif measure in ("effective_size", "efficiency"):
+        # Weighted, Burt's formula as written (networkx's weighted variant normalises the
+        # contacts' ties otherwise and misses the published values of Borgatti 1997).
+        found = nx.effective_size(G) if weight is None else {v: _effective_size(G, v, weight) for v in G}
+        if measure == "efficiency":
+            found = {v: x / G.degree(v) if G.degree(v) else math.nan for v, x in found.items()}
+    else:  # hierarchy: Burt's formula over networkx's local constraint
+        found = {v: _hierarchy(G, v, weight) for v in G}
+    return np.fromiter((float(found[v]) for v in N.ids), dtype=float, count=N.n)
+
+
+def _effective_size(G: nx.Graph, v: Hashable, weight: str) -> float:
+    """Burt's effective size of *v*: each contact *j* less its redundancy, the sum over the
+    other contacts *q* of *v*'s share of ties to *q* times *j*'s tie to *q* relative to
+    *j*'s strongest tie."""
+    contacts = [w for w in G[v] if w != v]
+    if not contacts:
+        return math.nan
+
+    def tie(a, b):
+        return G[a][b].get(weight, 1.0) if G.has_edge(a, b) else 0.0
+
+    total = sum(tie(v, q) for q in contacts)
+    strongest = {j: max(tie(j, x) for x in G[j] if x != j) for j in contacts}
+    return sum(
+        1 - sum(tie(v, q) / total * tie(j, q) / strongest[j] for q in contacts if q != j) for j in contacts
+    )
+
+
+def _hierarchy(G: nx.Graph, v: Hashable, weight: str | None) -> float:
+    contacts = [w for w in G[v] if w != v]
+    if len(contacts) < 2:
+        return math.nan
+    local = [nx.local_constraint(G, v, w, weight=weight) for w in contacts]
+    mean, k = sum(local) / len(local), len(local)
+    return sum((c / mean) * math.log(c / mean) for c in local if c > 0) / (k * math.log(k))
 
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def centrality(
-    G: nx.Graph,
+    G: GraphLike,
     measure: str,
     *,
     k: int | None = None,
@@ -266,8 +341,9 @@ def centrality(
 
     Parameters
     ----------
-    G : networkx.Graph
-        Undirected graph, such as :func:`ecograph.snapshot.undirected` of a snapshot.
+    G : Network or networkx.Graph
+        Undirected graph: a workspace's :class:`~ecograph.projections.Network`, or a
+        networkx graph such as :func:`ecograph.snapshot.undirected` of a snapshot.
     measure : str
         One of :data:`MEASURES`.
     k : int or None, optional (default None)
@@ -276,8 +352,12 @@ def centrality(
     seed : int, optional (default 0)
         Seed for the sampled sources.
     backend : {"auto", "networkx", "igraph"} or None, optional
-        Library for betweenness, closeness, harmonic and constraint; None reads the
-        ``ECOGRAPH_BACKEND`` setting. Both give the same values for the same sources.
+        None reads the ``ECOGRAPH_BACKEND`` setting. ``"networkx"`` runs networkx's own
+        algorithm of every measure (the reference); ``"igraph"`` (what ``"auto"`` picks
+        when igraph is installed) runs igraph's for the path-based measures, PageRank,
+        k-core and constraint, and ecograph's numpy and scipy code for degree, strength,
+        the eigenvector and Burt's other three measures. The result's ``backend`` says which
+        ran; all give the same values (for the same sampled sources).
     weight : str or None, optional (default "weight")
         Edge attribute holding tie strength, for strength, eigenvector, pagerank and the
         structural-hole measures. Path-based measures count hops: a tie's weight is its
@@ -286,7 +366,8 @@ def centrality(
     Returns
     -------
     CentralityResult
-        The values with the measure, method (exact or sampled) and backend.
+        The values (an array in node order, and as a dict), with the measure, method
+        (exact or sampled) and backend.
 
     Raises
     ------
@@ -319,38 +400,48 @@ def centrality(
     """
     if measure not in MEASURES:
         raise UsageError(f"Unknown measure {measure!r}: use one of {', '.join(MEASURES)}.")
-    engine = backends.resolve_backend(backend, G) if measure in _IGRAPH_MEASURES else "networkx"
+    engine = backends.resolve_backend(backend)
     if isinstance(seed, random.Random):
         raise UsageError("seed must be an int, so that the method can be reported.")
-    samples = _plan(G, k) if measure in _PATH_MEASURES else None
-    if measure == "degree":
-        values = {v: float(d) for v, d in G.degree()}
-    elif measure == "strength":
-        values = {v: float(d) for v, d in G.degree(weight=weight)}
-    elif measure == "betweenness":
-        values = _betweenness(G, samples, seed, engine)
-    elif measure in ("closeness", "harmonic"):
+    N = as_network(G)
+    samples = _plan(N, k) if measure in _PATH_MEASURES else None
+    values, used = _compute(N, measure, samples, seed, engine, weight)
+    method = "exact" if samples is None else f"sampled k={samples} seed={seed}"
+    return CentralityResult(measure, N.ids, values, method, used, samples)
+
+
+def _compute(
+    N: Network, measure: str, samples: int | None, seed: int, engine: str, weight: str | None
+) -> tuple[np.ndarray, str]:
+    """The values of *measure* in node order, and the backend that computed them."""
+    if measure == "betweenness":
+        return _betweenness(N, samples, seed, engine), engine
+    if measure in ("closeness", "harmonic"):
         harmonic = measure == "harmonic"
         if samples is None:
-            values = (backends.harmonic if harmonic else backends.closeness)(G, backend=engine)
-        else:
-            values = _sampled_closeness(G, samples, seed, engine, harmonic)
-    elif measure == "eigenvector":
-        values = _eigenvector(G, weight)
-    elif measure == "pagerank":
-        values = nx.pagerank(G, weight=weight) if len(G) else {}
-    elif measure == "kcore":
-        values = {v: float(c) for v, c in nx.core_number(G).items()}
-    elif measure == "constraint":
-        values = backends.constraint(G, weight=weight, backend=engine)
-    else:  # effective_size, efficiency, hierarchy
-        values = {v: s[measure] for v, s in structural_holes(G, weight=weight).items()}
-    method = "exact" if samples is None else f"sampled k={samples} seed={seed}"
-    return CentralityResult(measure, values, method, engine, samples)
+            return (backends.harmonic if harmonic else backends.closeness)(N, backend=engine), engine
+        return _sampled_closeness(N, samples, seed, engine, harmonic), engine
+    if engine == "networkx":
+        return _networkx(N, measure, weight), engine
+    if measure == "degree":
+        return N.degree.astype(float), "numpy"
+    if measure == "strength":
+        return N.strength(weight), "numpy"
+    if measure == "eigenvector":
+        return _eigenvector(N, weight), _SCIPY
+    if measure == "pagerank":
+        if N.n == 0:
+            return np.zeros(0), engine
+        return np.asarray(N.igraph.pagerank(weights=N.igraph_weights(weight), damping=0.85)), engine
+    if measure == "kcore":
+        return np.asarray(N.igraph.coreness(), dtype=float), engine
+    if measure == "constraint":
+        return backends.constraint(N, weight=weight, backend=engine), engine
+    return holes(N, weight=weight)[measure], _SCIPY
 
 
 def top_nodes(
-    G: nx.Graph,
+    G: GraphLike,
     values: CentralityResult | Mapping[Hashable, float],
     *,
     n: int | None = 10,
@@ -364,7 +455,7 @@ def top_nodes(
 
     Parameters
     ----------
-    G : networkx graph
+    G : Network or networkx graph
         The graph the values belong to (for names and attributes).
     values : CentralityResult or mapping
         Node → value, e.g. ``centrality(G, "betweenness")``.
@@ -382,7 +473,7 @@ def top_nodes(
     list of dict
         ``rank``, ``id``, ``name``, ``category``, ``kind``, ``province``, ``sectors``
         (list) and ``value``, best first; ties broken by name then id. Nodes whose value
-        is nan are left out.
+        is nan (or that have none) are left out.
 
     Examples
     --------
@@ -393,42 +484,48 @@ def top_nodes(
     >>> [r["id"] for r in top_nodes(G, centrality(G, "degree"), category="startup")]
     ['a', 'c']
     """
+    N = as_network(G)
     if isinstance(values, CentralityResult):
         if descending is None:
             descending = values.descending
-        values = values.values
+        array = values.array if values.ids == N.ids else _aligned(N, values.values)
+    else:
+        array = _aligned(N, values)
     if descending is None:
         descending = True
-    filters = [
-        (attr, {wanted} if isinstance(wanted, str) else set(wanted))
-        for attr, wanted in (
-            ("category", category),
-            ("kind", kind),
-            ("province", province),
-            ("sectors", sector),
-        )
-        if wanted is not None
-    ]
-    keep = []
-    for v, x in values.items():
-        if x is None or x != x:  # nan
+    among = None
+    for attr, wanted in (("category", category), ("kind", kind), ("province", province), ("sectors", sector)):
+        if wanted is None:
             continue
-        if filters and not all(wanted.intersection(values_of(G, v, attr)) for attr, wanted in filters):
-            continue
-        keep.append(v)
-    keep.sort(key=sort_key(values, G, descending))
+        wanted = {wanted} if isinstance(wanted, str) else set(wanted)
+        match = np.fromiter((not wanted.isdisjoint(vals) for vals in N.values(attr)), dtype=bool, count=N.n)
+        among = match if among is None else among & match
+    order = ranked(N, array, descending, among)
     if n is not None:
-        keep = keep[:n]
+        order = order[:n]
+    category_of, kind_of, province_of = N.column("category"), N.column("kind"), N.column("province")
+    sectors = N.values("sectors")
     return [
         {
-            "rank": i,
-            "id": v,
-            "name": label(G, v),
-            "category": G.nodes[v].get("category"),
-            "kind": G.nodes[v].get("kind"),
-            "province": G.nodes[v].get("province"),
-            "sectors": list(values_of(G, v, "sectors")),
-            "value": float(values[v]),
+            "rank": rank,
+            "id": N.ids[i],
+            "name": N.names[i],
+            "category": category_of[i],
+            "kind": kind_of[i],
+            "province": province_of[i],
+            "sectors": list(sectors[i]),
+            "value": float(array[i]),
         }
-        for i, v in enumerate(keep, start=1)
+        for rank, i in enumerate(order.tolist(), start=1)
     ]
+
+
+def _aligned(N: Network, values: Mapping[Hashable, float]) -> np.ndarray:
+    """*values* in *N*'s node order; nan for an organisation without one."""
+    out = np.full(N.n, math.nan)
+    index = N.index
+    for v, x in values.items():
+        i = index.get(v)
+        if i is not None and x is not None:
+            out[i] = x
+    return out

@@ -9,7 +9,7 @@ from collections.abc import Hashable, Iterable
 import networkx as nx
 from networkx.utils import not_implemented_for
 
-from ecograph.analysis._util import describe, jsonable, label, makeup, name_list, values_of
+from ecograph.analysis._util import as_network, describe, jsonable, label, makeup, name_list, values_of
 from ecograph.analysis.backends import betweenness_sums, bridges, resolve_backend
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts
 from ecograph.analysis.centrality import EXACT_NODE_LIMIT, centrality
@@ -168,12 +168,28 @@ def _touches(row: dict, province: str | None, *ends: Hashable, G: nx.Graph) -> b
     return any(e in G and _in(G, e, province) for e in ends)
 
 
+def _bridges(G: nx.Graph, backend: str | None) -> set[tuple]:
+    """The bridges of *G* as pairs of ids (see :func:`_pair_key`)."""
+    N = as_network(G)
+    found = bridges(N, backend=resolve_backend(backend))
+    return {
+        _pair_key(N.ids[a], N.ids[b]) for a, b in zip(N.u[found].tolist(), N.v[found].tolist(), strict=True)
+    }
+
+
+def _betweenness_sums(G: nx.Graph, sources: list | None, backend: str) -> dict:
+    """Node → unnormalised betweenness from *sources* (ids; None for every node)."""
+    N = as_network(G)
+    chosen = None if sources is None else [N.index[s] for s in sources]
+    return dict(zip(N.ids, betweenness_sums(N, chosen, backend=backend).tolist(), strict=True))
+
+
 def _bridge_changes(
     before: nx.Graph, after: nx.Graph, province: str | None, top: int, backend: str | None
 ) -> dict:
     b0 = {_pair_key(r["u"], r["v"]): r for r in bridge_cuts(before, min_size=2)}
     b1 = {_pair_key(r["u"], r["v"]): r for r in bridge_cuts(after, min_size=2)}
-    still = {_pair_key(u, v) for u, v in bridges(after, backend=resolve_backend(backend, after))}
+    still = _bridges(after, backend)
     comp1 = _component_of(after)
     healed, broken, appeared = [], [], []
     for pair, r in b0.items():
@@ -183,7 +199,7 @@ def _bridge_changes(
         joined = u in comp1 and v in comp1 and comp1[u] == comp1[v]
         row = {**r, "tie_kept": after.has_edge(u, v)}
         (healed if joined else broken).append(row)
-    bridges0 = {_pair_key(u, v) for u, v in bridges(before, backend=resolve_backend(backend, before))}
+    bridges0 = _bridges(before, backend)
     for pair, r in b1.items():
         if pair in bridges0 or not _touches(r, province, *pair, G=after):
             continue
@@ -281,18 +297,18 @@ def _broker_moves(
     sources = (
         None if samples is None or samples >= len(common) else random.Random(seed).sample(common, samples)
     )
-    engine0, engine1 = resolve_backend(backend, before), resolve_backend(backend, after)
+    engine = resolve_backend(backend)
     method = "exact" if sources is None else f"sampled k={len(sources)} seed={seed}"
     several = {v for v in common if before.degree(v) >= 3 and after.degree(v) >= 3}
-    c0 = centrality(before, "constraint", backend=engine0).values
-    c1 = centrality(after, "constraint", backend=engine1).values
+    c0 = centrality(before, "constraint", backend=engine).values
+    c1 = centrality(after, "constraint", backend=engine).values
     return {
         "method": method,
         "betweenness": _movers(
             before,
             after,
-            betweenness_sums(before, sources, backend=engine0),
-            betweenness_sums(after, sources, backend=engine1),
+            _betweenness_sums(before, sources, engine),
+            _betweenness_sums(after, sources, engine),
             descending=True,
             province=province,
             top=top,

@@ -8,12 +8,14 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 from networkx.utils import not_implemented_for
 
 from ecograph.analysis import backends
-from ecograph.analysis._util import MAKEUP_ATTRS, describe, label, makeup, name_order
+from ecograph.analysis._util import MAKEUP_ATTRS, GraphLike, as_network, describe, label, makeup, name_order
+from ecograph.projections import Network
 
-__all__ = ["Partition", "community_links", "community_profiles", "louvain"]
+__all__ = ["Partition", "community_links", "community_profiles", "louvain", "modularity"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,9 @@ class Partition:
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def louvain(
-    G: nx.Graph,
+    G: GraphLike,
     *,
+    method: str = "louvain",
     resolution: float = 1.0,
     seed: int = 0,
     weight: str | None = "weight",
@@ -65,8 +68,11 @@ def louvain(
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph.
+    method : {"louvain", "leiden"}, optional (default "louvain")
+        Leiden (Traag et al. 2019) refines Louvain's moves so that every community is
+        connected; it needs igraph.
     resolution : float, optional (default 1.0)
         :math:`\gamma`: above 1 favours smaller communities, below 1 larger ones.
     seed : int, optional (default 0)
@@ -97,19 +103,46 @@ def louvain(
        unfolding of communities in large networks. *Journal of Statistical Mechanics*
        P10008. https://doi.org/10.1088/1742-5468/2008/10/P10008
     """
-    engine = backends.resolve_backend(backend, G)
-    found = backends.louvain(
-        G, resolution=resolution, seed=random.Random(seed), weight=weight, backend=engine
+    engine = backends.resolve_backend(backend)
+    N = as_network(G)
+    labels = backends.communities(
+        N, method=method, resolution=resolution, seed=random.Random(seed), weight=weight, backend=engine
     )
-    order = {v: i for i, v in enumerate(G)}
-    comms = sorted((frozenset(c) for c in found), key=lambda c: (-len(c), min(order[v] for v in c)))
+    groups: dict[int, list] = defaultdict(list)
+    for v, c in zip(N.ids, labels.tolist(), strict=True):
+        groups[c].append(v)
+    # Largest first, then by the first member in graph order (groups fill in that order).
+    first = {c: N.index[members[0]] for c, members in groups.items()}
+    order = sorted(groups, key=lambda c: (-len(groups[c]), first[c]))
+    comms = [frozenset(groups[c]) for c in order]
     membership = {v: i for i, c in enumerate(comms) for v in c}
-    q = (
-        nx.community.modularity(G, comms, weight=weight, resolution=resolution)
-        if G.number_of_edges()
-        else 0.0
-    )
-    return Partition(comms, membership, q, f"louvain resolution={resolution} seed={seed}", engine)
+    q = modularity(N, labels, weight=weight, resolution=resolution)
+    return Partition(comms, membership, q, f"{method} resolution={resolution} seed={seed}", engine)
+
+
+def modularity(
+    N: Network, labels: np.ndarray, *, weight: str | None = "weight", resolution: float = 1.0
+) -> float:
+    r"""Newman–Girvan modularity of the communities *labels* (one per organisation), as
+    :func:`networkx.community.modularity` computes it: :math:`\sum_c L_c / m - \gamma (d_c / 2m)^2`
+    with :math:`L_c` the weight inside community *c*, :math:`d_c` its total strength and
+    :math:`m` the total weight; 0 without ties.
+
+    Examples
+    --------
+    >>> round(modularity(Network.from_networkx(nx.barbell_graph(3, 0)), np.array([0, 0, 0, 1, 1, 1])), 4)
+    0.3571
+    """
+    w = N.edge_column(weight)
+    m = float(w.sum())
+    if N.m == 0 or m == 0:
+        return 0.0
+    labels = np.asarray(labels, dtype=np.int64)
+    count = int(labels.max()) + 1
+    inside = labels[N.u] == labels[N.v]
+    weight_in = np.bincount(labels[N.u[inside]], weights=w[inside], minlength=count)
+    degree = np.bincount(labels, weights=N.strength(weight), minlength=count)
+    return float((weight_in / m - resolution * (degree / (2 * m)) ** 2).sum())
 
 
 def _between(G: nx.Graph, partition: Partition):

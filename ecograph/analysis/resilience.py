@@ -12,7 +12,7 @@ import scipy as sp
 from networkx.utils import not_implemented_for, py_random_state
 
 from ecograph.analysis import backends
-from ecograph.analysis._util import adjacency, check_nodes, label
+from ecograph.analysis._util import adjacency, as_network, check_nodes, label, positions
 from ecograph.analysis.centrality import DEFAULT_SAMPLES, EXACT_NODE_LIMIT, CentralityResult, centrality
 
 __all__ = ["DEFAULT_FRACTIONS", "attack_curve", "what_if"]
@@ -128,10 +128,11 @@ def attack_curve(
 def _metrics(H: nx.Graph, sources: list | None, backend: str) -> dict:
     """Components, largest part, bridges and mean distance of *H*."""
     comps = [len(c) for c in nx.connected_components(H)]
-    engine = backends.resolve_backend(backend, H)
+    engine = backends.resolve_backend(backend)
+    N = as_network(H)
     if sources is None:
-        if engine == "igraph" and H.number_of_nodes():
-            mean = backends.to_igraph(H).graph.average_path_length(directed=False, unconn=True)
+        if engine == "igraph" and N.n:
+            mean = N.igraph.average_path_length(directed=False, unconn=True)
         else:
             total = pairs = 0
             for s in H:
@@ -141,7 +142,7 @@ def _metrics(H: nx.Graph, sources: list | None, backend: str) -> dict:
             mean = total / pairs if pairs else math.nan
     else:
         total = pairs = 0.0
-        for _, row in backends.distance_rows(H, sources, backend=engine):
+        for _, row in backends.distance_rows(N, positions(N, sources), backend=engine):
             ok = np.isfinite(row) & (row > 0)
             total += row[ok].sum()
             pairs += ok.sum()
@@ -151,7 +152,7 @@ def _metrics(H: nx.Graph, sources: list | None, backend: str) -> dict:
         "ties": H.number_of_edges(),
         "components": len(comps),
         "largest_component": max(comps, default=0),
-        "bridges": len(backends.bridges(H, backend=engine)),
+        "bridges": len(backends.bridges(N, backend=engine)),
         "average_distance": None if mean != mean else float(mean),
     }
 

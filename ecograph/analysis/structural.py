@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable
 
-import networkx as nx
 import numpy as np
 import scipy as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.analysis._util import adjacency, check_nodes, sparse_lookup
+from ecograph.analysis._util import GraphLike, as_network, positions, sparse_lookup
+from ecograph.projections import Network
 
-__all__ = ["STRUCTURAL_MEASURES", "structural_holes"]
+__all__ = ["STRUCTURAL_MEASURES", "holes", "structural_holes"]
 
 STRUCTURAL_MEASURES: tuple[str, ...] = ("constraint", "effective_size", "efficiency", "hierarchy")
 
@@ -34,7 +34,7 @@ def _blocks(rows: np.ndarray, load: np.ndarray):
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def structural_holes(
-    G: nx.Graph, *, nodes: Iterable[Hashable] | None = None, weight: str | None = "weight"
+    G: GraphLike, *, nodes: Iterable[Hashable] | None = None, weight: str | None = "weight"
 ) -> dict[Hashable, dict[str, float]]:
     r"""Burt's four structural-hole measures of each organisation, in one pass.
 
@@ -59,7 +59,7 @@ def structural_holes(
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph.
     nodes : iterable, optional
         Only these organisations (default: all).
@@ -81,6 +81,7 @@ def structural_holes(
     --------
     The centre of a star has no redundant contact and spreads its constraint evenly:
 
+    >>> import networkx as nx
     >>> s = structural_holes(nx.star_graph(3))
     >>> {k: round(v, 3) for k, v in s[0].items()}
     {'constraint': 0.333, 'effective_size': 3.0, 'efficiency': 1.0, 'hierarchy': 0.0}
@@ -88,7 +89,7 @@ def structural_holes(
     Notes
     -----
     Sparse products over blocks of rows: :math:`O(\sum_j d_j^2)` time, memory bounded
-    by the block.
+    by the block (:func:`holes` gives the four as arrays).
 
     References
     ----------
@@ -97,25 +98,35 @@ def structural_holes(
     .. [2] Borgatti, S. P. (1997). Structural holes: Unpacking Burt's redundancy
        measures. *Connections* 20(1), 35–38.
     """
-    order, pos, W = adjacency(G, weight)
-    if nodes is None:
-        wanted = np.arange(len(order))
-    else:
-        nodes = list(nodes)
-        check_nodes(G, nodes)
-        wanted = np.asarray([pos[v] for v in nodes], dtype=np.int64)
-    out: dict[Hashable, dict[str, float]] = {}
-    if len(order) == 0 or len(wanted) == 0:
+    N = as_network(G)
+    wanted = np.arange(N.n) if nodes is None else np.asarray(positions(N, nodes), dtype=np.int64)
+    found = holes(N, wanted, weight=weight)
+    columns = [found[m].tolist() for m in STRUCTURAL_MEASURES]
+    return {
+        N.ids[i]: dict(zip(STRUCTURAL_MEASURES, values, strict=True))
+        for i, *values in zip(wanted.tolist(), *columns, strict=True)
+    }
+
+
+def holes(
+    N: Network, wanted: np.ndarray | None = None, *, weight: str | None = "weight"
+) -> dict[str, np.ndarray]:
+    """:func:`structural_holes` as arrays: measure → values of the organisations at *wanted*
+    (positions; default all), in that order."""
+    wanted = np.arange(N.n) if wanted is None else np.asarray(wanted, dtype=np.int64)
+    out = {m: np.full(len(wanted), math.nan) for m in STRUCTURAL_MEASURES}
+    if N.n == 0 or len(wanted) == 0:
         return out
+    W = N.adjacency(weight)
     strength = np.asarray(W.sum(axis=1)).ravel()
-    top = W.max(axis=1).toarray().ravel() if W.nnz else np.zeros(len(order))
+    top = W.max(axis=1).toarray().ravel() if W.nnz else np.zeros(N.n)
     with np.errstate(divide="ignore"):
         P = sp.sparse.csr_array(sp.sparse.diags_array(np.where(strength > 0, 1.0 / strength, 0.0)) @ W)
         M = sp.sparse.csr_array(sp.sparse.diags_array(np.where(top > 0, 1.0 / top, 0.0)) @ W)
-    B = adjacency(G)[2]
+    B = N.adjacency()
     degree = np.diff(W.indptr)
     load = B @ degree.astype(np.float64)
-    nan = math.nan
+    done = 0
     for block in _blocks(wanted, load):
         Pb = sp.sparse.csr_array(P[block])
         Pb.sort_indices()
@@ -132,16 +143,12 @@ def structural_holes(
             ratio = local * contacts[local_rows] / constraint[local_rows]
             terms = np.where(ratio > 0, ratio * np.log(ratio), 0.0)
             spread = np.bincount(local_rows, weights=terms, minlength=k) / (contacts * np.log(contacts))
-        for r, i in enumerate(block.tolist()):
-            n_i = float(contacts[r])
-            if n_i == 0:
-                out[order[i]] = dict.fromkeys(STRUCTURAL_MEASURES, nan)
-                continue
-            size = float(n_i - redundancy[r])
-            out[order[i]] = {
-                "constraint": float(constraint[r]),
-                "effective_size": size,
-                "efficiency": size / n_i,
-                "hierarchy": float(spread[r]) if n_i >= 2 else nan,
-            }
+            size = contacts - redundancy
+            here = slice(done, done + k)
+            isolated = contacts == 0
+            out["constraint"][here] = np.where(isolated, math.nan, constraint)
+            out["effective_size"][here] = np.where(isolated, math.nan, size)
+            out["efficiency"][here] = np.where(isolated, math.nan, size / contacts)
+            out["hierarchy"][here] = np.where(contacts >= 2, spread, math.nan)
+        done += k
     return out
