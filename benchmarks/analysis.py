@@ -46,7 +46,7 @@ def run_size(orgs: int) -> dict:
     with Workspace(url, cache_dir=folder / "cache") as ws:
         out["snapshot_seconds"], G = _timed(lambda: ws.graph)
         out["ties"] = G.number_of_edges()
-        out["backend"] = analysis.resolve_backend(None, G)
+        out["backend"] = analysis.resolve_backend(None)
         centralities = {}
         for measure in analysis.MEASURES:
             seconds, result = _timed(lambda m=measure: analysis.centrality(G, m))

@@ -79,11 +79,11 @@ def centrality_values(
     ws: Workspace, measure: str, *, k: int | None = None, seed: int = 0, backend: str | None = None
 ) -> analysis.CentralityResult:
     """:func:`ecograph.analysis.centrality` on the store's projection, cached per store state."""
-    backend = analysis.resolve_backend(backend, ws.graph)
+    backend = analysis.resolve_backend(backend)
     return ws.cached(
         "centrality",
         {"measure": measure, "k": k, "seed": seed, "backend": backend},
-        lambda: analysis.centrality(ws.graph, measure, k=k, seed=seed, backend=backend),
+        lambda: analysis.centrality(ws.network, measure, k=k, seed=seed, backend=backend),
     )
 
 
@@ -107,7 +107,7 @@ def centrality(
     def compute(ws: Workspace) -> Table:
         result = centrality_values(ws, measure, k=k, seed=seed, backend=backend)
         rows = analysis.top_nodes(
-            ws.graph, result, n=top, category=category, kind=kind, sector=sector, province=province
+            ws.network, result, n=top, category=category, kind=kind, sector=sector, province=province
         )
         order = "lowest first" if not result.descending else "highest first"
         note = f"{measure}: {result.method}, computed with {result.backend}; {order}"
@@ -138,11 +138,13 @@ def weak_links(
     """The weak-link report (:func:`ecograph.analysis.weak_link_report`) of the store, cached."""
 
     def compute(ws: Workspace) -> dict:
-        backend_name = analysis.resolve_backend(backend, ws.graph)
+        backend_name = analysis.resolve_backend(backend)
         return ws.cached(
             "weak-links",
             {"top": top, "seed": seed, "k": k, "backend": backend_name},
-            lambda: analysis.weak_link_report(ws.snapshot, top=top, seed=seed, k=k, backend=backend_name),
+            lambda: analysis.weak_link_report(
+                ws.graph, top=top, seed=seed, k=k, backend=backend_name, directed=ws.digraph
+            ),
         )
 
     return _run(store, compute, period)

@@ -309,8 +309,9 @@ def columns_in_period(columns: GraphColumns, period: Period) -> GraphColumns:
     return columns.select(kept.nodes, kept.edges, **kept.info())
 
 
-def data_years(G: nx.MultiDiGraph, table: EdgeTable | None = None) -> tuple[int, int] | None:
-    """The first and last year the snapshot's tie dates name (starts and ends), or None when undated.
+def data_years(G: nx.MultiDiGraph | None, table: EdgeTable | None = None) -> tuple[int, int] | None:
+    """The first and last year the snapshot's tie dates name (starts and ends), or None when undated
+    (*G* may be None when its *table* is given).
 
     Examples
     --------

@@ -485,6 +485,7 @@ class Arcs(_Nodes):
         node_column: NodeColumn | None = None,
         *,
         weight: np.ndarray | None = None,
+        ties: np.ndarray | None = None,
         graph: dict | None = None,
         node_attrs: Sequence[str] = (),
         node_data: list[dict] | None = None,
@@ -493,7 +494,8 @@ class Arcs(_Nodes):
         self.a = np.asarray(a, dtype=np.int64)
         self.b = np.asarray(b, dtype=np.int64)
         self.weight = np.ones(len(self.a)) if weight is None else np.asarray(weight, dtype=float)
-        _readonly(self.a, self.b, self.weight)
+        self.ties = np.ones(len(self.a), dtype=np.int64) if ties is None else np.asarray(ties, dtype=np.int64)
+        _readonly(self.a, self.b, self.weight, self.ties)
 
     @classmethod
     def from_networkx(cls, G: nx.Graph) -> Arcs:
@@ -510,6 +512,24 @@ class Arcs(_Nodes):
 
     def is_directed(self) -> bool:
         return True
+
+    @cached_property
+    def _networkx(self) -> nx.DiGraph:
+        D = nx.DiGraph(**self.graph)
+        D.add_nodes_from(zip(self.ids, self.node_dicts(), strict=True))
+        ids = self.ids
+        D.add_edges_from(
+            (ids[a], ids[b], {"weight": w, "ties": t})
+            for a, b, w, t in zip(
+                self.a.tolist(), self.b.tolist(), self.weight.tolist(), self.ties.tolist(), strict=True
+            )
+        )
+        return nx.freeze(D)
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The arcs as a (frozen) networkx ``DiGraph``, built once: nodes with their
+        attributes, arcs with ``weight`` and ``ties`` (as :func:`ecograph.snapshot.directed`)."""
+        return self._networkx
 
     def number_of_edges(self) -> int:
         return len(self.a)
@@ -645,5 +665,9 @@ def directed(
     w = np.concatenate((t.weight[keep], t.weight[both]))
     n = np.int64(max(len(t.nodes), 1))
     pairs, group = np.unique(src * n + dst, return_inverse=True)
-    weight = np.bincount(group.reshape(-1), weights=w, minlength=len(pairs))
-    return Arcs(a=position[pairs // n], b=position[pairs % n], weight=weight, graph=graph, **nodes_kw)
+    group = group.reshape(-1)
+    weight = np.bincount(group, weights=w, minlength=len(pairs))
+    ties = np.bincount(group, minlength=len(pairs))
+    return Arcs(
+        a=position[pairs // n], b=position[pairs % n], weight=weight, ties=ties, graph=graph, **nodes_kw
+    )

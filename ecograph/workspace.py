@@ -27,9 +27,9 @@ import networkx as nx
 import numpy as np
 
 from ecograph import cached_results, settings
-from ecograph.columns import EdgeTable, edge_table
-from ecograph.period import Period, data_years, in_period, projection, resolve_period
-from ecograph.snapshot import directed, undirected
+from ecograph.columns import EdgeTable, GraphColumns, edge_table
+from ecograph.period import Period, columns_in_period, data_years, in_period, resolve_period
+from ecograph.projections import Arcs, Network, directed, undirected
 from ecograph.store import Store, open_store
 from ecograph.store.sqlite import SqliteStore
 
@@ -49,6 +49,14 @@ def default_cache_dir(store: Store) -> Path:
         return store.path.with_name(store.path.name + ".cache")
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "ecograph" / hashlib.sha256(store.url.encode()).hexdigest()[:16]
+
+
+def _undirected(columns: GraphColumns) -> Network:
+    return undirected(columns.table, columns.column, columns.graph, node_attrs=columns.attributes)
+
+
+def _directed(columns: GraphColumns) -> Arcs:
+    return directed(columns.table, columns.column, columns.graph, node_attrs=columns.attributes)
 
 
 class Workspace:
@@ -123,6 +131,43 @@ class Workspace:
             self._views[(name, period)] = cached = (key, build(G))
         return cached[1]  # type: ignore[return-value]
 
+    def _state(self, name: str, build: Callable[[], T]) -> T:
+        """*build*'s value for the store's current state and the workspace's period, kept in memory."""
+        key = (self.store.identity(), self.store.store_version())
+        cached = self._views.get((name, self.period))
+        if cached is None or cached[0] != key:
+            self._views[(name, self.period)] = cached = (key, build())
+        return cached[1]  # type: ignore[return-value]
+
+    @property
+    def columns(self) -> GraphColumns:
+        """The store's graph as columns (one columnar read, :meth:`~ecograph.store.Store.tables`),
+        as of the workspace's period."""
+        period = self.period
+        if period is not None:
+            whole = self.for_period(None).columns
+            return self._state("columns", lambda: columns_in_period(whole, period))
+        store = self.store
+
+        def read() -> GraphColumns:
+            version = store.store_version()  # read before the tables: a later load is seen next time
+            return GraphColumns.from_tables(
+                *store.tables(), store.home_country, store_version=version, store_url=store.url
+            )
+
+        return self._state("columns", read)
+
+    @property
+    def network(self) -> Network:
+        """The undirected weighted projection as arrays, built from :attr:`columns`: what the
+        analyses take (its igraph copy and adjacency are made once, on first use)."""
+        return self._state("network", lambda: _undirected(self.columns))
+
+    @property
+    def arcs(self) -> Arcs:
+        """The directed projection as arrays (investment and spin-off one way, the rest both ways)."""
+        return self._state("arcs", lambda: _directed(self.columns))
+
     @property
     def table(self) -> EdgeTable:
         """The whole snapshot's collaborations as columns (shared)."""
@@ -137,8 +182,9 @@ class Workspace:
         """
 
         def compute() -> dict:
-            years = data_years(self.whole, self.table)
-            starts = self.table.start[~np.isnan(self.table.start)]
+            table = self.columns.table
+            years = data_years(None, table)
+            starts = table.start[~np.isnan(table.start)]
             return {
                 "years": list(years) if years else None,
                 "last_start": int(starts.max()) if len(starts) else None,
@@ -167,16 +213,13 @@ class Workspace:
 
     @property
     def graph(self) -> nx.Graph:
-        """The undirected weighted projection most analyses take (frozen, shared)."""
-        period = self.period
-        if period is None:
-            return self._view("undirected", lambda G: nx.freeze(undirected(G, table=self.table)))
-        return self._view("undirected", lambda G: projection(G, period, self.table), period)
+        """:attr:`network` as networkx, for the analyses written for it (frozen, shared)."""
+        return self.network.to_networkx()
 
     @property
     def digraph(self) -> nx.DiGraph:
-        """The directed view brokerage takes (frozen, shared)."""
-        return self._view("directed", lambda G: nx.freeze(directed(self.snapshot)), self.period)
+        """:attr:`arcs` as networkx: the directed view brokerage takes (frozen, shared)."""
+        return self.arcs.to_networkx()
 
     def cached(self, name: str, params: dict[str, object], compute: Callable[[], T]) -> T:
         """The result of *compute* for (*name*, *params*) on the store's current state and period.

@@ -42,7 +42,7 @@ COMMUNITY_METHODS: tuple[str, ...] = ("louvain", "leiden")
 _RNG_LOCK = threading.Lock()
 
 
-def resolve_backend(backend: str | None = None, G: object = None) -> str:
+def resolve_backend(backend: str | None = None) -> str:
     """The backend that will run: ``"networkx"`` or ``"igraph"``.
 
     Parameters
@@ -51,8 +51,6 @@ def resolve_backend(backend: str | None = None, G: object = None) -> str:
         None reads the ``ECOGRAPH_BACKEND`` setting (default ``"auto"``). ``"auto"`` is
         igraph when it is installed (the fastest here), networkx otherwise; ``"networkx"``
         runs networkx's own algorithms, the reference the others are tested against.
-    G : graph, optional
-        Unused; accepted so that callers may say what the work is for.
 
     Returns
     -------

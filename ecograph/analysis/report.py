@@ -458,6 +458,7 @@ def weak_link_report(
     k: int | None = None,
     backend: str | None = None,
     sections: tuple[str, ...] | None = None,
+    directed: nx.DiGraph | None = None,
 ) -> dict:
     """Every family of weak links in one report: summary numbers, then findings in words.
 
@@ -476,6 +477,9 @@ def weak_link_report(
         None reads ``ECOGRAPH_BACKEND``.
     sections : tuple of str, optional
         Only these of :data:`SECTIONS` (default all).
+    directed : networkx.DiGraph, optional
+        The directed view of an undirected *G* (:attr:`ecograph.workspace.Workspace.digraph`),
+        for brokerage; without it an undirected *G* counts each tie both ways.
 
     Returns
     -------
@@ -501,6 +505,8 @@ def weak_link_report(
     """
     wanted = SECTIONS if sections is None else tuple(s for s in SECTIONS if s in sections)
     U, D = _projections(G)
+    if directed is not None and not G.is_multigraph():
+        D = directed
     comps = [len(c) for c in nx.connected_components(U)]
     n, m = U.number_of_nodes(), U.number_of_edges()
     by_category = Counter(c or "(unknown)" for _, c in U.nodes(data="category"))
