@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import weakref
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 
@@ -11,7 +10,7 @@ import networkx as nx
 import numpy as np
 import scipy as sp
 
-from ecograph.analysis.backends import graph_version, register_cache
+from ecograph.analysis.backends import kept
 from ecograph.columns import edge_table
 from ecograph.errors import UnknownOrganisation
 from ecograph.names import fold
@@ -202,25 +201,17 @@ def sparse_lookup(M, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return np.where(keys[at] == want, data[at], 0.0)
 
 
-_ADJACENCY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-register_cache(_ADJACENCY)
-
-
 def adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list, dict, sp.sparse.csr_array]:
     """``(nodes, position, A)``: *G*'s symmetric adjacency in ``list(G)`` order, as CSR.
 
     Entries are the *weight* attribute (1 where missing) or 1 when *weight* is None;
-    self-loops are left out. Built once per graph and weight (cached while the graph
-    lives and is unchanged, see :func:`~ecograph.analysis.backends.graph_version`); the
-    matrix is read-only.
+    self-loops are left out. Built once per frozen graph and weight (see
+    :func:`~ecograph.analysis.backends.kept`); the matrix is read-only.
     """
-    signature = graph_version(G)
-    entry = _ADJACENCY.get(G)
-    if entry is None or entry[0] != signature:
-        entry = (signature, {})
-        _ADJACENCY[G] = entry
-    if weight in entry[1]:
-        return entry[1][weight]
+    return kept(G, ("adjacency", weight), lambda: _adjacency(G, weight))
+
+
+def _adjacency(G: nx.Graph, weight: str | None) -> tuple[list, dict, sp.sparse.csr_array]:
     nodes = list(G)
     pos = {v: i for i, v in enumerate(nodes)}
     m = G.number_of_edges()
@@ -244,5 +235,4 @@ def adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list, dict, sp.sp
     A.sort_indices()
     for array in (A.data, A.indices, A.indptr):
         array.flags.writeable = False
-    entry[1][weight] = (nodes, pos, A)
-    return entry[1][weight]
+    return nodes, pos, A

@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
@@ -30,9 +31,8 @@ __all__ = [
     "communities",
     "constraint",
     "distance_rows",
-    "graph_version",
     "harmonic",
-    "register_cache",
+    "kept",
     "resolve_backend",
 ]
 
@@ -40,6 +40,7 @@ BACKENDS: tuple[str, ...] = ("auto", "networkx", "igraph")
 COMMUNITY_METHODS: tuple[str, ...] = ("louvain", "leiden")
 
 _RNG_LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 def resolve_backend(backend: str | None = None) -> str:
@@ -81,63 +82,41 @@ def resolve_backend(backend: str | None = None) -> str:
     return name
 
 
-_CACHES: list[weakref.WeakKeyDictionary] = []
-_CACHE_LOCK = threading.Lock()
-_TOKEN = "ecograph.analysis"
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
 
 
-def graph_version(G: nx.Graph) -> tuple:
-    """What a cached result of *G* must match: its size and a token that networkx drops when *G* changes.
+def kept(G: nx.Graph, name: Hashable, build: Callable[[], T]) -> T:
+    """*build*'s value for graph *G*, kept with *G* while it lives when *G* is frozen.
 
-    networkx empties ``G.__networkx_cache__`` whenever its methods change the graph (adding
-    or removing nodes and edges, ``set_node_attributes``…); the token lives there, so a
-    changed graph gets a new version. Editing ``G.nodes[v]`` in place is not seen: call
-    :func:`clear_cache` after that.
-
-    Parameters
-    ----------
-    G : networkx graph
-
-    Returns
-    -------
-    tuple
-        ``(nodes, edges, token)``.
+    A frozen graph (:func:`networkx.freeze`: the workspace's, the store's snapshot) cannot
+    change, so what is computed from it stays true; a graph that can change is computed
+    from afresh on every call. The value must not refer to *G*, or *G* is never freed.
+    Freezing stops changes to the graph's nodes and edges, not edits of an attribute dict
+    in place (``G.nodes[v]["name"] = …``): call :func:`clear_cache` after one.
 
     Examples
     --------
-    >>> G = nx.path_graph(3)
-    >>> v = graph_version(G)
-    >>> graph_version(G) == v
-    True
-    >>> G.add_edge(0, 2)
-    >>> graph_version(G) == v
-    False
+    >>> G = nx.freeze(nx.path_graph(3))
+    >>> kept(G, "size", G.number_of_edges), kept(G, "size", lambda: 99)
+    (2, 2)
+    >>> H = nx.path_graph(3)
+    >>> kept(H, "size", H.number_of_edges), kept(H, "size", lambda: 99)
+    (2, 99)
     """
-    cache = getattr(G, "__networkx_cache__", None)
-    token = None
-    if isinstance(cache, dict):
-        token = cache.get(_TOKEN)
-        if token is None:
-            token = cache[_TOKEN] = object()
-    return G.number_of_nodes(), G.number_of_edges(), token
-
-
-def register_cache(cache: weakref.WeakKeyDictionary) -> None:
-    """Have :func:`clear_cache` empty *cache* too (a per-graph cache of another analysis).
-
-    Parameters
-    ----------
-    cache : weakref.WeakKeyDictionary
-        Graph → cached value; values must not refer to their graph, or it is never freed.
-    """
-    _CACHES.append(cache)
+    if not nx.is_frozen(G):
+        return build()
+    with _KEPT_LOCK:
+        values = _KEPT.setdefault(G, {})
+    if name not in values:
+        values[name] = build()
+    return values[name]
 
 
 def clear_cache() -> None:
-    """Forget every per-graph cache of the analyses (see :func:`register_cache`)."""
-    with _CACHE_LOCK:
-        for cache in _CACHES:
-            cache.clear()
+    """Forget every value :func:`kept` holds."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
 
 
 def _in_order(N: Network, values: dict) -> np.ndarray:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Hashable, Iterator, Sequence
 
 import networkx as nx
@@ -11,7 +10,7 @@ import numpy as np
 from networkx.utils import not_implemented_for
 
 from ecograph.analysis._util import MAKEUP_ATTRS, UNKNOWN, adjacency, label, text_order, values_of
-from ecograph.analysis.backends import graph_version, register_cache
+from ecograph.analysis.backends import kept
 
 __all__ = ["articulation_cuts", "bridge_cuts", "local_bridges"]
 
@@ -124,19 +123,9 @@ def _complement(span: tuple[int, int], holes: list[tuple[int, int]]) -> list[tup
     return out
 
 
-_CUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-register_cache(_CUTS)
-
-
 def _cuts(G: nx.Graph, attrs: Sequence[str]) -> _Cuts:
     """The depth-first search of *G*, shared by :func:`bridge_cuts` and :func:`articulation_cuts`."""
-    key = (graph_version(G), tuple(attrs))
-    cached = _CUTS.get(G)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    cuts = _Cuts(G, attrs)
-    _CUTS[G] = (key, cuts)
-    return cuts
+    return kept(G, ("cuts", tuple(attrs)), lambda: _Cuts(G, attrs))
 
 
 def _minus(a: dict, *others: dict) -> dict:

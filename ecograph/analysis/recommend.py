@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Hashable, Mapping
 
 import networkx as nx
@@ -34,8 +33,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 """Weights of the four signals in the combined score."""
 
 _BLOCK_PAIRS = 2_000_000  # two-step paths expanded per block of source rows
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-backends.register_cache(_CACHE)
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
@@ -50,7 +47,6 @@ class _Index:
     """The graph as arrays: binary adjacency, degrees, categories and sector bitmasks."""
 
     def __init__(self, G: nx.Graph):
-        self.signature = backends.graph_version(G)
         self.nodes, self.pos, A = adjacency(G)
         n = len(self.nodes)
         self.A = A
@@ -79,12 +75,8 @@ class _Index:
 
 
 def _index(G: nx.Graph) -> _Index:
-    """The arrays of *G*, built once per graph (cached while it lives and is unchanged)."""
-    idx = _CACHE.get(G)
-    if idx is None or idx.signature != backends.graph_version(G):
-        idx = _Index(G)
-        _CACHE[G] = idx
-    return idx
+    """The arrays of *G*, built once per frozen graph (see :func:`~ecograph.analysis.backends.kept`)."""
+    return backends.kept(G, "recommend", lambda: _Index(G))
 
 
 def _reason(G: nx.Graph, idx: _Index, i: int, j: int) -> tuple[list, list[str], str]:
@@ -188,9 +180,8 @@ def recommend(
     Sparse products over blocks of source rows: :math:`O(\sum_z d_z^2)` for the pairs at
     distance two, memory bounded by the block; plus :math:`O(n \cdot s \cdot c)` for *s*
     sectors per organisation and *c* ``sector_candidates``. The graph's arrays are built
-    once and cached while the graph is unchanged
-    (:func:`~ecograph.analysis.backends.graph_version`), so asking for one organisation
-    after another is fast.
+    once per frozen graph (:func:`~ecograph.analysis.backends.kept`: the workspace's graph
+    is frozen), so asking for one organisation after another is fast.
 
     References
     ----------

@@ -73,6 +73,8 @@ class Store(ABC):
 
     #: The URL the store was opened with, without any password.
     url: str
+    #: ``((identity, version), snapshot)`` of the last :meth:`snapshot`, None before one.
+    _snapshot_cache: tuple | None = None
     home_country: str
 
     def __enter__(self) -> Store:
@@ -254,7 +256,7 @@ class Store(ABC):
         """
         state = (self.identity(), self.store_version())
         version = state[1]
-        cached = getattr(self, "_snapshot_cache", None)
+        cached = self._snapshot_cache
         if cached is not None and cached[0] == state:
             return cached[1]
         G = build_snapshot(
