@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -33,7 +34,7 @@ from ecograph.projections import Arcs, Network, directed, undirected
 from ecograph.store import Store, open_store
 from ecograph.store.sqlite import SqliteStore
 
-__all__ = ["Workspace", "default_cache_dir"]
+__all__ = ["AnalysisState", "Workspace", "default_cache_dir"]
 
 T = TypeVar("T")
 _SUFFIX = ".json"
@@ -59,6 +60,36 @@ def _directed(columns: GraphColumns) -> Arcs:
     return directed(columns.table, columns.column, columns.graph, node_attrs=columns.attributes)
 
 
+class AnalysisState:
+    """What has been built from one store, in memory: its columns, projections and graphs,
+    per period, each kept with the store state it was built from and built again when the
+    store's state differs.
+
+    Workspaces share one (:meth:`Workspace.for_period`, the explorer's threads, each with
+    its own connection to the same store); results go to the workspace's disk cache.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, Period | None], tuple[object, object]] = {}
+        self._locks: dict[tuple[str, Period | None], threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, period: Period | None, state: object, build: Callable[[], T]) -> T:
+        """The value of (*name*, *period*) built for store state *state*, or *build*'s (one
+        thread builds it; the others asking meanwhile wait for it)."""
+        key = (name, period)
+        found = self._entries.get(key)
+        if found is None or found[0] != state:
+            with self._lock:
+                lock = self._locks.setdefault(key, threading.Lock())
+            with lock:
+                found = self._entries.get(key)
+                if found is None or found[0] != state:
+                    found = (state, build())
+                    self._entries[key] = found
+        return found[1]  # type: ignore[return-value]
+
+
 class Workspace:
     """Analyses' view of one store.
 
@@ -69,12 +100,19 @@ class Workspace:
     cache_dir : path, optional
         Where cached results go (default :func:`default_cache_dir`); ``False`` disables
         the disk cache.
+    state : AnalysisState, optional
+        What another workspace over the same store has built, to share (default: its own).
 
     A workspace analyses every record; :meth:`for_period` gives the same store's
     workspace as of a period (see :mod:`ecograph.period`).
     """
 
-    def __init__(self, store: Store | str | None = None, cache_dir: Path | str | bool | None = None):
+    def __init__(
+        self,
+        store: Store | str | None = None,
+        cache_dir: Path | str | bool | None = None,
+        state: AnalysisState | None = None,
+    ):
         self._owned = not isinstance(store, Store)
         self.store: Store = store if isinstance(store, Store) else open_store(store)
         if cache_dir is False:
@@ -82,7 +120,7 @@ class Workspace:
         else:
             self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir(self.store)
         self.period: Period | None = None
-        self._views: dict[tuple[str, Period | None], tuple[str, object]] = {}
+        self.state = state if state is not None else AnalysisState()
 
     def __enter__(self) -> Workspace:
         return self
@@ -125,19 +163,11 @@ class Workspace:
 
     def _view(self, name: str, build: Callable[[nx.MultiDiGraph], T], period: Period | None = None) -> T:
         G = self.whole
-        key = f"{G.graph.get('store_version')}:{id(G)}"
-        cached = self._views.get((name, period))
-        if cached is None or cached[0] != key:
-            self._views[(name, period)] = cached = (key, build(G))
-        return cached[1]  # type: ignore[return-value]
+        return self.state.get(name, period, (G.graph.get("store_version"), id(G)), lambda: build(G))
 
     def _state(self, name: str, build: Callable[[], T]) -> T:
         """*build*'s value for the store's current state and the workspace's period, kept in memory."""
-        key = (self.store.identity(), self.store.store_version())
-        cached = self._views.get((name, self.period))
-        if cached is None or cached[0] != key:
-            self._views[(name, self.period)] = cached = (key, build())
-        return cached[1]  # type: ignore[return-value]
+        return self.state.get(name, self.period, (self.store.identity(), self.store.store_version()), build)
 
     @property
     def columns(self) -> GraphColumns:
@@ -192,11 +222,7 @@ class Workspace:
 
         whole = self if self.period is None else self.for_period(None)
         version = self.store.store_version()
-        kept = self._views.get(("dates", None))
-        if kept is None or kept[0] != version:
-            kept = (version, whole.cached("tie-dates", {}, compute))
-            self._views[("dates", None)] = kept
-        return kept[1]  # type: ignore[return-value]
+        return self.state.get("dates", None, version, lambda: whole.cached("tie-dates", {}, compute))
 
     def years(self) -> tuple[int, int] | None:
         """The first and last year named by the store's tie dates, or None when none has a date."""

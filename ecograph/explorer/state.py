@@ -48,10 +48,9 @@ from ecograph.analysis.ego import ego_ties
 from ecograph.errors import EcographError, StoreUnavailable
 from ecograph.explorer import allow_writes, page_path
 from ecograph.names import name_key
-from ecograph.snapshot import directed, undirected
 from ecograph.store import Store, open_store, redact
 from ecograph.store.sqlite import SqliteStore
-from ecograph.workspace import Workspace
+from ecograph.workspace import AnalysisState, Workspace
 
 __all__ = [
     "Context",
@@ -151,41 +150,11 @@ def show_error(exc: EcographError) -> None:
 # -- graphs, cached per store version ------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Reading the store…", max_entries=2)
-def _snapshot(url: str, identity: str, version: int) -> nx.MultiDiGraph:
-    G = store(url).snapshot()  # built once per state and frozen by the store
-    return G
-
-
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _undirected(url: str, identity: str, version: int) -> nx.Graph:
-    return nx.freeze(undirected(_snapshot(url, identity, version)))
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _directed(url: str, identity: str, version: int) -> nx.DiGraph:
-    return nx.freeze(directed(_snapshot(url, identity, version)))
-
-
-class _AppWorkspace(Workspace):
-    """A workspace over the explorer's cached graphs (no snapshot rebuilt per script run)."""
-
-    def __init__(self, handle: Store, url: str, identity: str, version: int):
-        super().__init__(handle)
-        self._key = (url, identity, version)
-
-    @property
-    def whole(self) -> nx.MultiDiGraph:
-        return _snapshot(*self._key)
-
-    # As of a period, the workspace builds (and keeps) its own graphs from the snapshot.
-    @property
-    def graph(self) -> nx.Graph:
-        return _undirected(*self._key) if self.period is None else super().graph
-
-    @property
-    def digraph(self) -> nx.DiGraph:
-        return _directed(*self._key) if self.period is None else super().digraph
+def _analysis_state(url: str, identity: str, version: int) -> AnalysisState:
+    """What has been built from the store at *url* in this state (its columns, projections
+    and graphs), shared by every page, session and thread."""
+    return AnalysisState()
 
 
 class Context:
@@ -206,18 +175,19 @@ class Context:
 
     @property
     def snapshot(self) -> nx.MultiDiGraph:
-        return _snapshot(*self.key)
+        return self.workspace().whole
 
     @property
     def graph(self) -> nx.Graph:
-        return _undirected(*self.key)
+        return self.workspace().graph
 
     @property
     def digraph(self) -> nx.DiGraph:
-        return _directed(*self.key)
+        return self.workspace().digraph
 
     def workspace(self) -> Workspace:
-        return _AppWorkspace(self.store, *self.key)
+        """A workspace over this thread's connection and the state every thread shares."""
+        return Workspace(self.store, state=_analysis_state(*self.key))
 
     @property
     def empty(self) -> bool:
