@@ -6,7 +6,8 @@ import networkx as nx
 import pytest
 
 from ecograph import snapshot
-from ecograph.analysis import SECTIONS, render_html, render_markdown, weak_link_report
+from ecograph.analysis import SECTIONS, weak_link_report
+from ecograph.explain.weak_links import render_html, render_markdown
 from ecograph.model import Collaboration, Organization
 
 EVIL = "<script>alert(1)</script>"

@@ -3,6 +3,7 @@
 import pytest
 
 from ecograph import analysis
+from ecograph.explain.weak_links import render_markdown
 from ecograph.workspace import Workspace
 
 
@@ -61,7 +62,7 @@ def test_the_weak_link_report_names_them(demo_store_url, demo_truth):
     from ecograph import api
 
     report = api.weak_links(demo_store_url)
-    text = analysis.render_markdown(report)
+    text = render_markdown(report)
     with Workspace(demo_store_url, cache_dir=False) as ws:
         names = ws.graph.nodes
         assert names[demo_truth["articulation_university"]["id"]]["name"] in text
@@ -80,4 +81,4 @@ def test_the_sector_without_research_is_a_sentence_of_the_weak_link_report(demo_
     ]
     assert research, [f["sentence"] for f in cross]
     assert research[0]["sentence"].startswith(f"{sector.capitalize()} organisations and ")
-    assert research[0]["sentence"] in analysis.render_markdown(report).replace("\\", "")
+    assert research[0]["sentence"] in render_markdown(report).replace("\\", "")

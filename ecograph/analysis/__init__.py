@@ -23,7 +23,7 @@ from ecograph.analysis.periphery import (
     universities_without_industry,
 )
 from ecograph.analysis.recommend import recommend
-from ecograph.analysis.report import SECTIONS, render_html, render_markdown, weak_link_report
+from ecograph.analysis.report import SECTIONS, weak_link_report
 from ecograph.analysis.resilience import attack_curve, what_if
 from ecograph.analysis.scorecard import INDICATORS, scorecard
 from ecograph.analysis.structural import structural_holes
@@ -56,8 +56,6 @@ __all__ = [
     "louvain",
     "periphery",
     "recommend",
-    "render_html",
-    "render_markdown",
     "resolve_backend",
     "scorecard",
     "small_components",

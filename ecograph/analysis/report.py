@@ -1,4 +1,4 @@
-"""The weak-link report: every family of findings in one JSON-able dict, and its Markdown and HTML."""
+"""The weak-link report: every family of findings in one JSON-able dict (rendered by :mod:`ecograph.explain.weak_links`)."""
 
 from __future__ import annotations
 
@@ -20,15 +20,13 @@ from ecograph.analysis.periphery import periphery
 from ecograph.analysis.recommend import recommend
 from ecograph.analysis.resilience import attack_curve
 from ecograph.analysis.structural import structural_holes
-from ecograph.explain import document
-from ecograph.explain.period import period_sentence
 from ecograph.explain.words import category_words as _words
 from ecograph.explain.words import number as _num
 from ecograph.explain.words import plural
 from ecograph.explain.words import share as _share
 from ecograph.period import PERIOD_INFO_KEYS
 
-__all__ = ["SECTIONS", "render_html", "render_markdown", "weak_link_report"]
+__all__ = ["SECTIONS", "weak_link_report"]
 
 SECTIONS: tuple[str, ...] = (
     "bridges",
@@ -555,77 +553,3 @@ def weak_link_report(
             "sections": out_sections,
         }
     )
-
-
-def _summary_lines(report: Mapping) -> list[str]:
-    s = report["summary"]
-    lines = [
-        f"{s['organisations']:,} organisations and {s['ties']:,} ties",
-        f"{s['components']:,} connected parts; the largest holds {s['largest_component']:,} "
-        f"({100 * s['largest_share']:.0f}%); {plural(s['isolates'], 'organisation')} "
-        f"{'has' if s['isolates'] == 1 else 'have'} no tie",
-        f"{s['average_partners']:.1f} partners per organisation on average",
-    ]
-    if "bridges" in s:
-        lines.append(
-            f"{plural(s['bridges'], 'bridge')} and {plural(s['articulation_points'], 'articulation point')}"
-        )
-    if "communities" in s:
-        lines.append(
-            f"{plural(s['communities'], 'community', 'communities')} (modularity {s['modularity']:.2f})"
-        )
-    cats = ", ".join(f"{c:,} {_words(k, c)}" for k, c in s["by_category"].items())
-    if cats:
-        lines.append(cats)
-    if "period" in s:
-        lines.insert(0, period_sentence(s["period"]))
-    return lines
-
-
-def render_markdown(report: Mapping) -> str:
-    """The report as Markdown: a summary list, then one section per family of weak links.
-
-    Parameters
-    ----------
-    report : dict
-        From :func:`weak_link_report`.
-
-    Returns
-    -------
-    str
-        Markdown; names are escaped so that none can inject HTML or formatting.
-
-    Examples
-    --------
-    >>> G = nx.Graph([("a", "b")])
-    >>> G.nodes["a"]["name"] = "<b>A</b>"
-    >>> text = render_markdown(weak_link_report(G, sections=("periphery",)))
-    >>> text.splitlines()[0]
-    '# Weak links in the ecosystem'
-    """
-    return document.markdown(report["title"], _summary_lines(report), report["sections"])
-
-
-def render_html(report: Mapping) -> str:
-    """The report as one standalone HTML page with its own simple style sheet.
-
-    Parameters
-    ----------
-    report : dict
-        From :func:`weak_link_report`.
-
-    Returns
-    -------
-    str
-        A complete HTML document; every name and number is escaped with
-        :func:`html.escape`.
-
-    Examples
-    --------
-    >>> G = nx.Graph([("a", "b")])
-    >>> G.add_node("x", name="<script>alert(1)</script>")
-    >>> page = render_html(weak_link_report(G, sections=("periphery",)))
-    >>> "<script>" in page, "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    (False, True)
-    """
-    return document.page(report["title"], _summary_lines(report), report["sections"])

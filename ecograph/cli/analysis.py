@@ -94,8 +94,8 @@ def weak_links(
       ecograph weak-links --format html --out weak-links.html
       ecograph weak-links --as-of 2022
     """
-    from ecograph.analysis import render_html, render_markdown
     from ecograph.api import weak_links as run
+    from ecograph.explain.weak_links import render_html, render_markdown
 
     report = run(store, top=top, seed=seed, period=period)
     if fmt == "json":

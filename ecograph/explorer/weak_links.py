@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ecograph import viz
-from ecograph.analysis import render_html, render_markdown, top_nodes
+from ecograph.analysis import top_nodes
+from ecograph.explain.weak_links import render_html, render_markdown
 from ecograph.explorer import page_path, state, ui
 from ecograph.model import CATEGORIES
 
