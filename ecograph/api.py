@@ -143,7 +143,7 @@ def weak_links(
             "weak-links",
             {"top": top, "seed": seed, "k": k, "backend": backend_name},
             lambda: analysis.weak_link_report(
-                ws.graph, top=top, seed=seed, k=k, backend=backend_name, directed=ws.digraph
+                ws.graph, top=top, seed=seed, k=k, backend=backend_name, directed=ws.arcs, network=ws.network
             ),
         )
 

@@ -156,3 +156,35 @@ def test_normalised_counts_divide_by_the_expectation():
 def test_multigraphs_are_refused():
     with pytest.raises(nx.NetworkXNotImplemented):
         brokerage_roles(nx.MultiDiGraph([(0, 1)]))
+
+
+def test_the_vectorised_counts_equal_the_definition_on_the_demo(demo_store_url):
+    from ecograph.snapshot import directed
+    from ecograph.store import open_store
+    from ecograph.workspace import Workspace
+
+    with open_store(demo_store_url) as store, Workspace(store, cache_dir=False) as ws:
+        D = directed(store.snapshot())
+        fast = brokerage_roles(ws.arcs, "category")
+    expected = {b: dict.fromkeys((*ROLES, "total"), 0) for b in D}
+    for b in D:  # the definition, walked from each broker's in- and out-neighbours
+        for a in D.predecessors(b):
+            for c in D.successors(b):
+                if a in (b, c) or c == b or D.has_edge(a, c):
+                    continue
+                ga, gb, gc = (D.nodes[x]["category"] for x in (a, b, c))
+                role = (
+                    "coordinator"
+                    if ga == gb == gc
+                    else "itinerant"
+                    if ga == gc
+                    else "gatekeeper"
+                    if gb == gc
+                    else "representative"
+                    if ga == gb
+                    else "liaison"
+                )
+                expected[b][role] += 1
+                expected[b]["total"] += 1
+    assert fast == expected
+    assert sum(r["total"] for r in fast.values()) > 1000

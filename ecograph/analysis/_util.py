@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -27,7 +27,8 @@ GraphLike = Network | nx.Graph
 
 def as_network(G: GraphLike) -> Network:
     """*G* as a :class:`~ecograph.projections.Network`: itself, a networkx graph converted
-    (each call: nothing is cached on a graph that may change), or a snapshot's projection.
+    (once for a frozen graph, each call for one that may change: see
+    :func:`~ecograph.analysis.backends.kept`), or a snapshot's projection.
 
     Raises
     ------
@@ -38,6 +39,10 @@ def as_network(G: GraphLike) -> Network:
         return G
     if isinstance(G, Arcs):
         raise nx.NetworkXNotImplemented("not implemented for directed type")
+    return kept(G, "network", lambda: _network(G))
+
+
+def _network(G: nx.Graph) -> Network:
     if G.is_multigraph():
         t = edge_table(G)
         return undirected(t, graph=dict(G.graph), node_data=[G.nodes[v] for v in t.nodes])
@@ -74,6 +79,25 @@ def ranked(
     at = np.flatnonzero(keep)
     key = -values[at] if descending else values[at]
     return at[np.lexsort((N.name_rank[at], key))]
+
+
+def group_codes(column: Sequence) -> tuple[np.ndarray, list]:
+    """Each value of *column* as a code (lists as tuples, None a value like any other), and
+    the distinct values in order of first appearance.
+
+    Examples
+    --------
+    >>> codes, values = group_codes(["a", None, "a", ["x"]])
+    >>> codes.tolist(), values
+    ([0, 1, 0, 2], ['a', None, ('x',)])
+    """
+    codes: dict = {}
+    out = np.fromiter(
+        (codes.setdefault(tuple(x) if isinstance(x, list) else x, len(codes)) for x in column),
+        dtype=np.int64,
+        count=len(column),
+    )
+    return out, list(codes)
 
 
 def values_of(G: nx.Graph, node: Hashable, attr: str) -> tuple:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import networkx as nx
 
 from ecograph import snapshot
-from ecograph.analysis._util import jsonable, label
+from ecograph.analysis._util import as_network, jsonable, label
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_roles
 from ecograph.analysis.centrality import CentralityResult, centrality, top_nodes
@@ -25,6 +25,7 @@ from ecograph.explain.words import number as _num
 from ecograph.explain.words import plural
 from ecograph.explain.words import share as _share
 from ecograph.period import PERIOD_INFO_KEYS
+from ecograph.projections import Arcs, Network
 
 __all__ = ["SECTIONS", "weak_link_report"]
 
@@ -163,13 +164,13 @@ def _bridges_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
 
 
 def _brokers_section(
-    U: nx.Graph, D: nx.Graph, top: int, between: CentralityResult, backend: str | None
+    U: nx.Graph, N: Network, D: nx.Graph, top: int, between: CentralityResult, backend: str | None
 ) -> dict:
-    constraint = centrality(U, "constraint", backend=backend)
+    constraint = centrality(N, "constraint", backend=backend)
     findings = []
     several = {v: c for v, c in constraint.values.items() if U.degree(v) >= 3}
-    low = top_nodes(U, several, n=top, descending=False)
-    holes = structural_holes(U, nodes=[r["id"] for r in low])
+    low = top_nodes(N, several, n=top, descending=False)
+    holes = structural_holes(N, nodes=[r["id"] for r in low])
     for r in low:
         findings.append(
             _finding(
@@ -180,7 +181,7 @@ def _brokers_section(
                 effective_size=holes[r["id"]]["effective_size"],
             )
         )
-    for r in top_nodes(U, between, n=top):
+    for r in top_nodes(N, between, n=top):
         if r["value"] <= 0:
             break
         findings.append(
@@ -195,7 +196,7 @@ def _brokers_section(
         )
     roles = brokerage_roles(D, "category")
     for role in ("gatekeeper", "representative", "liaison", "itinerant", "coordinator"):
-        ranked = top_nodes(U, {v: r[role] for v, r in roles.items()}, n=3)
+        ranked = top_nodes(N, {v: r[role] for v, r in roles.items()}, n=3)
         for r in ranked:
             if r["value"] <= 0:
                 break
@@ -266,8 +267,10 @@ def _community_words(profile: dict) -> str:
     return text
 
 
-def _communities_section(U: nx.Graph, top: int, seed: int, backend: str | None) -> tuple[dict, dict]:
-    partition = louvain(U, seed=seed, backend=backend)
+def _communities_section(
+    U: nx.Graph, N: Network, top: int, seed: int, backend: str | None
+) -> tuple[dict, dict]:
+    partition = louvain(N, seed=seed, backend=backend)
     profiles = community_profiles(U, partition, top=3, min_size=5)
     by_id = {p["community"]: p for p in profiles}
     findings = []
@@ -456,7 +459,8 @@ def weak_link_report(
     k: int | None = None,
     backend: str | None = None,
     sections: tuple[str, ...] | None = None,
-    directed: nx.DiGraph | None = None,
+    directed: nx.DiGraph | Arcs | None = None,
+    network: Network | None = None,
 ) -> dict:
     """Every family of weak links in one report: summary numbers, then findings in words.
 
@@ -478,6 +482,9 @@ def weak_link_report(
     directed : networkx.DiGraph, optional
         The directed view of an undirected *G* (:attr:`ecograph.workspace.Workspace.digraph`),
         for brokerage; without it an undirected *G* counts each tie both ways.
+    network : Network, optional
+        An undirected *G* as arrays (:attr:`ecograph.workspace.Workspace.network`), for the
+        measures and rankings; without it *G* is converted once.
 
     Returns
     -------
@@ -505,6 +512,7 @@ def weak_link_report(
     U, D = _projections(G)
     if directed is not None and not G.is_multigraph():
         D = directed
+    N = network if network is not None and not G.is_multigraph() else as_network(U)
     comps = [len(c) for c in nx.connected_components(U)]
     n, m = U.number_of_nodes(), U.number_of_edges()
     by_category = Counter(c or "(unknown)" for _, c in U.nodes(data="category"))
@@ -523,18 +531,18 @@ def weak_link_report(
         summary["period"] = {k: G.graph[k] for k in PERIOD_INFO_KEYS}
     between = None
     if {"brokers", "resilience"} & set(wanted):  # one betweenness for both
-        between = centrality(U, "betweenness", k=k, seed=seed, backend=backend)
+        between = centrality(N, "betweenness", k=k, seed=seed, backend=backend)
     out_sections = []
     for key in wanted:
         if key == "bridges":
             section, counts = _bridges_section(U, top)
             summary.update(counts)
         elif key == "brokers":
-            section = _brokers_section(U, D, top, between, backend)
+            section = _brokers_section(U, N, D, top, between, backend)
         elif key == "gaps":
             section = _gaps_section(U, top)
         elif key == "communities":
-            section, info = _communities_section(U, top, seed, backend)
+            section, info = _communities_section(U, N, top, seed, backend)
             summary.update(info)
         elif key == "periphery":
             section, counts = _periphery_section(U, top)
