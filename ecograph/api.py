@@ -134,16 +134,28 @@ def weak_links(
     k: int | None = None,
     backend: str | None = None,
     period: PeriodLike = None,
+    method: str = "louvain",
 ) -> dict:
-    """The weak-link report (:func:`ecograph.analysis.weak_link_report`) of the store, cached."""
+    """The weak-link report (:func:`ecograph.analysis.weak_link_report`) of the store, cached;
+    *method* finds its communities (``"louvain"`` or ``"leiden"``)."""
 
     def compute(ws: Workspace) -> dict:
         backend_name = analysis.resolve_backend(backend)
+        params = {"top": top, "seed": seed, "k": k, "backend": backend_name}
+        if method != "louvain":  # the default's cache entries keep their name
+            params["method"] = method
         return ws.cached(
             "weak-links",
-            {"top": top, "seed": seed, "k": k, "backend": backend_name},
+            params,
             lambda: analysis.weak_link_report(
-                ws.graph, top=top, seed=seed, k=k, backend=backend_name, directed=ws.arcs, network=ws.network
+                ws.graph,
+                top=top,
+                seed=seed,
+                k=k,
+                backend=backend_name,
+                directed=ws.arcs,
+                network=ws.network,
+                method=method,
             ),
         )
 

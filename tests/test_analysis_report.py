@@ -98,7 +98,7 @@ def test_summary_numbers(report):
     assert s["components"] == 3 and s["largest_component"] == 16 and s["isolates"] == 1
     assert s["by_category"]["startup"] == 5 and s["by_category"]["foreign_partner"] == 3
     assert s["articulation_points"] >= 1 and s["bridges"] >= 1
-    assert report["parameters"] == {"top": 5, "seed": 0, "k": None, "backend": None}
+    assert report["parameters"] == {"top": 5, "seed": 0, "k": None, "backend": None, "method": "louvain"}
     assert report["title"] == "Weak links in the ecosystem"
 
 

@@ -139,6 +139,18 @@ def test_cli_weak_links_report_formats(cli, demo_store_url, tmp_path):
     assert md.stdout.startswith("# ")
 
 
+def test_cli_weak_links_finds_communities_by_leiden_when_asked(cli, demo_store_url):
+    result = cli("weak-links", "--method", "leiden", "--format", "json", "--store", demo_store_url)
+    report = json.loads(result.stdout)
+    assert report["parameters"]["method"] == "leiden"
+    communities = next(s for s in report["sections"] if s["key"] == "communities")
+    assert communities["intro"].startswith("Leiden finds")
+    louvain = json.loads(cli("weak-links", "--format", "json", "--store", demo_store_url).stdout)
+    assert louvain["parameters"]["method"] == "louvain"
+    bad = cli("weak-links", "--method", "spectral", "--store", demo_store_url)
+    assert bad.exit_code == 2 and "spectral" in bad.stderr
+
+
 def test_cli_recommend_for_one_org(cli, demo_store_url, demo_truth):
     a, b = demo_truth["missing_links"][0]
     result = cli("recommend", "--org", a, "--top", "50", "--store", demo_store_url, "--format", "json")

@@ -268,9 +268,9 @@ def _community_words(profile: dict) -> str:
 
 
 def _communities_section(
-    U: nx.Graph, N: Network, top: int, seed: int, backend: str | None
+    U: nx.Graph, N: Network, top: int, seed: int, backend: str | None, method: str
 ) -> tuple[dict, dict]:
-    partition = louvain(N, seed=seed, backend=backend)
+    partition = louvain(N, method=method, seed=seed, backend=backend)
     profiles = community_profiles(U, partition, top=3, min_size=5)
     by_id = {p["community"]: p for p in profiles}
     findings = []
@@ -303,7 +303,7 @@ def _communities_section(
         )
     big = sum(1 for c in partition.communities if len(c) >= 5)
     intro = (
-        f"Louvain finds {plural(big, 'community', 'communities')} of five or more organisations (modularity "
+        f"{method.capitalize()} finds {plural(big, 'community', 'communities')} of five or more organisations (modularity "
         f"{partition.modularity:.2f}); pairs joined by one or two ties depend on them."
     )
     info = {"communities": big, "modularity": partition.modularity}
@@ -461,6 +461,7 @@ def weak_link_report(
     sections: tuple[str, ...] | None = None,
     directed: nx.DiGraph | Arcs | None = None,
     network: Network | None = None,
+    method: str = "louvain",
 ) -> dict:
     """Every family of weak links in one report: summary numbers, then findings in words.
 
@@ -482,6 +483,8 @@ def weak_link_report(
     directed : networkx.DiGraph, optional
         The directed view of an undirected *G* (:attr:`ecograph.workspace.Workspace.digraph`),
         for brokerage; without it an undirected *G* counts each tie both ways.
+    method : {"louvain", "leiden"}, optional (default "louvain")
+        How communities are found (:func:`ecograph.analysis.louvain`; Leiden needs igraph).
     network : Network, optional
         An undirected *G* as arrays (:attr:`ecograph.workspace.Workspace.network`), for the
         measures and rankings; without it *G* is converted once.
@@ -542,7 +545,7 @@ def weak_link_report(
         elif key == "gaps":
             section = _gaps_section(U, top)
         elif key == "communities":
-            section, info = _communities_section(U, N, top, seed, backend)
+            section, info = _communities_section(U, N, top, seed, backend, method)
             summary.update(info)
         elif key == "periphery":
             section, counts = _periphery_section(U, top)
@@ -556,7 +559,7 @@ def weak_link_report(
     return jsonable(
         {
             "title": f"Weak links in {name}",
-            "parameters": {"top": top, "seed": seed, "k": k, "backend": backend},
+            "parameters": {"top": top, "seed": seed, "k": k, "backend": backend, "method": method},
             "summary": summary,
             "sections": out_sections,
         }

@@ -79,10 +79,17 @@ def centrality(measure, top, category, kind, sector, province, k, seed, period, 
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for sampling, Louvain and random removal."
 )
+@click.option(
+    "--method",
+    type=click.Choice(["louvain", "leiden"]),
+    default="louvain",
+    show_default=True,
+    help="How communities are found (Leiden: connected communities, faster).",
+)
 @period_option
 @store_option
 def weak_links(
-    fmt: str, out: Path | None, top: int, seed: int, period: str | None, store: str | None
+    fmt: str, out: Path | None, top: int, seed: int, method: str, period: str | None, store: str | None
 ) -> None:
     """The weak-link report: summary, then each family of weak links in plain words.
 
@@ -97,7 +104,7 @@ def weak_links(
     from ecograph.api import weak_links as run
     from ecograph.explain.weak_links import render_html, render_markdown
 
-    report = run(store, top=top, seed=seed, period=period)
+    report = run(store, top=top, seed=seed, period=period, method=method)
     if fmt == "json":
         text = json_text(report, indent=2, default=str)
     elif fmt == "html":
