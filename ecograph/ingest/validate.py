@@ -409,11 +409,13 @@ def _collaborations(batch: RawBatch) -> Checked:
 
 def tie_keys(columns: dict[str, pa.Array]) -> pa.Array:
     """:func:`ecograph.model.tie_key` over columns whose ends are already in order."""
+    ids = columns["id"]
+    by_id = pc.binary_join_element_wise("id:", ids, "")
+    if ids.null_count == 0:  # each tie has an id (or there are none): the ends are not needed
+        return by_id
     parts = [columns["kind"], columns["source"], columns["target"], pc.fill_null(columns["start"], "")]
     by_ends = pc.binary_join_element_wise(*parts, "|")
-    return pc.if_else(
-        pc.is_null(columns["id"]), by_ends, pc.binary_join_element_wise("id:", columns["id"], "")
-    )
+    return by_ends if ids.null_count == len(ids) else pc.if_else(pc.is_null(ids), by_ends, by_id)
 
 
 # -- the whole load ---------------------------------------------------------------------------------
@@ -424,11 +426,12 @@ def unique(
 ) -> tuple[pa.Table, list[tuple[int, int, int, Problem]]]:
     """The first record of each *key* in *table* (in load order), and a conflict problem for
     each later one whose values differ from the first's; *files* names each part's file."""
-    # the dictionary lists each key once, in the order first met
-    index = pc.dictionary_encode(table[key].combine_chunks()).indices.to_numpy(zero_copy_only=False)
-    first_of = np.unique(index, return_index=True)[1]
-    if len(first_of) == table.num_rows:
+    keys = table[key].combine_chunks()
+    if len(pc.unique(keys)) == len(keys):  # the usual case, found without making a dictionary
         return table, []
+    # the dictionary lists each key once, in the order first met
+    index = pc.dictionary_encode(keys).indices.to_numpy(zero_copy_only=False)
+    first_of = np.unique(index, return_index=True)[1]
     later = np.setdiff1d(np.arange(table.num_rows), first_of)
     names = ORGANIZATION_FIELDS if key == "id" else COLLABORATION_FIELDS
     kind = "duplicate-id-conflict" if key == "id" else "duplicate-tie-conflict"

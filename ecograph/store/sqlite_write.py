@@ -149,10 +149,9 @@ def _json_lists(lists: pa.Array) -> pa.Array:
     for char, escaped in _JSON_ESCAPES.items():
         if char.encode() in data:
             items = pc.replace_substring(items, char, escaped)
-    quoted = pc.binary_join_element_wise('"', items, '"', "")
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
-    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, quoted), ", ")
-    text = pc.binary_join_element_wise("[", joined, "]", "")
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, items), '", "')  # one pass over the items
+    text = pc.binary_join_element_wise('["', joined, '"]', "")
     return pc.if_else(pc.greater(pc.list_value_length(lists), 0), text, pa.scalar(None, pa.string()))
 
 
