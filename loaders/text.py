@@ -49,6 +49,13 @@ class CountingReader(io.RawIOBase):
         self.bytes_read += n or 0
         return n
 
+    def read(self, size: int = -1) -> bytes:
+        """Up to *size* bytes, read straight into the bytes returned (the inherited read
+        fills a buffer of its own first and copies it: twice the memory per block)."""
+        data = self.raw.read(size)
+        self.bytes_read += len(data or b"")
+        return data
+
     def close(self) -> None:
         self.raw.close()
         super().close()

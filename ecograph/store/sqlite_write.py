@@ -276,6 +276,7 @@ def _in_order(table: pa.Table, order: pa.Array | None) -> pa.RecordBatchReader:
     stage is built in a quarter of the time), and the sorted copy never exists whole."""
     if order is None:
         return table.to_reader()
+    table = table.combine_chunks()  # else each take would join each column's chunks again
     slices = (table.take(order.slice(i, _SORTED_ROWS)) for i in range(0, len(order), _SORTED_ROWS))
     return pa.RecordBatchReader.from_batches(
         table.schema, (batch for part in slices for batch in part.to_batches())
