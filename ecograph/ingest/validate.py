@@ -46,6 +46,7 @@ __all__ = ["Checked", "check", "dangling", "ends_wanted", "tie_keys", "unique"]
 
 _ID = r"^[A-Za-z0-9._:-]{1,128}$"
 _ID_RULE = "letters, digits and . _ : - only, 1 to 128 characters"
+_NOT_ID = bytes(b for b in range(256) if not re.match(_ID, chr(b)))  # the bytes no id holds
 _NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _NOT_FINITE = r"(?i)^[+-]?(inf|infinity|nan)$"
 _YEAR = r"^[+-]?[0-9]{1,18}$"
@@ -97,13 +98,17 @@ def _text(values: pa.Array) -> pa.Array:
     data = value_bytes(values)
     if not data.isascii() or holds(data, _SPACES):  # else no value can start or end with a space
         values = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(values, ""), _NULL, values)
+    empty = pc.equal(values, "")
+    return pc.if_else(empty, _NULL, values) if pc.any(empty).as_py() else values  # no copy if none is
 
 
 def _identifier(values: pa.Array) -> tuple:
     """The id (null unless valid), where it is missing, where it is not an id."""
     empty = _absent(values)
-    bad = ~empty & ~_mask(pc.match_substring_regex(values, _ID))
+    if holds(value_bytes(values), _NOT_ID) or (pc.max(pc.binary_length(values)).as_py() or 0) > 128:
+        bad = ~empty & ~_mask(pc.match_substring_regex(values, _ID))
+    else:  # every byte one an id may hold, no value too long: a pass over the bytes says so
+        bad = np.zeros(len(values), bool)
     return _where(~empty & ~bad, values), empty, bad
 
 
