@@ -72,6 +72,7 @@ __all__ = [
     "NODE_IDS",
     "ORG_LABELS",
     "ORG_PROPERTIES",
+    "ORG_READ_ROW",
     "PING",
     "READ_ALIASES",
     "READ_BATCHES",
@@ -94,6 +95,7 @@ __all__ = [
     "SHOW_TAGGED_TRANSACTIONS",
     "TERMINATE_TRANSACTIONS",
     "TIES_OF",
+    "TIE_READ_ROW",
     "TIE_ROW",
     "TIE_TYPES",
     "TIE_TYPE_PATTERN",
@@ -152,6 +154,20 @@ if TIE_ROW[:2] != ("source", "target"):
 def _from_row(names: tuple[str, ...], offset: int = 0) -> str:
     """``{`a`: row[0], `b`: row[1], ...}``: a null leaves the property out, as Neo4j stores none."""
     return "{" + ", ".join(f"`{name}`: row[{i + offset}]" for i, name in enumerate(names)) + "}"
+
+
+#: A whole-store read's organisation row: its node id, then the model's fields.
+ORG_READ_ROW: tuple[str, ...] = ("node", *ORGANIZATION_FIELDS)
+#: A whole-store read's tie row: its ends' node ids, then its properties but ``kind`` (the
+#: type says it), the key last.
+TIE_READ_ROW: tuple[str, ...] = ("source", "target", *(n for n in TIE_ROW[2:] if n != "kind"))
+
+
+def _read_list(names: tuple[str, ...]) -> str:
+    """``[id(a), id(b), r.`key`, ...]`` for the names of ``ORG_READ_ROW`` or ``TIE_READ_ROW``."""
+    ends = {"node": "id(o)", "source": "id(a)", "target": "id(b)"}
+    var = "o" if "node" in names else "r"
+    return "[" + ", ".join(ends.get(n, f"{var}.`{n}`") for n in names) + "]"
 
 
 _ORG_MAP = _from_row(ORG_PROPERTIES)
@@ -281,10 +297,12 @@ MERGE_ORGS_BY_KIND: dict[str, str] = {
 READ_ORG = "MATCH (o:Organization {id: $id}) RETURN properties(o) AS props"
 
 #: The next ``$limit`` organisations after id ``$after``, in id order (the unique index
-#: gives the order, so a page costs its own rows only), as one record.
+#: gives the order, so a page costs its own rows only), as one record of ``ORG_READ_ROW``
+#: rows (lists: ``collect()`` of a property would drop its nulls). The node id is what the
+#: ties' ends are mapped to.
 READ_ORG_PAGE = (
-    "MATCH (o:Organization) WHERE o.id > $after "
-    f"WITH o ORDER BY o.id LIMIT $limit RETURN collect({_ORG_LIST}) AS rows"
+    "MATCH (o:Organization) WHERE o.id > $after WITH o ORDER BY o.id LIMIT $limit "
+    f"RETURN collect({_read_list(ORG_READ_ROW)}) AS rows"
 )
 
 # -- collaborations --------------------------------------------------------------------------
@@ -330,10 +348,12 @@ CREATE_TIES_BY_KIND: dict[str, str] = {
 }
 
 #: The next ``$limit`` ties of one type after key ``$after``, in key order (from the type's
-#: key index), as one record; the store merges the types' pages into one key order.
+#: key index), as one record of ``TIE_READ_ROW`` rows. The ends are node ids: a string
+#: per end would cost the server a property read each and the wire several times the
+#: bytes; the store maps them to organisation ids once.
 READ_TIE_PAGE_BY_KIND: dict[str, str] = {
     kind: f"MATCH (a:Organization)-[r:{t}]->(b:Organization) USING INDEX SEEK r:{t}(key) WHERE r.key > $after "
-    f"WITH a, r, b ORDER BY r.key LIMIT $limit RETURN collect({_TIE_LIST}) AS rows"
+    f"WITH a, r, b ORDER BY r.key LIMIT $limit RETURN collect({_read_list(TIE_READ_ROW)}) AS rows"
     for kind, t in TIE_TYPES.items()
 }
 

@@ -36,14 +36,14 @@ Collaborations find their ends by node id: the organisation writes return the no
 of what they wrote, the rest are looked up once, and each tie row carries its ends' node
 ids instead of two organisation ids to seek in the index.
 
-Reads of the whole store (organisations, collaborations) page along the id and key indexes
-in key order, ``_PAGE_ROWS`` rows collected into one Bolt record per page, all pages in
-one read transaction; collaborations merge the per-type pages into one key order.
+Reads of the whole store (:meth:`~Neo4jStore.tables`, and the record iterators built on
+it) page along the id and key indexes, ``_PAGE_ROWS`` rows collected into one Bolt record
+of columns per page; the ties' ends come as node ids and are mapped to organisation ids
+once, and Arrow puts both tables in key order.
 """
 
 from __future__ import annotations
 
-import heapq
 import json
 import logging
 import os
@@ -52,22 +52,33 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecograph import settings
 from ecograph.errors import IntegrityError, StoreUnavailable, UsageError
-from ecograph.model import ORGANIZATION_COLUMNS, TIE_KINDS, Collaboration, Organization
+from ecograph.model import (
+    COLLABORATION_SCHEMA,
+    ORGANIZATION_COLUMNS,
+    ORGANIZATION_FIELDS,
+    ORGANIZATION_SCHEMA,
+    TIE_KINDS,
+    Collaboration,
+    Organization,
+    collaborations_from,
+    organizations_from,
+)
 from ecograph.names import name_keys
 from ecograph.report import MAX_CHANGES, LoadBatch, now_iso
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.store import cypher
-from ecograph.store.base import Provenance, Store, WritePart
+from ecograph.store.base import Provenance, Store, StoreTables, WritePart
 from ecograph.store.cypher_allowlist import QueryRefused, read_only_text
 
 __all__ = ["Neo4jStore", "QueryRefused"]
@@ -84,6 +95,12 @@ _T = TypeVar("_T")
 
 #: Rows per page of a whole-store read (one Bolt record each).
 _PAGE_ROWS = 10_000
+#: Whole-store reads made while the store kept changing, before giving up.
+_READ_ATTEMPTS = 5
+#: Sessions a whole-store read runs at once (organisations beside the tie types): the
+#: client builds one page's columns while the server reads the next.
+_READERS = 2
+_ORG_READ_LISTS = tuple(cypher.ORG_READ_ROW.index(c.name) for c in ORGANIZATION_COLUMNS if c.stored == "list")
 
 # Lists go in as lists; an empty one as null, which leaves the property out as before.
 _ORG_LISTS = tuple(cypher.ORG_PROPERTIES.index(c.name) for c in ORGANIZATION_COLUMNS if c.stored == "list")
@@ -431,30 +448,86 @@ class Neo4jStore(Store):
             yield tx
 
     @staticmethod
-    def _pages(tx: Any, query: str, last: int) -> Iterator[list[Any]]:
-        """The rows of a paged whole-store read (``READ_*_PAGE*``), page after page; *last*
-        is the index of the row's paging key."""
+    def _pages(tx: Any, query: str, key: int) -> Iterator[list[list[Any]]]:
+        """The pages of a paged whole-store read (``READ_*_PAGE*``), each a list of rows;
+        *key* is the index of the row's paging key."""
         after = ""
         while True:
             rows = tx.run(query, after=after, limit=_PAGE_ROWS).single()["rows"]
-            yield from rows
+            yield rows
             if len(rows) < _PAGE_ROWS:
                 return
-            after = rows[-1][last]
+            after = rows[-1][key]
+
+    @staticmethod
+    def _page_table(rows: list[list[Any]], names: Sequence[str], types: dict[str, pa.DataType]) -> pa.Table:
+        """One page of rows as a table: column *names[i]* from each row's *i*-th value."""
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        return pa.table(
+            {name: pa.array(values, types[name]) for name, values in zip(names, columns, strict=True)}
+        )
+
+    def _org_columns(self) -> tuple[pa.Table, pa.Array]:
+        """Every organisation as a table of the model's columns in id order, and each one's
+        node id (``int64``, in the same order)."""
+        types = {"node": pa.int64(), **{f.name: f.type for f in ORGANIZATION_SCHEMA}}
+        tables = []
+        with self._read_tx("reading organisations") as tx:
+            for rows in self._pages(tx, cypher.READ_ORG_PAGE, cypher.ORG_READ_ROW.index("id")):
+                for at in _ORG_READ_LISTS:  # an empty list is stored as no property
+                    for row in rows:
+                        row[at] = row[at] or []
+                tables.append(self._page_table(rows, cypher.ORG_READ_ROW, types))
+        if not tables:
+            tables.append(self._page_table([], cypher.ORG_READ_ROW, types))
+        table = pa.concat_tables(tables)
+        table = table.take(pc.sort_indices(table["id"]))  # code point order, as the other stores
+        return table.select(list(ORGANIZATION_FIELDS)).cast(ORGANIZATION_SCHEMA), table["node"]
+
+    def _tie_columns(self, kind: str) -> pa.Table:
+        """Every collaboration of one *kind* as columns (``TIE_READ_ROW`` and ``kind``), its
+        ends as node ids."""
+        types = {**{f.name: f.type for f in COLLABORATION_SCHEMA}, "source": pa.int64(), "target": pa.int64()}
+        tables = [self._page_table([], cypher.TIE_READ_ROW, types)]
+        with self._read_tx("reading collaborations") as tx:
+            for rows in self._pages(tx, cypher.READ_TIE_PAGE_BY_KIND[kind], cypher.TIE_READ_ROW.index("key")):
+                tables.append(self._page_table(rows, cypher.TIE_READ_ROW, types))
+        table = pa.concat_tables(tables)
+        return table.append_column("kind", pa.array([kind] * table.num_rows, pa.string()))
+
+    def tables(self) -> StoreTables:
+        """Every organisation and collaboration as columns (see :class:`StoreTables`).
+
+        One paged read for the organisations and one per relationship type, two sessions at
+        a time, each page one Bolt record of rows turned into Arrow columns; the ties' ends
+        come as node ids, mapped to organisation ids once at the end. Neo4j reads are not
+        snapshots (a read sees what commits meanwhile), so the read is made again when the
+        store version moved while it ran.
+        """
+        for _ in range(_READ_ATTEMPTS):
+            version = self.store_version()
+            with ThreadPoolExecutor(_READERS) as pool:
+                read_orgs = pool.submit(self._org_columns)
+                read_ties = [pool.submit(self._tie_columns, kind) for kind in TIE_KINDS]
+                orgs, nodes = read_orgs.result()
+                ties = pa.concat_tables([r.result() for r in read_ties])
+            ends = [pc.index_in(ties[end], value_set=nodes.combine_chunks()) for end in ("source", "target")]
+            if self.store_version() == version and not any(e.null_count for e in ends):
+                break
+        else:
+            raise StoreUnavailable(
+                f"Neo4j at {self.url} changed while being read, {_READ_ATTEMPTS} times; try again"
+            )
+        for end, at in zip(("source", "target"), ends, strict=True):
+            ties = ties.set_column(ties.schema.get_field_index(end), end, orgs["id"].take(at))
+        ties = ties.take(pc.sort_indices(ties["key"]))
+        return StoreTables(orgs, ties.select(list(COLLABORATION_SCHEMA.names)).cast(COLLABORATION_SCHEMA))
 
     def organizations(self) -> Iterator[Organization]:
-        with self._read_tx("reading organisations") as tx:
-            for row in self._pages(tx, cypher.READ_ORG_PAGE, 0):
-                yield _org_from_row(row)
+        yield from organizations_from(self._org_columns()[0])
 
     def collaborations(self) -> Iterator[Collaboration]:
-        # Keys are unique per type and each type's pages come in key order: merging them
-        # gives the store's key order without sorting (or holding) every tie at once.
-        last = len(cypher.TIE_ROW) - 1
-        with self._read_tx("reading collaborations") as tx:
-            streams = [self._pages(tx, q, last) for q in cypher.READ_TIE_PAGE_BY_KIND.values()]
-            for row in heapq.merge(*streams, key=itemgetter(last)):
-                yield Collaboration(*row[:_N_TIE_FIELDS])
+        yield from collaborations_from(self.tables().collaborations)
 
     def organization(self, id: str) -> Organization | None:
         with self._errors("reading an organisation"):
