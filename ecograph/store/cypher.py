@@ -46,6 +46,7 @@ import re
 from ecograph.model import COLLABORATION_FIELDS, ORG_KINDS, ORGANIZATION_FIELDS, TIE_KINDS
 
 __all__ = [
+    "ANY_NODE",
     "ANY_ORG",
     "AWAIT_INDEXES",
     "COUNT_BY_CATEGORY",
@@ -260,6 +261,9 @@ READ_ORGS_BY_ID = f"UNWIND $ids AS id MATCH (o:Organization {{id: id}}) RETURN c
 
 #: Which of ``$ids`` exist.
 EXISTING_IDS = "UNWIND $ids AS id MATCH (o:Organization {id: id}) RETURN collect(o.id) AS ids"
+
+#: Is there any node at all? (``--bulk`` imports only into an empty database.)
+ANY_NODE = "MATCH (n) RETURN 1 AS found LIMIT 1"
 
 #: Is there any organisation at all? (An empty store needs no classification reads.)
 ANY_ORG = "MATCH (o:Organization) RETURN o.id AS id LIMIT 1"

@@ -416,8 +416,12 @@ class Neo4jStore(Store):
             # Dropped first: a constraint's own index would stand in for the new index.
             for name in legacy:
                 session.run(cypher.LEGACY_SCHEMA[name]).consume()
-            for statement in cypher.SCHEMA:
-                session.run(statement).consume()
+            # One transaction for them all: each in a transaction of its own cost a commit
+            # and a wait apiece.
+            with session.begin_transaction() as tx:
+                for statement in cypher.SCHEMA:
+                    tx.run(statement).consume()
+                tx.commit()
             session.run(cypher.AWAIT_INDEXES).consume()
 
     def close(self) -> None:
@@ -705,6 +709,34 @@ class Neo4jStore(Store):
         sent = self._send_ties(tx, plan, orgs)
         if edit:
             changed = self._apply_tx(tx, edit) or changed
+        self._record_load(tx, parts, meta, changed)
+        self._check_sent(sent)
+
+    def _fill_all_new(self, parts: Sequence[WritePart]) -> None:
+        """Fill the batches' counts for a load into an empty store: every record given is new."""
+        plan = _Plan()
+        for index, part in enumerate(parts):
+            plan.states[("organizations", index, "inserted")] = part.organizations.num_rows
+            plan.states[("collaborations", index, "inserted")] = part.collaborations.num_rows
+        self._fill(parts, plan, now_iso())
+
+    def _record_imported(self, parts: Sequence[WritePart], edit: Edit | None) -> None:
+        """Record, in one transaction, what a load writes besides the records of *parts*
+        (written by other means, such as Neo4j's importer): the meta node, the batches,
+        their provenance, and *edit*."""
+
+        def work(tx: Any) -> None:
+            meta = _lock_meta(tx)
+            if edit:
+                self._apply_tx(tx, edit)
+            self._record_load(tx, parts, meta, changed=True)
+
+        with self._errors("recording the load"), self._session(write=True) as session:
+            session.execute_write(_fail_fast(work))
+
+    def _record_load(self, tx: Any, parts: Sequence[WritePart], meta: Any, changed: bool) -> None:
+        """The last statements of a load's transaction: its batches, their provenance, and
+        the meta node's new version (*changed*) and batch sequence number."""
         seq = meta["batch_seq"]
         chunks = []
         for part in parts:
@@ -721,7 +753,6 @@ class Neo4jStore(Store):
             tx.run(cypher.CREATE_PROVENANCE_CHUNKS, chunks=list(chunk))
         version = meta["version"] + (1 if changed else 0)
         tx.run(cypher.SET_META, key=_META_KEY, version=version, batch_seq=seq).consume()
-        self._check_sent(sent)
 
     def _send_plan(self, tx: Any, plan: _Plan) -> list[tuple[Any, int]]:
         """Send the plan's writes; the results are checked later by :meth:`_check_sent`."""
@@ -782,11 +813,23 @@ class Neo4jStore(Store):
         self._send(tx, sent, cypher.MERGE_TIES_BY_KIND, plan.tie_updates, nodes=nodes)
         return sent
 
-    def _dangling(self) -> IntegrityError:
-        return IntegrityError(
-            f"{self.url}: write refused, nothing was written "
-            "(a collaboration refers to an organisation that is not in the store)"
+    def _refused(self, why: str) -> IntegrityError:
+        """The error of a write refused before anything was written; *why* says which record."""
+        return IntegrityError(f"{self.url}: write refused, nothing was written ({why})")
+
+    @staticmethod
+    def _unknown_kind(record: str, kind: str) -> str:
+        return f"{record} has unknown kind {kind!r}"
+
+    @staticmethod
+    def _unknown_end(source: str, target: str, kind: str, end: str, more: int) -> str:
+        return (
+            f"collaboration {source} -> {target} ({kind}) refers to unknown organisation {end!r}"
+            f"{f' and {more} more' if more else ''}"
         )
+
+    def _dangling(self) -> IntegrityError:
+        return self._refused("a collaboration refers to an organisation that is not in the store")
 
     def _checked(self, written: Any, rows: int) -> Any:
         """*written* (a count, or the ``[id, node id]`` pairs of the organisations written)
@@ -859,10 +902,7 @@ class Neo4jStore(Store):
         for index, part in enumerate(parts):
             for row in _rows(part.organizations, cypher.ORG_PROPERTIES):
                 if row[kind_at] not in cypher.ORG_LABELS:  # the label comes from the kind
-                    raise IntegrityError(
-                        f"{self.url}: write refused, nothing was written (organisation "
-                        f"{row[0]!r} has unknown kind {row[kind_at]!r})"
-                    )
+                    raise self._refused(self._unknown_kind(f"organisation {row[0]!r}", row[kind_at]))
                 given.append((index, row[0], row))
         stored: dict[str, list[Any]] = {}
         if store_has_orgs:
@@ -886,9 +926,8 @@ class Neo4jStore(Store):
             return plan
         for _, tie in ties:
             if tie[kind] not in cypher.TIE_TYPES:  # the relationship type comes from the kind
-                raise IntegrityError(
-                    f"{self.url}: write refused, nothing was written (collaboration "
-                    f"{tie[source]} -> {tie[target]} has unknown kind {tie[kind]!r})"
+                raise self._refused(
+                    self._unknown_kind(f"collaboration {tie[source]} -> {tie[target]}", tie[kind])
                 )
         ends = {end for _, tie in ties for end in (tie[source], tie[target])} - in_load
         known = self._existing_ids_tx(tx, sorted(ends)) if ends and store_has_orgs else set()
@@ -896,11 +935,7 @@ class Neo4jStore(Store):
         if missing:
             tie = next(t for _, t in ties if t[source] in missing or t[target] in missing)
             end = tie[source] if tie[source] in missing else tie[target]
-            raise IntegrityError(
-                f"{self.url}: write refused, nothing was written (collaboration "
-                f"{tie[source]} -> {tie[target]} ({tie[kind]}) refers to unknown organisation {end!r}"
-                f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''})"
-            )
+            raise self._refused(self._unknown_end(tie[source], tie[target], tie[kind], end, len(missing) - 1))
         found: dict[str, list[Any]] = {}
         if store_has_orgs:
             by_kind: dict[str, list[str]] = defaultdict(list)
