@@ -1,7 +1,9 @@
 """The analysis commands as Python functions over a store: the CLI, the queries and the app call these.
 
 Each takes a :class:`~ecograph.workspace.Workspace`, a :class:`~ecograph.store.Store`, a
-store URL or None (the ``store`` setting) and caches its result per store state.
+store URL or None (the ``store`` setting), and ``period=`` (``"2023-2025"``, a year, a
+:class:`~ecograph.period.Period` or None for every record); it caches its result per
+store state and period.
 """
 
 from __future__ import annotations
@@ -11,16 +13,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from ecograph import analysis
+import networkx as nx
+
+from ecograph import analysis, saved_snapshots, settings
+from ecograph.errors import UndatedStore, UsageError
+from ecograph.period import PERIOD_INFO_KEYS, UNDATED, Period, resolve_period
+from ecograph.snapshot import undirected
 from ecograph.store import Store
 from ecograph.workspace import Workspace
 
 __all__ = [
+    "SCORECARD_YEARS",
     "Table",
     "centrality",
     "centrality_values",
+    "compare",
+    "period_info",
+    "period_note",
     "query",
     "recommend",
+    "scorecard",
+    "scorecard_years",
+    "snapshot_delete",
+    "snapshot_save",
+    "snapshots",
     "weak_links",
     "workspace",
 ]
@@ -50,9 +66,13 @@ def workspace(store: Workspace | Store | str | None):
         ws.close()
 
 
-def _run(store: Workspace | Store | str | None, fn: Callable[[Workspace], T]) -> T:
+PeriodLike = Period | str | int | None
+
+
+def _run(store: Workspace | Store | str | None, fn: Callable[[Workspace], T], period: PeriodLike = None) -> T:
+    """*fn* on the store's workspace, as of *period* (None: as the workspace given is scoped)."""
     with workspace(store) as ws:
-        return fn(ws)
+        return fn(ws if period is None else ws.for_period(period))
 
 
 def centrality_values(
@@ -79,8 +99,10 @@ def centrality(
     k: int | None = None,
     seed: int = 0,
     backend: str | None = None,
+    period: PeriodLike = None,
 ) -> Table:
-    """The organisations ranked by *measure*, filtered; the note says exact or sampled."""
+    """The organisations ranked by *measure*, filtered; the note says exact or sampled, and
+    as of a period, how many ties were left out for having no date."""
 
     def compute(ws: Workspace) -> Table:
         result = centrality_values(ws, measure, k=k, seed=seed, backend=backend)
@@ -96,9 +118,12 @@ def centrality(
             "order": order,
             "normalisation": analysis.NORMALISATION[measure],
         }
-        return Table(rows, note, meta)
+        info = period_info(ws)
+        if info is not None:
+            meta["period"] = info
+        return Table(rows, _with_period(note, ws), meta)
 
-    return _run(store, compute)
+    return _run(store, compute, period)
 
 
 def weak_links(
@@ -108,6 +133,7 @@ def weak_links(
     seed: int = 0,
     k: int | None = None,
     backend: str | None = None,
+    period: PeriodLike = None,
 ) -> dict:
     """The weak-link report (:func:`ecograph.analysis.weak_link_report`) of the store, cached."""
 
@@ -119,7 +145,7 @@ def weak_links(
             lambda: analysis.weak_link_report(ws.snapshot, top=top, seed=seed, k=k, backend=backend_name),
         )
 
-    return _run(store, compute)
+    return _run(store, compute, period)
 
 
 def recommend(
@@ -129,6 +155,7 @@ def recommend(
     top: int = 20,
     source_category: str | None = None,
     target_category: str | None = None,
+    period: PeriodLike = None,
 ) -> list[dict]:
     """Recommended partnerships (:func:`ecograph.analysis.recommend`), cached per store state."""
 
@@ -142,12 +169,207 @@ def recommend(
             ),
         )
 
-    return _run(store, compute)
+    return _run(store, compute, period)
 
 
-def query(store: Workspace | Store | str | None, name: str, **params: object) -> list[dict]:
+def query(
+    store: Workspace | Store | str | None, name: str, *, period: PeriodLike = None, **params: object
+) -> list[dict]:
     """Run the named query *name* of the ``queries/`` catalogue with *params* (text or typed)."""
     import queries
 
     named = queries.get(name)
-    return _run(store, lambda ws: named(ws, **params))
+    return _run(store, lambda ws: named(ws, **params), period)
+
+
+def period_info(ws: Workspace) -> dict | None:
+    """What the workspace's period left out (see :meth:`ecograph.period.PeriodFilter.info`), or None."""
+    if ws.period is None:
+        return None
+    return {k: ws.graph.graph[k] for k in PERIOD_INFO_KEYS}
+
+
+def period_note(ws: Workspace) -> str | None:
+    """The sentence a result as of a period carries (the undated ties left out), or None."""
+    from ecograph.explain import period_sentence
+
+    info = period_info(ws)
+    return None if info is None else period_sentence(info)
+
+
+def _with_period(note: str, ws: Workspace) -> str:
+    said = period_note(ws)
+    return note if said is None else f"{note}. {said}"
+
+
+# -- change over time ----------------------------------------------------------------------
+
+SCORECARD_YEARS = 10
+"""Years a scorecard shows by default: the last ten up to the latest year a tie started."""
+
+
+def _listed(ws: Workspace, name: str) -> saved_snapshots.SavedSnapshot:
+    """The saved snapshot *name* as listed (without its payload); the error names the ones there are."""
+    listed = ws.store.saved_snapshots()
+    found = next((s for s in listed if s.name == saved_snapshots.check_name(name)), None)
+    if found is None:
+        raise saved_snapshots.UnknownSnapshot(
+            f"no snapshot named {name!r}; `ecograph snapshot list` shows them: {saved_snapshots.names(listed)}"
+        )
+    return found
+
+
+def _state(
+    ws: Workspace, period: PeriodLike, snapshot: str | None, default_now: bool
+) -> tuple[dict, Callable]:
+    """What names one side of a comparison (for the cache key), and how to build its projection."""
+    if snapshot is not None:
+        listed = _listed(ws, snapshot)
+        return (
+            {"snapshot": listed.name, "created": listed.created},  # a replaced snapshot is another state
+            lambda: nx.freeze(undirected(saved_snapshots.graph(ws.store.saved_snapshot(snapshot), ws.whole))),
+        )
+    if period is not None:
+        scoped = ws.for_period(period)
+        return {"period": scoped.period.label}, lambda: scoped.graph
+    if default_now:
+        return {"now": True}, lambda: ws.graph
+    raise UsageError(
+        "say what to compare: --from and --to periods (e.g. --from 2020-2022 --to 2023-2025), "
+        "or --from-snapshot (and --to-snapshot) names"
+    )
+
+
+def _check_province(ws: Workspace, province: str | None) -> None:
+    if province is None:
+        return
+    provinces = {p for _, p in ws.whole.nodes(data="province") if p}
+    if province not in provinces:
+        shown = ", ".join(sorted(provinces, key=str)[:8]) + (" …" if len(provinces) > 8 else "")
+        raise UsageError(
+            f"no organisation is in province {province!r}; provinces here include {shown or 'none'}"
+        )
+
+
+def compare(
+    store: Workspace | Store | str | None,
+    *,
+    from_period: PeriodLike = None,
+    to_period: PeriodLike = None,
+    from_snapshot: str | None = None,
+    to_snapshot: str | None = None,
+    province: str | None = None,
+    top: int = 10,
+    seed: int = 0,
+    k: int | None = None,
+    backend: str | None = None,
+) -> dict:
+    """Two states of the store side by side (:func:`ecograph.analysis.compare`): two periods,
+    two saved snapshots, or a snapshot and the store now; cached per store state.
+
+    Raises
+    ------
+    UsageError
+        A period is malformed or outside the data's years, a snapshot is unknown, the
+        province holds no organisation, or one side is missing.
+    UndatedStore
+        Periods were asked of a store whose ties have no dates (save snapshots instead).
+    """
+
+    def run(ws: Workspace) -> dict:
+        key0, before = _state(ws, from_period, from_snapshot, default_now=False)
+        key1, after = _state(ws, to_period, to_snapshot, default_now=from_snapshot is not None)
+        # The backend as asked ("auto" decides by the graph's size, fixed by the store state).
+        asked = settings.get("backend") if backend is None else backend
+        params = {
+            "from": key0,
+            "to": key1,
+            "province": province,
+            "top": top,
+            "seed": seed,
+            "k": k,
+            "backend": asked,
+        }
+
+        def compute() -> dict:
+            _check_province(ws, province)
+            return analysis.compare(
+                before(), after(), province=province, top=top, seed=seed, k=k, backend=asked
+            )
+
+        return ws.cached("compare", params, compute)
+
+    return _run(store, run)
+
+
+def scorecard_years(ws: Workspace) -> Period:
+    """A scorecard's default years: the last :data:`SCORECARD_YEARS` up to the latest year a tie started.
+
+    Raises
+    ------
+    UndatedStore
+        No tie has a date.
+    """
+    dates = ws.dates()
+    if dates["years"] is None:
+        raise UndatedStore(UNDATED)
+    first, last = dates["years"]
+    last = dates["last_start"] if dates["last_start"] is not None else last
+    return Period(max(first, last - SCORECARD_YEARS + 1), last)
+
+
+def scorecard(
+    store: Workspace | Store | str | None, *, by: str = "province", period: PeriodLike = None
+) -> dict:
+    """Every indicator (:func:`ecograph.analysis.scorecard`) per province or sector, year by year.
+
+    *period* picks the years (each analysed as of that year); default: the last
+    :data:`SCORECARD_YEARS` years up to the latest year a tie started. ``by="sector"`` is
+    taken for ``"sectors"``.
+
+    Raises
+    ------
+    UsageError, UndatedStore
+        As :meth:`ecograph.workspace.Workspace.for_period`.
+    """
+    by = "sectors" if by == "sector" else by
+
+    def run(ws: Workspace) -> dict:
+        chosen = scorecard_years(ws) if period is None else resolve_period(period, ws.years())
+        return ws.cached(
+            "scorecard",
+            {"by": by, "years": [chosen.first, chosen.last]},
+            lambda: analysis.scorecard(ws.whole, list(chosen.years()), by=by, table=ws.table),
+        )
+
+    return _run(store, run)
+
+
+# -- saved snapshots -------------------------------------------------------------------------
+
+
+def snapshot_save(store: Workspace | Store | str | None, name: str, *, replace: bool = False) -> dict:
+    """Save the store's current state as snapshot *name* (refused when it exists, unless *replace*)."""
+
+    def run(ws: Workspace) -> dict:
+        saved = saved_snapshots.capture(ws.store, name)
+        ws.store.save_snapshot(saved, replace=replace)
+        return saved.as_dict()
+
+    return _run(store, run)
+
+
+def snapshots(store: Workspace | Store | str | None) -> list[dict]:
+    """The saved snapshots, oldest first, without their payloads."""
+    return _run(store, lambda ws: [s.as_dict() for s in ws.store.saved_snapshots()])
+
+
+def snapshot_delete(store: Workspace | Store | str | None, name: str) -> dict:
+    """Forget snapshot *name*; :class:`~ecograph.saved_snapshots.UnknownSnapshot` when there is none."""
+
+    def run(ws: Workspace) -> dict:
+        listed = _listed(ws, name)
+        ws.store.delete_snapshot(name)
+        return listed.as_dict()
+
+    return _run(store, run)

@@ -14,6 +14,7 @@ __all__ = [
     "QueryNotFound",
     "SourceUnavailable",
     "StoreUnavailable",
+    "UndatedStore",
     "UnknownOrganisation",
     "UsageError",
     "ValidationFailed",
@@ -77,3 +78,7 @@ class IntegrityError(EcographError):
     """A write that would break the store's rules (a tie to an unknown organisation); nothing was written."""
 
     exit_code = 1
+
+
+class UndatedStore(UsageError):
+    """A period was asked of a store whose ties carry no dates; saved snapshots can stand in."""

@@ -34,6 +34,7 @@ class MigrationReport:
     batch: LoadBatch
     source_checksum: str
     target_checksum: str
+    snapshots: int = 0
 
     @property
     def verified(self) -> bool:
@@ -47,6 +48,7 @@ class MigrationReport:
             "collaborations": self.collaborations,
             "batches": self.batches,
             "provenance": self.provenance,
+            "snapshots": self.snapshots,
             "inserted": {
                 "organizations": self.batch.organizations_inserted,
                 "collaborations": self.batch.collaborations_inserted,
@@ -81,7 +83,7 @@ def content_checksum(store: Store) -> str:
 def migrate(
     source: Store | str, target: Store | str, *, progress: MigrationProgress | None = None
 ) -> MigrationReport:
-    """Copy organisations, collaborations, load batches and provenance from *source* to *target*.
+    """Copy organisations, collaborations, load batches, provenance and saved snapshots from *source* to *target*.
 
     The records go in as one load batch of the target (``migrate:<source URL>``), so the
     copy is all or nothing; the source's batches and provenance are then recorded as they
@@ -103,6 +105,7 @@ def migrate(
         ties = list(src.collaborations())
         batches = src.batches()
         provenance = list(src.provenance())
+        snapshots = [src.saved_snapshot(s.name) for s in src.saved_snapshots()]
         step("writing records", 1, 4)
         (batch,) = dst.write(
             [
@@ -115,6 +118,8 @@ def migrate(
         )
         step("writing history", 2, 4)
         dst.import_history(batches, provenance)
+        for saved in snapshots:
+            dst.save_snapshot(saved, replace=True)  # type: ignore[arg-type]
         step("verifying", 3, 4)
         report = MigrationReport(
             source=src.url,
@@ -126,6 +131,7 @@ def migrate(
             batch=batch,
             source_checksum=content_checksum(src),
             target_checksum=content_checksum(dst),
+            snapshots=len(snapshots),
         )
         step("done", 4, 4)
         if not report.verified:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ecograph.textbytes import value_bytes
 
 __all__ = ["fold", "name_key", "name_keys"]
 
@@ -32,7 +33,6 @@ _SPECIAL_PAIRS = {
     "ı": "i",
 }
 _SPECIAL = str.maketrans(_SPECIAL_PAIRS)
-_SPECIAL_CHARS = "[" + "".join(_SPECIAL_PAIRS) + "]"
 _NON_WORD = re.compile(r"[\W_]+")
 # Combining marks of the Latin, Greek and Cyrillic scripts (Vietnamese tones and hooks among
 # them); one regex pass is several times faster than testing each character in Python.
@@ -76,17 +76,16 @@ def name_keys(names: pa.Array) -> pa.Array:
     without Latin letters, say) is folded by :func:`name_key` itself, so the keys are
     always exactly :func:`name_key`'s.
     """
-    folded = names
-    if pc.any(pc.match_substring_regex(folded, _SPECIAL_CHARS)).as_py():
+    folded, data = names, value_bytes(names)
+    if not data.isascii():
         for char, plain in _SPECIAL_PAIRS.items():
-            folded = pc.replace_substring(folded, char, plain)
-    folded = pc.utf8_normalize(folded, "NFKD")
-    folded = pc.utf8_lower(pc.replace_substring_regex(folded, _MARKS_RE2, ""))
+            if char.encode() in data:
+                folded = pc.replace_substring(folded, char, plain)
+        folded = pc.replace_substring_regex(pc.utf8_normalize(folded, "NFKD"), _MARKS_RE2, "")
+    folded = pc.utf8_lower(folded)
     keys = pc.utf8_trim(pc.replace_substring_regex(folded, "[^a-z0-9]+", " "), " ")
-    odd = pc.fill_null(pc.invert(pc.string_is_ascii(folded)), False).to_numpy(zero_copy_only=False)
-    if not odd.any():
+    odd = pc.fill_null(pc.invert(pc.string_is_ascii(folded)), False)  # a script without Latin letters
+    if not pc.any(odd).as_py():
         return keys
-    values = keys.to_pylist()
-    for i in np.flatnonzero(odd):
-        values[i] = name_key(names[int(i)].as_py())
-    return pa.array(values, pa.string())
+    fixed = [name_key(name) for name in names.filter(odd).to_pylist()]
+    return pc.replace_with_mask(keys, odd, pa.array(fixed, pa.string()))

@@ -22,6 +22,18 @@ Into that graph it plants the weak links ecograph is built to surface, and recor
 - ``isolates``, ``startups_without_investor`` and ``missing_links`` (pairs with several
   common partners and a shared sector, but no tie).
 
+It also plants changes between 2020–2022 and 2023–2025 (:data:`BEFORE`, :data:`AFTER`),
+recorded under ``changes`` in the truth:
+
+- ``healed_bridge``: a second small province whose organisations, tied in a ring, reach
+  the rest through one tie (a bridge) until a second route opens in 2024;
+- ``new_gatekeeper``: a foreign country whose partners, untied before 2023, all reach the
+  country through one company from 2023;
+- ``sector_gaining_research``: a sector whose startups have no university or research
+  institute partner before 2023 and gain their first ones in 2023–2024;
+- ``recommended_pairs``: two pairs with three common partners (and a shared sector) since
+  before 2020 that collaborate from 2024 — what the recommender of 2020–2022 should find.
+
 The planted structures are checked with networkx before :func:`generate` returns.
 
 Examples
@@ -51,6 +63,7 @@ from itertools import accumulate
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
 from ecograph.countries import COUNTRY_CODES
 from ecograph.csvcells import neutralise
@@ -60,16 +73,21 @@ from ecograph.model import (
     Collaboration,
     Organization,
 )
+from ecograph.period import Period, active_ties
 from ecograph.report import LoadReport
 from ecograph.store import Store
 
-__all__ = ["MIN_ORGS", "Demo", "demo", "generate", "write_csv"]
+__all__ = ["AFTER", "BEFORE", "MIN_ORGS", "Demo", "demo", "generate", "write_csv"]
 
 MIN_ORGS = 100
 """The fewest organisations :func:`generate` accepts (the planted structures need room)."""
 
 SECTOR_WITHOUT_RESEARCH = "cybersecurity"
 UNDER_CONNECTED_PAIR = ("agritech", "fintech")
+SECTOR_GAINING_RESEARCH = "mobility"
+BEFORE, AFTER = (2020, 2022), (2023, 2025)
+"""The two periods the planted changes fall between (first and last year of each)."""
+_HEAL_YEAR = 2024  # the year the healed province's second route opens
 _YEAR_MIN, _YEAR_MAX = 2015, 2026
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -482,18 +500,22 @@ _FOREIGN_FOUNDED: dict[str, tuple[int, int, int]] = {
 
 # Groups of organisations set apart by a planted structure; reserved are the common
 # partners of a missing link, kept to the ties planted for them.
-_GENERAL, _CUT_OFF, _GATED, _ISOLATE, _RESERVED = 0, 1, 2, 3, 4
-# Flags: what makes a tie break a planted sector structure.
-_X_STARTUP, _RESEARCH, _S1, _S2 = 1, 2, 4, 8
+# Groups from _ISOLATE up never take part in the random ties: their ties are planted.
+_GENERAL, _CUT_OFF, _GATED, _ISOLATE, _RESERVED, _HEALED, _NEW_GATED = 0, 1, 2, 3, 4, 5, 6
+# Flags: what makes a tie break a planted sector structure. _LATE startups (of the sector
+# gaining research partners) get research partners only where planted.
+_X_STARTUP, _RESEARCH, _S1, _S2, _LATE = 1, 2, 4, 8, 16
+_FLAG_BITS = 5
+_NO_RESEARCH = _X_STARTUP | _LATE
 _CONFLICT = bytes(
     bool(
-        (a & _X_STARTUP and b & _RESEARCH)
-        or (b & _X_STARTUP and a & _RESEARCH)
+        (a & _NO_RESEARCH and b & _RESEARCH)
+        or (b & _NO_RESEARCH and a & _RESEARCH)
         or (a & _S1 and b & _S2)
         or (a & _S2 and b & _S1)
     )
-    for a in range(16)
-    for b in range(16)
+    for a in range(1 << _FLAG_BITS)
+    for b in range(1 << _FLAG_BITS)
 )
 
 
@@ -774,6 +796,7 @@ class _Builder:
         province: tuple[str, str] | None = None,
         sectors: tuple[str, ...] | None = None,
         group: int = _GENERAL,
+        founded_by: int | None = None,
     ) -> int:
         random_ = self.random
         country = country or self.home
@@ -800,6 +823,8 @@ class _Builder:
                 prov, city = province
             name, aliases, description = self._domestic_name(kind, sectors, prov, city)
         founded = self._founded(kind, foreign)
+        if founded is not None and founded_by is not None:
+            founded = min(founded, founded_by)  # planted ties start early: so must the organisation
         code = (country.lower(), _KIND_CODES[kind])
         number = self.id_counters.get(code, 0) + 1
         self.id_counters[code] = number
@@ -828,6 +853,7 @@ class _Builder:
         s1, s2 = UNDER_CONNECTED_PAIR
         flags = (
             (_X_STARTUP if kind == "startup" and SECTOR_WITHOUT_RESEARCH in sectors else 0)
+            | (_LATE if kind == "startup" and not foreign and SECTOR_GAINING_RESEARCH in sectors else 0)
             | (_RESEARCH if kind in _RESEARCH_KINDS else 0)
             | (_S1 if s1 in sectors else 0)
             | (_S2 if s2 in sectors else 0)
@@ -871,19 +897,26 @@ class _Builder:
         self.n_gated = max(5, min(15, n // 150))
         self.n_isolates = max(3, n // 500)
         self.n_missing = 5 if n >= 500 else 3 if n >= 200 else 2
-        # Foreign partners, ~9 %: the gated country's, and the others'.
+        self.n_healed = max(4, min(10, n // 200))
+        self.n_new_gated = max(3, min(8, n // 250))
+        # Foreign partners, ~9 %: the two gated countries', and the others'.
         countries = [c for c in _FOREIGN if c != self.home]
         self.gate_country = self._pick([c for c in _GATEKEEPER_COUNTRIES if c != self.home])
-        others = [c for c in countries if c != self.gate_country]
-        n_foreign = max(self.n_gated + 5, round(0.09 * n))
+        self.new_gate_country = self._pick(
+            [c for c in _GATEKEEPER_COUNTRIES if c not in (self.home, self.gate_country)]
+        )
+        others = [c for c in countries if c not in (self.gate_country, self.new_gate_country)]
+        n_planted = self.n_gated + self.n_new_gated
+        n_foreign = max(n_planted + 5, round(0.09 * n))
         foreign_cum = tuple(accumulate(_FOREIGN[c]["weight"] for c in others))
         kind_cum = tuple(accumulate(w for _, w in _FOREIGN_KIND_SHARES))
         plan: dict[str, list[str]] = {c: [] for c in countries}
-        for _ in range(n_foreign - self.n_gated):
+        for _ in range(n_foreign - n_planted):
             c = others[bisect(foreign_cum, self.random() * foreign_cum[-1])]
             plan[c].append(_FOREIGN_KIND_SHARES[bisect(kind_cum, self.random() * kind_cum[-1])][0])
         gated_kinds = ("university", "research_institute", "company")
         plan[self.gate_country] = [gated_kinds[i % 3] for i in range(self.n_gated)]
+        plan[self.new_gate_country] = [gated_kinds[(i + 2) % 3] for i in range(self.n_new_gated)]
         # Home organisations by kind; startups take what the other kinds leave.
         n_home = n - n_foreign
         total_share = sum(s for _, s in _DOMESTIC_KIND_SHARES)
@@ -903,20 +936,27 @@ class _Builder:
         cut_kinds = ["government", "other"] + (["support_org"] if self.n_cut_off >= 8 else [])
         while len(cut_kinds) < self.n_cut_off:
             cut_kinds.append("startup" if self.random() < 0.6 else "company")
+        # The healed province: another small one, its companies and startups in a ring.
+        heal_province = self._pick([p for p in _SMALL_PROVINCES if p != small_province])
+        self.heal_province = heal_province[0]
+        heal_kinds = ["company"] + ["startup" if i % 2 else "company" for i in range(self.n_healed - 1)]
         rural = tuple(
             s for s in _RURAL_SECTORS if s not in (SECTOR_WITHOUT_RESEARCH, UNDER_CONNECTED_PAIR[1])
         )
         gate_sectors = ("ai", "semiconductors", "iot", "robotics", "biotech", "cleantech")
         others_than_x = tuple(s for s in self.sector_names if s != SECTOR_WITHOUT_RESEARCH)
+        others_than_late = tuple(s for s in others_than_x if s != SECTOR_GAINING_RESEARCH)
         self.cut_off: list[int] = []
+        self.healed: list[int] = []
+        self.late_startups: list[int] = []
         for kind, _ in _DOMESTIC_KIND_SHARES:
-            special = ["cut"] * cut_kinds.count(kind)
+            special = ["cut"] * cut_kinds.count(kind) + ["heal"] * heal_kinds.count(kind)
             if kind == "university":
                 special.append("cut_university")
             if kind == "research_institute":
                 special.append("gatekeeper")
             if kind == "startup":
-                special += ["x_startup"] * 5
+                special += ["x_startup"] * 5 + ["late_startup"] * 3
             roles = special + ["general"] * (counts[kind] - len(special))
             rng.shuffle(roles)
             for role in roles:
@@ -929,20 +969,42 @@ class _Builder:
                     self.cut_university = self._add_org(
                         kind, province=small_province, sectors=self._sectors(2, rural)
                     )
+                elif role == "heal":
+                    sectors = self._sectors(self._how_many_sectors(), rural)
+                    self.healed.append(
+                        self._add_org(
+                            kind, province=heal_province, sectors=sectors, group=_HEALED, founded_by=_YEAR_MIN
+                        )
+                    )
                 elif role == "x_startup":
                     more = self._sectors(self._how_many_sectors() - 1, others_than_x)
                     self._add_org(kind, sectors=(SECTOR_WITHOUT_RESEARCH, *more))
+                elif role == "late_startup":
+                    more = self._sectors(self._how_many_sectors() - 1, others_than_late)
+                    self.late_startups.append(
+                        self._add_org(
+                            kind, sectors=(SECTOR_GAINING_RESEARCH, *more), founded_by=BEFORE[0] - 1
+                        )
+                    )
                 elif role == "gatekeeper":
                     self.gatekeeper = self._add_org(kind, sectors=self._sectors(2, gate_sectors))
                 else:
                     self._add_org(kind)
         order = [k for k, _ in _FOREIGN_KIND_SHARES]
         self.gated: list[int] = []
+        self.new_gated: list[int] = []
         for c in countries:
             for kind in sorted(plan[c], key=order.index):
                 if c == self.gate_country:
                     sectors = self._sectors(2, gate_sectors)
                     self.gated.append(self._add_org(kind, country=c, sectors=sectors, group=_GATED))
+                elif c == self.new_gate_country:
+                    sectors = self._sectors(2, gate_sectors)
+                    self.new_gated.append(
+                        self._add_org(
+                            kind, country=c, sectors=sectors, group=_NEW_GATED, founded_by=_YEAR_MIN
+                        )
+                    )
                 else:
                     self._add_org(kind, country=c)
 
@@ -953,7 +1015,7 @@ class _Builder:
 
     def _allowed(self, i: int, j: int) -> bool:
         """Whether a first tie between *i* and *j* keeps every planted structure."""
-        if i == j or _CONFLICT[self.flags[i] << 4 | self.flags[j]]:
+        if i == j or _CONFLICT[self.flags[i] << _FLAG_BITS | self.flags[j]]:
             return False
         gi, gj = self.group[i], self.group[j]
         if (gi or gj) and not self._groups_allow(i, j, gi, gj):
@@ -1050,13 +1112,22 @@ class _Builder:
             year, start = self._start(year + 1)
             self._add(source, target, "licensing", year, start)
 
-    def _add(self, source: int, target: int, kind: str, year: int, start: str, scale: float = 1.0) -> None:
+    def _add(
+        self,
+        source: int,
+        target: int,
+        kind: str,
+        year: int,
+        start: str,
+        scale: float = 1.0,
+        ends: bool = True,
+    ) -> None:
         random_ = self.random
         weights = _WEIGHTS[kind]
         weight = weights[int(random_() * len(weights))]
         end = None
         ending = _END.get(kind)
-        if ending is not None and random_() < ending[0]:
+        if ends and ending is not None and random_() < ending[0]:
             last = year + ending[1] + int(random_() * (ending[2] - ending[1] + 1))
             end = f"{last}{start[4:]}"
         amount = currency = tie_id = None
@@ -1158,7 +1229,7 @@ class _Builder:
             if self.group[i] == _GENERAL
             and self.kind[i] in ("startup", "company")
             and not self.foreign[i]
-            and not self.flags[i] & _X_STARTUP
+            and not self.flags[i] & _NO_RESEARCH
             and not self.degree[i]
         ]
         self.isolates = sorted(rng.sample(candidates, self.n_isolates))
@@ -1166,14 +1237,30 @@ class _Builder:
             self._set_apart(i, _ISOLATE)
         # Missing links: two organisations that share a sector and five partners, never tied.
         # The partners are kept to those ties, so the shared partners stand out.
-        self.missing: list[tuple[int, int]] = []
-        taken = {*self.isolates, u, g}
+        taken = {*self.isolates, u, g, *self.late_startups}
+        self.missing = self._plant_pairs(self.n_missing, 5, taken, None)
+        # Recommended pairs: the same with three partners tied by 2022 (for good), so that the
+        # recommender of 2020–2022 finds them; they collaborate from 2024 (see _plant_changes).
+        self.recommended = self._plant_pairs(2, 3, taken, BEFORE[1])
+
+    def _plant_pairs(self, count: int, shared: int, taken: set[int], by: int | None) -> list[tuple[int, int]]:
+        """*count* pairs that share a sector and *shared* partners kept to them, never tied.
+
+        With *by*, every organisation involved was founded by that year and the partners'
+        ties start no later, with no end.
+        """
         home = [i for i in range(len(self.ids)) if self.group[i] == _GENERAL and not self.foreign[i]]
+        if by is not None:
+            home = [i for i in home if (self.founded[i] or 0) <= by]
         leads = [i for i in home if self.kind[i] in ("university", "research_institute", "company")]
-        small = [i for i in home if self.kind[i] in ("startup", "company")]
+        # Partners and second ends: startups and companies (and, for early pairs, which
+        # fewer organisations can make, investors and support organisations too).
+        kinds = ("startup", "company") if by is None else ("startup", "company", "investor", "support_org")
+        small = [i for i in home if self.kind[i] in kinds]
         sectors = [set(o.sectors) for o in self.orgs]
+        pairs: list[tuple[int, int]] = []
         for _ in range(200):
-            if len(self.missing) == self.n_missing:
+            if len(pairs) == count or not leads or not small:
                 break
             a = self._pick(leads)
             if a in taken:
@@ -1186,30 +1273,110 @@ class _Builder:
             )
             if b is None:
                 continue
-            shared = sectors[a] & sectors[b]
+            common = sectors[a] & sectors[b]
             partners: list[int] = []
             for c in scan:
                 if (
                     c not in taken
                     and c not in (a, b)
-                    and shared & sectors[c]
+                    and common & sectors[c]
                     and self._allowed(a, c)
                     and self._allowed(b, c)
                 ):
                     partners.append(c)
-                    if len(partners) == 5:
+                    if len(partners) == shared:
                         break
-            if len(partners) < 5:
+            if len(partners) < shared:
                 continue
             self.forbidden.add(self._pair(a, b))
             taken.update((a, b, *partners))
             for c in partners:
                 self._set_apart(c, _RESERVED)
-                self._connect(a, c)
-                self._connect(b, c)
-            self.missing.append((a, b))
-        if len(self.missing) < self.n_missing:
+                for end in (a, b):
+                    if by is None:
+                        self._connect(end, c)
+                    else:
+                        low = max(_YEAR_MIN, self.founded[end] or 0, self.founded[c] or 0)
+                        self._tie(end, c, low + int(self.random() * (by - low + 1)))
+            pairs.append((a, b))
+        if len(pairs) < count:
             raise RuntimeError("could not plant the missing links")
+        return pairs
+
+    def _tie(self, i: int, j: int, year: int) -> None:
+        """A planted tie of a kind that suits *i* and *j*, starting in *year*, with no end."""
+        kind, source, target = self._kind_for(i, j)
+        self._add(source, target, kind, year, _YEAR_TEXT[year], ends=False)
+
+    def _plantable(self, i: int, j: int, research: bool = False) -> bool:
+        """Whether a planted tie *i*–*j* keeps the planted sector structures (and is new).
+
+        *research* allows a research partner for a startup of the sector gaining them.
+        """
+        a, b = self.flags[i], self.flags[j]
+        if research:
+            a, b = a & ~_LATE, b & ~_LATE
+        pair = self._pair(i, j)
+        return (
+            i != j
+            and not _CONFLICT[a << _FLAG_BITS | b]
+            and pair not in self.pairs
+            and pair not in self.forbidden
+        )
+
+    def _hub(self, *pools: list[int], avoid: set[int], partners: tuple[int, ...] = ()) -> int:
+        """The organisation with most ties (then the lowest index) of the first pool that has one not
+        in *avoid* and plantable with every one of *partners*."""
+        for pool in pools:
+            best = [i for i in pool if i not in avoid and all(self._plantable(i, p) for p in partners)]
+            if best:
+                return max(best, key=lambda i: (self.degree[i], -i))
+        raise RuntimeError("could not plant the changes over time")
+
+    def _plant_changes(self) -> None:
+        """The changes between :data:`BEFORE` and :data:`AFTER`, planted after the random ties."""
+        home = [
+            i
+            for i in range(len(self.ids))
+            if self.group[i] == _GENERAL and not self.foreign[i] and self.degree[i]
+        ]
+        early = [i for i in home if (self.founded[i] or 0) <= _YEAR_MIN]
+        # The healed province: a ring, tied to the rest by one tie until a second route opens.
+        ring, random_ = self.healed, self.random
+        for pos, i in enumerate(ring):
+            self._tie(i, ring[(pos + 1) % len(ring)], _YEAR_MIN + 1 + int(random_() * 4))
+        universities = [i for i in early if self.kind[i] == "university"]
+        companies = [i for i in early if self.kind[i] == "company"]
+        self.anchor = self._hub(universities, early, avoid=set(), partners=(ring[0],))
+        mid = ring[len(ring) // 2]
+        self.healer = self._hub(companies, early, avoid={self.anchor}, partners=(mid, self.anchor))
+        self._tie(ring[0], self.anchor, _YEAR_MIN + 2)
+        self._tie(self.healer, self.anchor, _YEAR_MIN + 3)
+        self._tie(mid, self.healer, _HEAL_YEAR)
+        # The new gatekeeper: every partner of one country tied to one company from 2023.
+        self.new_gatekeeper = self._hub(
+            companies, early, avoid={self.anchor, self.healer}, partners=tuple(self.new_gated)
+        )
+        for pos, f in enumerate(self.new_gated):
+            self._tie(self.new_gatekeeper, f, AFTER[0] + pos % 2)
+            if pos and random_() < 0.5:
+                self._tie(f, self.new_gated[pos - 1], AFTER[0] + 1)
+        # The sector gaining research partners: its planted startups' first ones, in 2023–2024.
+        research = [i for i in home if self.kind[i] in _RESEARCH_KINDS and (self.founded[i] or 0) < AFTER[0]]
+        self.research_partners: list[int] = []
+        for pos, st in enumerate(self.late_startups):
+            offset = int(random_() * len(research))
+            partner = next(
+                (r for r in research[offset:] + research[:offset] if self._plantable(r, st, research=True)),
+                None,
+            )
+            if partner is None:
+                raise RuntimeError("could not plant the sector gaining research partners")
+            self._tie(partner, st, AFTER[0] + pos % 2)
+            self.research_partners.append(partner)
+        # The recommended pairs of 2020–2022 collaborate from 2024.
+        for a, b in self.recommended:
+            self._tie(a, b, _HEAL_YEAR)
 
     def _first_ties(self) -> None:
         """Every organisation still in the pools gets at least one tie."""
@@ -1255,7 +1422,7 @@ class _Builder:
             if not foreign[i] and random_() < (0.8 if kind[i] == "government" else 0.5):
                 lst = local.get((b_pool, province[i]), lst)
             j = lst[int(random_() * len(lst))]
-            if i == j or _CONFLICT[flags[i] << 4 | flags[j]]:
+            if i == j or _CONFLICT[flags[i] << _FLAG_BITS | flags[j]]:
                 continue
             if (group[i] or group[j]) and not self._groups_allow(i, j, group[i], group[j]):
                 continue
@@ -1274,6 +1441,7 @@ class _Builder:
         self._plant()
         self._first_ties()
         self._bulk(_tie_target(n))
+        self._plant_changes()
         ids = self.ids
         invested = bytearray(n)
         for tie, t in zip(self.ties, self.targets, strict=True):
@@ -1301,6 +1469,29 @@ class _Builder:
                 ids[i] for i in range(n) if self.kind[i] == "startup" and not invested[i]
             ),
             "missing_links": sorted(sorted((ids[a], ids[b])) for a, b in self.missing),
+            "changes": {
+                "before": list(BEFORE),
+                "after": list(AFTER),
+                "healed_bridge": {
+                    "province": self.heal_province,
+                    "bridge": [ids[self.healed[0]], ids[self.anchor]],
+                    "cut_off": sorted(ids[i] for i in self.healed),
+                    "second_route": [ids[self.healed[len(self.healed) // 2]], ids[self.healer]],
+                    "year": _HEAL_YEAR,
+                },
+                "new_gatekeeper": {
+                    "id": ids[self.new_gatekeeper],
+                    "country": self.new_gate_country,
+                    "foreign_partners": sorted(ids[i] for i in self.new_gated),
+                    "year": AFTER[0],
+                },
+                "sector_gaining_research": {
+                    "sector": SECTOR_GAINING_RESEARCH,
+                    "startups": sorted(ids[i] for i in self.late_startups),
+                    "research_partners": sorted({ids[i] for i in self.research_partners}),
+                },
+                "recommended_pairs": sorted(sorted((ids[a], ids[b])) for a, b in self.recommended),
+            },
         }
         self._verify()
         return Demo(organizations=self.orgs, collaborations=self.ties, truth=truth)
@@ -1355,8 +1546,47 @@ class _Builder:
             shared = set(self.orgs[a].sectors) & set(self.orgs[b].sectors)
             if G.has_edge(a, b) or len(set(G[a]) & set(G[b])) < 4 or not shared:
                 problems.append("missing links")
+        problems += self._changes_broken()
         if problems:
             raise RuntimeError("planted structures broken: " + ", ".join(sorted(set(problems))))
+
+    def _changes_broken(self) -> list[str]:
+        """The planted changes that do not hold on the ties active in :data:`BEFORE` and :data:`AFTER`."""
+        watched = {
+            *self.healed, self.anchor, self.healer, self.new_gatekeeper, *self.new_gated,
+            *self.late_startups, *(i for pair in self.recommended for i in pair),
+        }  # fmt: skip
+        rows = [
+            (s, t, tie)
+            for s, t, tie in zip(self.sources, self.targets, self.ties, strict=True)
+            if s in watched or t in watched
+        ]
+        start = np.array([float(t.start[:4]) if t.start else np.nan for *_, t in rows])
+        end = np.array([float(t.end[:4]) if t.end else np.nan for *_, t in rows])
+        B, A = nx.Graph(), nx.Graph()
+        for G, (first, last) in ((B, BEFORE), (A, AFTER)):
+            G.add_nodes_from(watched)
+            active, _ = active_ties(start, end, Period(first, last))
+            G.add_edges_from((s, t) for (s, t, _), keep in zip(rows, active.tolist(), strict=True) if keep)
+        problems = []
+        ring, mid = set(self.healed), self.healed[len(self.healed) // 2]
+        if {(i, v) for i in ring for v in B[i] if v not in ring} != {(self.healed[0], self.anchor)}:
+            problems.append("healed bridge before")
+        if not (A.has_edge(mid, self.healer) and A.has_edge(self.healer, self.anchor)):
+            problems.append("healed bridge after")
+        if any(B.degree(f) for f in self.new_gated) or any(
+            {v for v in A[f] if not self.foreign[v]} != {self.new_gatekeeper} for f in self.new_gated
+        ):
+            problems.append("new gatekeeper")
+        research = [
+            {v for v in G[i] if self.flags[v] & _RESEARCH} for G in (B, A) for i in self.late_startups
+        ]
+        if any(research[: len(self.late_startups)]) or not all(research[len(self.late_startups) :]):
+            problems.append("sector gaining research")
+        for a, b in self.recommended:
+            if B.has_edge(a, b) or len(set(B[a]) & set(B[b])) < 3 or not A.has_edge(a, b):
+                problems.append("recommended pairs")
+        return problems
 
 
 def _tie_target(orgs: int) -> int:
@@ -1392,7 +1622,7 @@ def generate(orgs: int = 1500, seed: int = 1, home_country: str = "VN") -> Demo:
     --------
     >>> demo = generate(orgs=300, seed=2)
     >>> sorted(demo.truth)[:3]
-    ['articulation_university', 'collaborations', 'gatekeeper']
+    ['articulation_university', 'changes', 'collaborations']
     """
     home = str(home_country).strip().upper()
     if home not in COUNTRY_CODES:

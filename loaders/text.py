@@ -68,12 +68,14 @@ def examine(path: Path) -> FileFacts:
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     first = b""
+    buffer = bytearray(_CHUNK)  # one buffer for the whole pass: no new memory per chunk
     with _reading(path) as fh:
-        while chunk := fh.read(_CHUNK):
+        while n := fh.readinto(buffer):
+            chunk = buffer if n == _CHUNK else buffer[:n]
             if not first:
-                first = chunk[:8192]
+                first = bytes(chunk[:8192])
             digest.update(chunk)
-            if utf8:
+            if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):  # ASCII is UTF-8
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:

@@ -17,6 +17,7 @@ PAGES = {
     "network": "Network map",
     "profile": "Organisation profile",
     "weak_links": "Weak links",
+    "change": "Change over time",
     "centrality": "Centrality",
     "recommendations": "Recommendations",
     "named_queries": "Queries",

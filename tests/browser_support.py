@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -166,6 +167,34 @@ def browser() -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+@contextlib.contextmanager
+def guarded_tab(chromium, viewport: dict) -> Iterator[tuple[object, list[str], list[str]]]:
+    """A tab in a new context that aborts every request leaving the machine and dismisses
+    every dialog: yields ``(page, dialogs, outside)``, the last two filled as they happen."""
+    context = chromium.new_context(viewport=viewport)
+    outside: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname in (
+            "127.0.0.1",
+            "localhost",
+        ):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        yield page, dialogs, outside
+    finally:
+        context.close()
 
 
 def wait_for_app(page, text: str, timeout: float = 60_000) -> None:

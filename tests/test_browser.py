@@ -18,6 +18,7 @@ from browser_support import (
     ARTIFACTS,
     XSS_NAME,
     browser,
+    guarded_tab,
     make_demo_store,
     require_chromium,
     serve,
@@ -55,29 +56,13 @@ def app(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def session(app):
     """One tab for the module, opened on the app; records dialogs and requests to other hosts."""
-    with browser() as chromium:
-        context = chromium.new_context(viewport={"width": 1400, "height": 2000})
-        outside: list[str] = []
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname in (
-                "127.0.0.1",
-                "localhost",
-            ):
-                r.continue_()
-            else:
-                outside.append(url)
-                r.abort()
-
-        context.route("**/*", route)
-        tab = context.new_page()
-        dialogs: list[str] = []
-        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with (
+        browser() as chromium,
+        guarded_tab(chromium, {"width": 1400, "height": 2000}) as (tab, dialogs, outside),
+    ):
         tab.goto(app.url)
         wait_for_app(tab, "Overview", timeout=180_000)
         yield tab, dialogs, outside
-        context.close()
 
 
 @pytest.fixture

@@ -223,7 +223,10 @@ def test_truth_is_json(demo: Demo) -> None:
     assert set(demo.truth) == {
         "seed", "orgs", "collaborations", "home_country", "articulation_university",
         "gatekeeper", "sector_without_research", "under_connected_sector_pair", "isolates",
-        "startups_without_investor", "missing_links",
+        "startups_without_investor", "missing_links", "changes",
+    }  # fmt: skip
+    assert set(demo.truth["changes"]) == {
+        "before", "after", "healed_bridge", "new_gatekeeper", "sector_gaining_research", "recommended_pairs",
     }  # fmt: skip
 
 

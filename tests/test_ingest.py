@@ -15,6 +15,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ecograph
 from ecograph.migrate import content_checksum
@@ -297,3 +299,162 @@ def test_a_json_report_names_the_load_path_files(cli, write, sqlite_url):
     report = json.loads(result.stdout)
     assert report["files"][0]["format"] == "organizations-csv"
     assert report["organizations"]["inserted"] == 2
+
+
+_JSON_TEXT = st.text(
+    st.sampled_from(["a", '"', "\\", "\n", "\r", "\t", "\b", "\f", "\x00", "\x1b", "\x7f", "ệ", "/"])
+)
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.lists(_JSON_TEXT, min_size=1, max_size=4), st.lists(_JSON_TEXT, max_size=3))
+def test_lists_and_provenance_are_written_as_json_writes_them(tmp_path_factory, ids, sectors):
+    """SQLite keeps lists and provenance as JSON arrays made from the columns: any text,
+    quotes and control characters included, reads back as it was written."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('json') / 'j.db'}"
+    ids = list(dict.fromkeys(f"o{i}" for i in ids))
+    orgs = [Organization(i, "Org", "startup", "VN", sectors=tuple(sectors), aliases=(i,)) for i in ids]
+    with SqliteStore(url) as store:
+        store.write([WritePart(LoadBatch("py"), orgs, [])])
+        assert list(store.organizations()) == sorted(orgs, key=lambda o: o.id)
+        assert sorted(p.record_key for p in store.provenance()) == sorted(ids)
+
+
+def test_a_new_store_has_16_kib_pages_and_an_older_file_keeps_its_own(demo_files, tmp_path):
+    """Stages are written with the new stores' pages; a store made with 4 KiB pages loads
+    from them the same records."""
+    import sqlite3
+
+    from ecograph.store.sqlite import _SCHEMA, _SCHEMA_VERSION
+    from ecograph.store.sqlite_write import PAGE_SIZE
+
+    old = tmp_path / "old.db"
+    db = sqlite3.connect(old, isolation_level=None)
+    db.execute("PRAGMA page_size = 4096")
+    db.executescript(_SCHEMA)
+    db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+    db.close()
+    for url in (f"sqlite:///{old}", f"sqlite:///{tmp_path / 'new.db'}"):
+        ecograph.load(demo_files, store=url)
+    sizes = [sqlite3.connect(p).execute("PRAGMA page_size").fetchone()[0] for p in (old, tmp_path / "new.db")]
+    assert sizes == [4096, PAGE_SIZE] == [4096, 16384]
+    assert _summary(f"sqlite:///{old}")[:2] == _summary(f"sqlite:///{tmp_path / 'new.db'}")[:2]
+
+
+def _everything(url: str) -> tuple:
+    """What a store holds, but for the ids and times of its batches."""
+    with SqliteStore(url) as store:
+        batches = [
+            {k: v for k, v in b.as_dict().items() if k not in ("id", "started", "finished", "file")}
+            for b in store.batches()
+        ]
+        provenance = sorted((p.record_type, p.record_key) for p in store.provenance())
+        return _summary(url)[:3], batches, provenance, bool(store.identity())
+
+
+def test_a_new_store_is_made_whole_beside_its_name_and_holds_what_an_empty_one_would(demo_files, tmp_path):
+    """A load into a store that does not exist yet writes the whole store in a file beside it
+    and gives it the store's name when complete; the result is the store an existing empty
+    one becomes, and nothing else is left in the folder."""
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    with SqliteStore(empty) as store:
+        store._make_writable()  # an existing store with no records
+    ecograph.load(demo_files, store=empty)
+    new = tmp_path / "new" / "store.db"
+    new.parent.mkdir()
+    ecograph.load(demo_files, store=f"sqlite:///{new}")
+    assert sorted(os.listdir(new.parent)) == ["store.db"]
+    assert _everything(f"sqlite:///{new}") == _everything(empty)
+    import sqlite3
+
+    assert sqlite3.connect(new).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    again = ecograph.load(demo_files, store=f"sqlite:///{new}")
+    assert again.totals()["collaborations"]["unchanged"] == _summary(empty)[1]["collaborations"]
+
+
+def test_a_store_made_by_another_process_during_a_load_is_kept_and_the_load_says_so(
+    demo_files, tmp_path, monkeypatch
+):
+    from ecograph.store import sqlite_write
+
+    target = tmp_path / "store.db"
+    other = tmp_path / "other.db"
+    ecograph.load([demo_files[0]], store=f"sqlite:///{other}")
+    real_link = os.link
+
+    def link_after_the_other(source, destination):
+        real_link(other, destination)  # the other process gave the store its name first
+        real_link(source, destination)
+
+    monkeypatch.setattr(sqlite_write.os, "link", link_after_the_other)
+    with pytest.raises(
+        ecograph.errors.StoreUnavailable, match="was made by another process during this load; load again"
+    ):
+        ecograph.load(demo_files, store=f"sqlite:///{target}")
+    assert not [name for name in os.listdir(tmp_path) if STAGE_PREFIX in name]
+    assert _summary(f"sqlite:///{target}")[1] == _summary(f"sqlite:///{other}")[1]
+
+
+def test_without_hard_links_a_new_store_is_written_through_the_stage(demo_files, tmp_path, monkeypatch):
+    import errno
+
+    from ecograph.store import sqlite_write
+
+    def no_links(source, destination):
+        raise OSError(errno.EPERM, "Operation not permitted", source, None, destination)
+
+    expected = f"sqlite:///{tmp_path / 'expected.db'}"
+    ecograph.load(demo_files, store=expected)
+    monkeypatch.setattr(sqlite_write.os, "link", no_links)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    ecograph.load(demo_files, store=url)
+    assert not [name for name in os.listdir(tmp_path) if STAGE_PREFIX in name]
+    assert _everything(url) == _everything(expected)
+
+
+def test_the_new_store_file_of_a_dead_load_is_removed_by_the_next(write, tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    left = [tmp_path / f".store.db.{STAGE_PREFIX}{gone.pid}-0a1b2c3d{end}" for end in ("", "-wal")]
+    for path in left:
+        path.write_bytes(b"x")
+    ecograph.load([write("orgs.csv", ORGS)], store=f"sqlite:///{tmp_path / 'store.db'}")
+    assert not any(path.exists() for path in left)
+
+
+def _open_here(path: Path) -> list[str]:
+    """The files of this process's open descriptors that are *path* or its -wal, -shm."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(path)):
+            found.append(target)
+    return found
+
+
+@pytest.mark.parametrize("where", ["new", "staged"])
+def test_adbc_writes_only_files_no_sqlite3_connection_has_open(demo_files, tmp_path, monkeypatch, where):
+    """ADBC's SQLite and Python's sqlite3 are two libraries whose locks do not see each
+    other: every file ADBC writes is open in neither library before, nor in ADBC after."""
+    from ecograph.store import sqlite_write
+
+    real = sqlite_write._ingest
+    written = []
+
+    def ingest(store, path, name, records, how):
+        assert _open_here(path) == [], "a sqlite3 connection has the file ADBC is about to write"
+        real(store, path, name, records, how)
+        assert _open_here(path) == [], "ADBC left the file open"
+        written.append(how)
+
+    monkeypatch.setattr(sqlite_write, "_ingest", ingest)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    if where == "staged":
+        ecograph.load([demo_files[0]], store=url)
+    ecograph.load(demo_files, store=url)
+    ecograph.load(demo_files, store=url)  # and a reload, through the join
+    made, loaded = ["into"], ["into", "into"] if where == "new" else ["join", "copy"]  # the new store's
+    assert written == (made if where == "staged" else []) + loaded + ["join", "join"]

@@ -5,7 +5,7 @@ from checking import checked, parse_collaboration, parse_organization
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecograph.model import Collaboration, Organization, category, tie_key
+from ecograph.model import Collaboration, Organization, category, clean_text, tie_key
 from ecograph.names import fold, name_key, name_keys
 
 
@@ -144,6 +144,26 @@ def test_a_record_checked_among_others_is_checked_as_alone(rows, home):
     assert [(r, [(p.type, p.field, p.value, p.note) for p in ps]) for r, ps in together] == [
         (r, [(p.type, p.field, p.value, p.note) for p in ps]) for r, ps in alone
     ]
+
+
+_ODD_TEXT = st.text(
+    st.sampled_from(
+        ["a", "e", "\u0301", "\u0323", "\u1ec7", "Đ", "\n", "\r", "\t", "\x0b", "\x85", "\x1f", " ", "한"]
+    )
+)
+
+
+@settings(deadline=None)
+@given(st.lists(_ODD_TEXT, min_size=1, max_size=12))
+def test_text_checked_among_others_is_clean_text_of_each(descriptions):
+    """A column's text is made uniform by searching all its values at once (NFC, controls):
+    each value comes out as clean_text makes it alone."""
+    rows = [
+        {"id": f"o{i}", "name": "Org", "kind": "startup", "description": d}
+        for i, d in enumerate(descriptions)
+    ]
+    kept = [record.description for record, _ in checked("organization", rows)]
+    assert kept == [clean_text(d).strip() or None for d in descriptions]
 
 
 @settings(deadline=None)

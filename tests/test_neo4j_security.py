@@ -26,6 +26,7 @@ from ecograph.store.neo4j import Neo4jStore
 
 # Entity resolution's bookkeeping nodes (ecograph.resolution.records), fixed like the rest.
 _RESOLUTION_LABELS = ("Identifier", "TieRewrite", "MergeCandidate", "MergeRecord")
+_SNAPSHOT_LABELS = ("SavedSnapshot",)  # saved states of the store (ecograph.saved_snapshots)
 
 PAYLOADS = [
     "x'}) DETACH DELETE n //",
@@ -100,7 +101,14 @@ def test_injection_text_is_stored_verbatim_and_deletes_nothing(neo4j_store):
     with store._session() as session:
         labels = {r["label"] for r in session.run("CALL db.labels() YIELD label")}
         types = {r["relationshipType"] for r in session.run("CALL db.relationshipTypes()")}
-    allowed = {"Organization", "LoadBatch", "ProvenanceChunk", "EcographMeta", *_RESOLUTION_LABELS}
+    allowed = {
+        "Organization",
+        "LoadBatch",
+        "ProvenanceChunk",
+        "EcographMeta",
+        *_RESOLUTION_LABELS,
+        *_SNAPSHOT_LABELS,
+    }
     assert labels <= allowed | set(cypher.ORG_LABELS.values())
     assert types <= set(cypher.TIE_TYPES.values())
 
@@ -141,7 +149,14 @@ def test_every_statement_is_a_constant_without_user_values():
     vocabulary = (
         set(cypher.ORG_LABELS.values())
         | set(cypher.TIE_TYPES.values())
-        | {"Organization", "LoadBatch", "ProvenanceChunk", "EcographMeta", *_RESOLUTION_LABELS}
+        | {
+            "Organization",
+            "LoadBatch",
+            "ProvenanceChunk",
+            "EcographMeta",
+            *_RESOLUTION_LABELS,
+            *_SNAPSHOT_LABELS,
+        }
     )
     for statement in statements:
         # Every string literal is one of the few fixed ones; values come as $parameters.

@@ -421,5 +421,59 @@ def test_sqlite_an_older_layout_is_read_as_it_is_and_upgraded_by_the_first_write
         assert store.identifiers() == []
     db = sqlite3.connect(tmp_path / "old.db")
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 3 and "identifiers" in tables
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 4 and "identifiers" in tables
     db.close()
+
+
+# -- saved snapshots -------------------------------------------------------------------------
+
+
+def _saved(name, data=b"\x00payload\xff", version=3):
+    from ecograph.saved_snapshots import SavedSnapshot
+
+    return SavedSnapshot(name, f"2026-01-0{version}T00:00:00.000+00:00", version, 3, 2, data)
+
+
+def test_saved_snapshots_are_kept_listed_read_and_deleted(store):
+    from ecograph.saved_snapshots import SnapshotExists
+
+    write(store, [HUST, LOTUS, KAIST], TIES)
+    version = store.store_version()
+    store.save_snapshot(_saved("after", version=2))
+    store.save_snapshot(_saved("before", data=bytes(range(256)) * 4000, version=1))
+    assert store.store_version() == version  # a snapshot is no change of data
+    assert [s.name for s in store.saved_snapshots()] == ["before", "after"]  # oldest first
+    assert all(s.data is None for s in store.saved_snapshots())
+    got = store.saved_snapshot("before")
+    assert got.data == bytes(range(256)) * 4000 and got.organizations == 3 and got.collaborations == 2
+    assert store.saved_snapshot("nope") is None
+    with pytest.raises(SnapshotExists) as caught:
+        store.save_snapshot(_saved("after", data=b"other"))
+    assert "--replace" in str(caught.value) and store.saved_snapshot("after").data == b"\x00payload\xff"
+    store.save_snapshot(_saved("after", data=b"other", version=4), replace=True)
+    assert store.saved_snapshot("after").data == b"other" and store.saved_snapshot("after").store_version == 4
+    assert store.delete_snapshot("before") and not store.delete_snapshot("before")
+    assert [s.name for s in store.saved_snapshots()] == ["after"]
+    store.clear()
+    assert store.saved_snapshots() == []
+
+
+@pytest.mark.parametrize("name", AWKWARD_NAMES)
+def test_a_snapshot_name_is_a_value_never_part_of_a_statement(store, name):
+    store.save_snapshot(_saved(name))
+    assert [s.name for s in store.saved_snapshots()] == [name]
+    assert store.saved_snapshot(name).name == name and store.delete_snapshot(name)
+
+
+def test_a_captured_snapshot_rebuilds_the_graph_of_its_time(store):
+    from ecograph.saved_snapshots import capture, graph
+
+    write(store, [HUST, LOTUS], TIES[:2])
+    saved = capture(store, "two")
+    store.save_snapshot(saved)
+    write(store, [KAIST], TIES[2:])
+    G = graph(store.saved_snapshot("two"), store.snapshot())
+    assert sorted(G) == ["hust", "lotus"] and sorted(k for *_, k in G.edges(keys=True)) == sorted(
+        t.key for t in TIES[:2]
+    )
+    assert G.nodes["hust"]["name"] == HUST.name and G.graph["state"] == "two"

@@ -1,14 +1,16 @@
 """Weak-link analyses: pure functions of networkx graphs that return dicts and lists.
 
 Most take the undirected projection (:func:`ecograph.snapshot.undirected`);
-:func:`brokerage_roles` takes the directed view (:func:`ecograph.snapshot.directed`) and
-:func:`weak_link_report` the snapshot itself.
+:func:`brokerage_roles` takes the directed view (:func:`ecograph.snapshot.directed`),
+:func:`weak_link_report` and :func:`scorecard` the snapshot itself, and :func:`compare`
+two projections (two periods or two saved states).
 """
 
 from ecograph.analysis.backends import BACKENDS, clear_cache, resolve_backend
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_expected, brokerage_roles
 from ecograph.analysis.centrality import MEASURES, NORMALISATION, CentralityResult, centrality, top_nodes
+from ecograph.analysis.change import compare
 from ecograph.analysis.communities import Partition, community_links, community_profiles, louvain
 from ecograph.analysis.gaps import ei_index, group_gaps
 from ecograph.analysis.periphery import (
@@ -23,10 +25,12 @@ from ecograph.analysis.periphery import (
 from ecograph.analysis.recommend import recommend
 from ecograph.analysis.report import SECTIONS, render_html, render_markdown, weak_link_report
 from ecograph.analysis.resilience import attack_curve, what_if
+from ecograph.analysis.scorecard import INDICATORS, scorecard
 from ecograph.analysis.structural import structural_holes
 
 __all__ = [
     "BACKENDS",
+    "INDICATORS",
     "MEASURES",
     "NORMALISATION",
     "ROLES",
@@ -42,6 +46,7 @@ __all__ = [
     "clear_cache",
     "community_links",
     "community_profiles",
+    "compare",
     "ei_index",
     "foreign_gatekeepers",
     "group_gaps",
@@ -54,6 +59,7 @@ __all__ = [
     "render_html",
     "render_markdown",
     "resolve_backend",
+    "scorecard",
     "small_components",
     "startups_without_investor",
     "structural_holes",

@@ -80,9 +80,27 @@ def name_list(G: nx.Graph, nodes: Iterable[Hashable], limit: int = 3) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``"1 tie"``, ``"3 ties"``, ``"1,618 ties"``."""
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+def jsonable(x: object) -> object:
+    """*x* with tuples and sets as lists, keys as text, and nan or inf as None (for JSON).
+
+    Examples
+    --------
+    >>> jsonable({1: (2.0, float("nan"), {"a"})})
+    {'1': [2.0, None, ['a']]}
+    """
+    if isinstance(x, Mapping):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple | set | frozenset):
+        return [jsonable(v) for v in x]
+    if isinstance(x, bool) or x is None or isinstance(x, str):
+        return x
+    if isinstance(x, int):
+        return int(x)
+    if isinstance(x, float):
+        return float(x) if math.isfinite(x) else None
+    if hasattr(x, "item"):  # numpy scalars
+        return jsonable(x.item())
+    return str(x)
 
 
 def check_nodes(G: nx.Graph, nodes: Iterable[Hashable]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import html
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -11,7 +10,7 @@ from collections.abc import Mapping
 import networkx as nx
 
 from ecograph import snapshot
-from ecograph.analysis._util import label, plural
+from ecograph.analysis._util import jsonable, label
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_roles
 from ecograph.analysis.centrality import CentralityResult, centrality, top_nodes
@@ -21,6 +20,13 @@ from ecograph.analysis.periphery import periphery
 from ecograph.analysis.recommend import recommend
 from ecograph.analysis.resilience import attack_curve
 from ecograph.analysis.structural import structural_holes
+from ecograph.explain import document
+from ecograph.explain.period import period_sentence
+from ecograph.explain.words import category_words as _words
+from ecograph.explain.words import number as _num
+from ecograph.explain.words import plural
+from ecograph.explain.words import share as _share
+from ecograph.period import PERIOD_INFO_KEYS
 
 __all__ = ["SECTIONS", "render_html", "render_markdown", "weak_link_report"]
 
@@ -35,18 +41,6 @@ SECTIONS: tuple[str, ...] = (
 )
 """The report's sections, in order: the seven families of weak links."""
 
-_CATEGORY_WORDS = {
-    "foreign_partner": ("foreign partner", "foreign partners"),
-    "startup": ("startup", "startups"),
-    "company": ("company", "companies"),
-    "university": ("university", "universities"),
-    "research_institute": ("research institute", "research institutes"),
-    "investor": ("investor", "investors"),
-    "government": ("government body", "government bodies"),
-    "support_org": ("support organisation", "support organisations"),
-    "other": ("other organisation", "other organisations"),
-}
-
 _ROLE_SENTENCES = {
     "gatekeeper": "lets {n} from other groups reach its own group ({group}) — a gatekeeper",
     "representative": "carries {n} from its own group ({group}) out to other groups — a representative",
@@ -54,19 +48,6 @@ _ROLE_SENTENCES = {
     "itinerant": "links {pairs} inside another group — an itinerant broker",
     "coordinator": "links {pairs} inside its own group ({group}) — a coordinator",
 }
-
-
-def _words(category: object, count: int = 1) -> str:
-    one, many = _CATEGORY_WORDS.get(str(category), (str(category), str(category)))
-    return one if count == 1 else many
-
-
-def _num(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
-
-
-def _share(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "0%"
 
 
 def _describe_makeup(mk: Mapping[str, Mapping], total: int) -> str:
@@ -82,23 +63,6 @@ def _describe_makeup(mk: Mapping[str, Mapping], total: int) -> str:
         p, c = provinces[0]
         parts.append(f"all in {p}" if c == total else f"mostly in {p}" if 2 * c > total else f"{c} in {p}")
     return "; ".join(parts)
-
-
-def _jsonable(x: object) -> object:
-    """*x* with tuples and sets as lists, keys as text, and nan or inf as None."""
-    if isinstance(x, Mapping):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, bool) or x is None or isinstance(x, str):
-        return x
-    if isinstance(x, int):
-        return int(x)
-    if isinstance(x, float):
-        return float(x) if math.isfinite(x) else None
-    if hasattr(x, "item"):  # numpy scalars
-        return _jsonable(x.item())
-    return str(x)
 
 
 def _projections(G: nx.Graph) -> tuple[nx.Graph, nx.Graph]:
@@ -551,6 +515,8 @@ def weak_link_report(
         "density": nx.density(U) if n > 1 else 0.0,
         "average_partners": 2 * m / n if n else 0.0,
     }
+    if "period" in G.graph:  # the snapshot as of a period (ecograph.period.in_period)
+        summary["period"] = {k: G.graph[k] for k in PERIOD_INFO_KEYS}
     between = None
     if {"brokers", "resilience"} & set(wanted):  # one betweenness for both
         between = centrality(U, "betweenness", k=k, seed=seed, backend=backend)
@@ -575,7 +541,7 @@ def weak_link_report(
             section = _resilience_section(U, between, seed, backend)
         out_sections.append(section)
     name = G.graph.get("name") or "the ecosystem"
-    return _jsonable(
+    return jsonable(
         {
             "title": f"Weak links in {name}",
             "parameters": {"top": top, "seed": seed, "k": k, "backend": backend},
@@ -605,15 +571,9 @@ def _summary_lines(report: Mapping) -> list[str]:
     cats = ", ".join(f"{c:,} {_words(k, c)}" for k, c in s["by_category"].items())
     if cats:
         lines.append(cats)
+    if "period" in s:
+        lines.insert(0, period_sentence(s["period"]))
     return lines
-
-
-def _md(text: object) -> str:
-    """Text safe inside Markdown: no raw HTML, no table breaks, no emphasis."""
-    out = str(text).replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "\\`*_[]|#":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 def render_markdown(report: Mapping) -> str:
@@ -637,33 +597,7 @@ def render_markdown(report: Mapping) -> str:
     >>> text.splitlines()[0]
     '# Weak links in the ecosystem'
     """
-    lines = [f"# {_md(report['title'])}", ""]
-    lines += [f"- {_md(line)}" for line in _summary_lines(report)]
-    for section in report["sections"]:
-        lines += ["", f"## {_md(section['title'])}", "", _md(section["intro"]), ""]
-        if not section["findings"]:
-            lines.append("Nothing to report.")
-        lines += [f"- {_md(f['sentence'])}" for f in section["findings"]]
-        table = section.get("table")
-        if table:
-            lines += ["", "| " + " | ".join(_md(c) for c in table["columns"]) + " |"]
-            lines.append("|" + "---|" * len(table["columns"]))
-            lines += ["| " + " | ".join(_md(x) for x in row) + " |" for row in table["rows"]]
-    return "\n".join(lines) + "\n"
-
-
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60rem;
-       margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1f2933; }
-h1 { font-size: 1.8rem; border-bottom: 2px solid #3e7cb1; padding-bottom: .3rem; }
-h2 { font-size: 1.3rem; margin-top: 2rem; color: #234e70; }
-p.intro { color: #52606d; }
-ul.summary li { margin: .2rem 0; }
-ul.findings li { margin: .4rem 0; }
-table { border-collapse: collapse; margin: 1rem 0; }
-th, td { border: 1px solid #cbd2d9; padding: .3rem .6rem; text-align: right; }
-th { background: #f0f4f8; }
-"""
+    return document.markdown(report["title"], _summary_lines(report), report["sections"])
 
 
 def render_html(report: Mapping) -> str:
@@ -688,39 +622,4 @@ def render_html(report: Mapping) -> str:
     >>> "<script>" in page, "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     (False, True)
     """
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(str(report['title']))}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{e(str(report['title']))}</h1>",
-        '<ul class="summary">',
-        *(f"<li>{e(line)}</li>" for line in _summary_lines(report)),
-        "</ul>",
-    ]
-    for section in report["sections"]:
-        parts.append(f'<section id="{e(str(section["key"]))}">')
-        parts.append(f"<h2>{e(str(section['title']))}</h2>")
-        parts.append(f'<p class="intro">{e(str(section["intro"]))}</p>')
-        if section["findings"]:
-            parts.append('<ul class="findings">')
-            parts += [f"<li>{e(str(f['sentence']))}</li>" for f in section["findings"]]
-            parts.append("</ul>")
-        else:
-            parts.append("<p>Nothing to report.</p>")
-        table = section.get("table")
-        if table:
-            parts.append("<table>")
-            parts.append("<tr>" + "".join(f"<th>{e(str(c))}</th>" for c in table["columns"]) + "</tr>")
-            for row in table["rows"]:
-                parts.append("<tr>" + "".join(f"<td>{e(str(x))}</td>" for x in row) + "</tr>")
-            parts.append("</table>")
-        parts.append("</section>")
-    parts += ["</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    return document.page(report["title"], _summary_lines(report), report["sections"])

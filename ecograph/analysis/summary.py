@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 
 import networkx as nx
 from networkx.utils import not_implemented_for
@@ -99,6 +99,7 @@ def research_reach(
     *,
     category: str = "startup",
     partners: frozenset[str] = RESEARCH_CATEGORIES,
+    nodes: Iterable[Hashable] | None = None,
 ) -> list[dict]:
     """For each group, how many of its organisations of one category have a research partner.
 
@@ -117,6 +118,8 @@ def research_reach(
         Whose reach to measure.
     partners : frozenset of str, optional
         The categories that count as research partners.
+    nodes : iterable of nodes, optional
+        Count only these organisations (their partners may be anywhere).
 
     Returns
     -------
@@ -139,7 +142,8 @@ def research_reach(
     :math:`O(n + m)`.
     """
     counts: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for node, data in G.nodes(data=True):
+    chosen = G.nodes(data=True) if nodes is None else ((v, G.nodes[v]) for v in nodes)
+    for node, data in chosen:
         if data.get("category") != category:
             continue
         ties = sum(1 for v in G[node] if G.nodes[v].get("category") in partners)

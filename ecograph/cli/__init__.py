@@ -52,9 +52,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from ecograph.cli import analysis, data, explorer, fetch, resolution, server
+    from ecograph.cli import analysis, change, data, explorer, fetch, resolution, server
 
-    for module in (data, fetch, resolution, analysis, server, explorer):
+    for module in (data, fetch, resolution, analysis, change, server, explorer):
         for command in module.COMMANDS:
             main.add_command(command)
 

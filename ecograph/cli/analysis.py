@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ecograph.analysis import MEASURES, NORMALISATION
-from ecograph.cli.options import emit_table, format_option, store_option
+from ecograph.cli.options import emit_table, format_option, period_option, store_option, write_text
 from ecograph.cli.terminal import echo, json_text
 from ecograph.model import CATEGORIES, ORG_KINDS
 
@@ -32,19 +32,22 @@ _SCALES = "\b\nHow each measure is scaled:\n" + "\n".join(f"  {m}: {NORMALISATIO
     "--k", "k", type=click.IntRange(min=1), help="Sample this many sources (betweenness, closeness)."
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for sampling.")
+@period_option
 @store_option
 @format_option
-def centrality(measure, top, category, kind, sector, province, k, seed, store, fmt) -> None:
+def centrality(measure, top, category, kind, sector, province, k, seed, period, store, fmt) -> None:
     """Rank organisations by a centrality measure, with filters.
 
     Betweenness is exact up to 5,000 organisations and sampled from a fixed seed above;
     the output says which. Paths count hops: a tie's weight is its strength, not its
     length. --format json prints {"measure", "method", "backend", "order",
-    "normalisation", "rows"}.
+    "normalisation", "rows"}. With --as-of or
+    --period, the ecosystem of those years.
 
     \b
     Example:
       ecograph centrality --measure betweenness --category university --top 10
+      ecograph centrality --measure constraint --period 2023-2025
     """
     from ecograph.api import centrality as run
 
@@ -58,13 +61,13 @@ def centrality(measure, top, category, kind, sector, province, k, seed, store, f
         province=province,
         k=k,
         seed=seed,
+        period=period,
     )
     if fmt == "json":
         click.echo(json_text({**table.meta, "rows": table.rows}, indent=2, default=list))
-    else:
-        emit_table(table.rows, fmt, title=f"top {top} by {measure}", note=table.note)
-    if fmt != "table":
         echo(table.note, err=True)
+    else:
+        _emit(table.rows, fmt, f"top {top} by {measure}", table.note)
 
 
 @click.command("weak-links")
@@ -76,31 +79,32 @@ def centrality(measure, top, category, kind, sector, province, k, seed, store, f
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for sampling, Louvain and random removal."
 )
+@period_option
 @store_option
-def weak_links(fmt: str, out: Path | None, top: int, seed: int, store: str | None) -> None:
+def weak_links(
+    fmt: str, out: Path | None, top: int, seed: int, period: str | None, store: str | None
+) -> None:
     """The weak-link report: summary, then each family of weak links in plain words.
 
-    The report is cached per store state: a second run on an unchanged store is instant.
+    The report is cached per store state and period: a second run on an unchanged store
+    is instant.
 
     \b
     Example:
       ecograph weak-links --format html --out weak-links.html
+      ecograph weak-links --as-of 2022
     """
     from ecograph.analysis import render_html, render_markdown
     from ecograph.api import weak_links as run
 
-    report = run(store, top=top, seed=seed)
+    report = run(store, top=top, seed=seed, period=period)
     if fmt == "json":
         text = json_text(report, indent=2, default=str)
     elif fmt == "html":
         text = render_html(report)
     else:
         text = render_markdown(report)
-    if out is None:
-        echo(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-        echo(f"wrote {out}")
+    write_text(text, out)
 
 
 @click.command()
@@ -110,19 +114,23 @@ def weak_links(fmt: str, out: Path | None, top: int, seed: int, store: str | Non
 )
 @click.option("--to", "target_category", type=click.Choice(CATEGORIES), help="…to this category.")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True)
+@period_option
 @store_option
 @format_option
-def recommend(org, source_category, target_category, top, store, fmt) -> None:
+def recommend(org, source_category, target_category, top, period, store, fmt) -> None:
     """Missing partnerships, ranked, each with the reason it is recommended.
 
     \b
     Example:
       ecograph recommend --from university --to startup --top 10
     """
+    from ecograph.api import period_note, workspace
     from ecograph.api import recommend as run
 
-    rows = run(store, org=org, top=top, source_category=source_category, target_category=target_category)
-    emit_table(rows, fmt, title="recommended partnerships")
+    with workspace(store) as ws:
+        scoped = ws.for_period(period)
+        rows = run(scoped, org=org, top=top, source_category=source_category, target_category=target_category)
+        _emit(rows, fmt, "recommended partnerships", period_note(scoped))
 
 
 @click.group()
@@ -160,10 +168,12 @@ def query_list(store: str | None, fmt: str) -> None:
 @query.command("run")
 @click.argument("name")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter; repeat for more.")
+@period_option
 @store_option
 @format_option
-def query_run(name: str, params: tuple[str, ...], store: str | None, fmt: str) -> None:
-    """Run the named query NAME."""
+def query_run(name: str, params: tuple[str, ...], period: str | None, store: str | None, fmt: str) -> None:
+    """Run the named query NAME (as of a year or period with --as-of or --period)."""
+    from ecograph.api import period_note, workspace
     from ecograph.api import query as run
 
     values: dict[str, str] = {}
@@ -172,8 +182,17 @@ def query_run(name: str, params: tuple[str, ...], store: str | None, fmt: str) -
         if not sep:
             raise click.UsageError(f"--param takes KEY=VALUE, not {item!r}")
         values[key.strip()] = value
-    rows = run(store, name, **values)
-    emit_table(rows, fmt, title=name)
+    with workspace(store) as ws:
+        scoped = ws.for_period(period)
+        rows = run(scoped, name, **values)
+        _emit(rows, fmt, name, period_note(scoped))
+
+
+def _emit(rows: list[dict], fmt: str, title: str, note: str | None) -> None:
+    """The table, and (as of a period) the note on what it left out: its caption, or on stderr."""
+    emit_table(rows, fmt, title=title, note=note)
+    if note and (fmt != "table" or not rows):  # a table shows it as its caption
+        echo(note, err=fmt != "table")
 
 
 COMMANDS = [centrality, weak_links, recommend, query]

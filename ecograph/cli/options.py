@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import click
 
 from ecograph import csvcells
 from ecograph.cli.terminal import cell, echo, json_text
 
-__all__ = ["emit_table", "format_option", "store_option"]
+__all__ = ["emit_table", "format_option", "period_option", "store_option", "write_text"]
 
 
 def store_option(f: Callable) -> Callable:
@@ -21,6 +23,39 @@ def store_option(f: Callable) -> Callable:
         default=None,
         help="Store URL (default: $ECOGRAPH_STORE, else sqlite:///ecograph.db).",
     )(f)
+
+
+def period_option(f: Callable) -> Callable:
+    """``--as-of YEAR`` and ``--period FIRST-LAST``, passed to the command as one ``period``.
+
+    The text goes to the API unparsed: a malformed period is reported there, with the
+    years the store's ties cover.
+    """
+
+    @functools.wraps(f)
+    def wrapper(*args: object, as_of: str | None, period_text: str | None, **kwargs: object):
+        if as_of is not None and period_text is not None:
+            raise click.UsageError("give --as-of or --period, not both")
+        return f(*args, period=as_of if as_of is not None else period_text, **kwargs)
+
+    wrapper = click.option(
+        "--period",
+        "period_text",
+        metavar="FIRST-LAST",
+        help="Only the ties active in these years, e.g. 2023-2025 (organisations founded later are left out).",
+    )(wrapper)
+    return click.option(
+        "--as-of", "as_of", metavar="YEAR", help="The ecosystem as of one year: the ties active in it."
+    )(wrapper)
+
+
+def write_text(text: str, out: Path | None) -> None:
+    """Print *text*, or write it to *out* and say so."""
+    if out is None:
+        echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        echo(f"wrote {out}")
 
 
 def format_option(f: Callable) -> Callable:

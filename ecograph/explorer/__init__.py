@@ -39,6 +39,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("network", "Network map", ":material/hub:", "map"),
     PageSpec("profile", "Organisation profile", ":material/domain:", "profile"),
     PageSpec("weak_links", "Weak links", ":material/link_off:", "weak-links"),
+    PageSpec("change", "Change over time", ":material/timeline:", "change"),
     PageSpec("centrality", "Centrality", ":material/leaderboard:", "centrality"),
     PageSpec("recommendations", "Recommendations", ":material/handshake:", "recommendations"),
     PageSpec("named_queries", "Queries", ":material/manage_search:", "queries"),

@@ -175,16 +175,17 @@ class _AppWorkspace(Workspace):
         self._key = (url, identity, version)
 
     @property
-    def snapshot(self) -> nx.MultiDiGraph:
+    def whole(self) -> nx.MultiDiGraph:
         return _snapshot(*self._key)
 
+    # As of a period, the workspace builds (and keeps) its own graphs from the snapshot.
     @property
     def graph(self) -> nx.Graph:
-        return _undirected(*self._key)
+        return _undirected(*self._key) if self.period is None else super().graph
 
     @property
     def digraph(self) -> nx.DiGraph:
-        return _directed(*self._key)
+        return _directed(*self._key) if self.period is None else super().digraph
 
 
 class Context:

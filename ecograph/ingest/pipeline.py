@@ -280,7 +280,9 @@ def _parts(
 ) -> tuple[list[WritePart], Edit | None]:
     """One :class:`WritePart` per file (its valid records, resolved, with their origins) and
     what entity resolution decided beside them."""
-    ties = found.collaborations.filter(pc.invert(found.dangling))
+    ties = found.collaborations
+    if pc.any(found.dangling).as_py():  # a filter copies the table even when it keeps every record
+        ties = ties.filter(pc.invert(found.dangling))
     sources: list[dict] = [{} for _ in batches]
     for kind, table, key in (("organization", found.organizations, "id"), ("collaboration", ties, "key")):
         given = table.filter(pc.or_(pc.is_valid(table["_source"]), pc.is_valid(table["_source_id"])))

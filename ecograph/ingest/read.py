@@ -26,6 +26,7 @@ import pyarrow.csv as pcsv
 
 from ecograph.model import COLLABORATION_FIELDS, LIST_FIELDS, ORGANIZATION_FIELDS
 from ecograph.problems import Problem
+from ecograph.textbytes import value_bytes
 from loaders.base import FileInfo, SourceRow, ragged_row
 from loaders.canonical import csv_kind, header_names, is_json_lines, sniff_delimiter
 from loaders.text import FileFacts, open_binary, open_text
@@ -190,11 +191,12 @@ def _line_breaks(table: pa.RecordBatch) -> np.ndarray:
     """How many line breaks each record's values hold (a quoted value may span lines)."""
     breaks = np.zeros(table.num_rows, np.int64)
     for column in table.columns:
-        for mark in ("\n", "\r"):
-            if pc.any(pc.match_substring(column, mark)).as_py():
-                breaks += pc.count_substring(column, mark).to_numpy(zero_copy_only=False)
-                if mark == "\r":  # CR LF is one line break
-                    breaks -= pc.count_substring(column, "\r\n").to_numpy(zero_copy_only=False)
+        data = value_bytes(column)
+        if b"\n" in data:
+            breaks += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
+        if b"\r" in data:  # CR LF is one line break
+            breaks += pc.count_substring(column, "\r").to_numpy(zero_copy_only=False)
+            breaks -= pc.count_substring(column, "\r\n").to_numpy(zero_copy_only=False)
     return breaks
 
 

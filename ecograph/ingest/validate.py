@@ -8,7 +8,7 @@ records given twice (the same again is fine, other values are a conflict) and
 order ecograph reports them in: by file, then reading order, then the order of the rules.
 
 A rule is a function of a field's values alone, so a field with few distinct values (a
-kind, a year, a weight) is checked once per value and the outcome spread to its records.
+year, a date, a weight) is checked once per value and the outcome spread to its records.
 Text is made uniform on the way in (:func:`ecograph.model.clean_text`: NFC, line breaks as
 LF, other control characters as spaces). Numbers, years and dates take ASCII digits only.
 """
@@ -16,6 +16,8 @@ LF, other control characters as spaces). Numbers, years and dates take ASCII dig
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -38,6 +40,7 @@ from ecograph.model import (
     clean_text,
 )
 from ecograph.problems import Problem
+from ecograph.textbytes import holds, value_bytes
 
 __all__ = ["Checked", "check", "dangling", "ends_wanted", "tie_keys", "unique"]
 
@@ -52,21 +55,11 @@ _CURRENCY = r"^[A-Z]{3}$"
 _MIN_YEAR, _MAX_YEAR = 1000, 2100
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _NULL = pa.scalar(None, pa.string())
-#: Fields whose values repeat (checked once per distinct value).
-_FEW_VALUES = {
-    "kind",
-    "country",
-    "province",
-    "city",
-    "founded",
-    "source",
-    "target",
-    "weight",
-    "start",
-    "end",
-    "amount",
-    "currency",
-}
+_SPACES = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # every ASCII character a trim may remove
+_C0 = bytes(b for b in range(128) if re.match(CONTROL_CHARACTERS, chr(b)))  # the ASCII ones
+#: Fields whose values repeat and whose rules take several passes (checked once per distinct
+#: value): a kind or a tie's end is checked faster value by value than a dictionary is made.
+_FEW_VALUES = {"country", "province", "city", "founded", "weight", "start", "end", "amount", "currency"}
 
 
 @dataclass
@@ -101,8 +94,10 @@ def _absent(values: pa.Array) -> np.ndarray:
 
 def _text(values: pa.Array) -> pa.Array:
     """Without surrounding spaces; empty is null."""
-    trimmed = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(trimmed, ""), _NULL, trimmed)
+    data = value_bytes(values)
+    if not data.isascii() or holds(data, _SPACES):  # else no value can start or end with a space
+        values = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(values, ""), _NULL, values)
 
 
 def _identifier(values: pa.Array) -> tuple:
@@ -176,12 +171,23 @@ def _code(pattern: str | None, codes: Iterable[str] = ()) -> Callable:
 
 
 def _uniform(values: pa.Array) -> pa.Array:
-    """Text as :func:`ecograph.model.clean_text` makes it."""
+    """Text as :func:`ecograph.model.clean_text` makes it.
+
+    Most columns need nothing, and a search over the values' bytes says so: for control
+    characters, and, when some values are not ASCII, over their text joined by line
+    breaks (which NFC never joins across) for NFC.
+    """
     if not pa.types.is_string(values.type):
         return values
-    if pc.any(pc.invert(pc.string_is_ascii(values))).as_py():
-        values = pc.utf8_normalize(values, "NFC")
-    if pc.any(pc.match_substring_regex(values, CONTROL_CHARACTERS)).as_py():
+    data = value_bytes(values)
+    odd = holds(data, _C0)
+    if not data.isascii():
+        lines = pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), pc.fill_null(values, ""))
+        text = pc.binary_join(lines, "\n")[0].as_py()
+        if not unicodedata.is_normalized("NFC", text):
+            values = pc.utf8_normalize(values, "NFC")
+        odd = odd or (b"\xc2" in data and re.search(CONTROL_CHARACTERS, text) is not None)  # C1: U+0080-9F
+    if odd:
         values = pc.replace_substring_regex(values, LINE_BREAKS, "\n")
         values = pc.replace_substring_regex(values, CONTROL_CHARACTERS, " ")
     return values
@@ -283,24 +289,24 @@ class _Rules:
             pc.dictionary_encode(pairs).indices.to_numpy(zero_copy_only=False), return_index=True
         )[1]
         offsets = np.zeros(self.n + 1, np.int32)
-        np.add.at(offsets, owners[first] + 1, 1)
-        return pa.ListArray.from_arrays(
-            pa.array(np.cumsum(offsets, dtype=np.int32)), values.take(pa.array(first))
-        )
+        offsets[1:] = np.cumsum(np.bincount(owners[first], minlength=self.n))
+        return pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(first)))
 
     def finish(self, columns: dict[str, pa.Array], schema: pa.Schema) -> Checked:
         batch, n = self.batch, self.n
         table = pa.table({f.name: columns[f.name] for f in schema}, schema=schema)
-        origins = batch.origins or [(None, None)] * n
+        none = pa.nulls(n, pa.string())  # canonical files: no source's ids
+        origins = batch.origins
+        external = batch.external_ids
         extra = {
             "_part": pa.array(np.full(n, batch.part, np.int32)),
             "_row": pa.array(batch.rows),
             "_order": pa.array(batch.order),
-            "_source": pa.array([o[0] for o in origins], pa.string()),
-            "_source_id": pa.array([o[1] for o in origins], pa.string()),
-            "_external": pa.array(
-                [None if e is None else json.dumps(e) for e in batch.external_ids or [None] * n], pa.string()
-            ),
+            "_source": pa.array([o[0] for o in origins], pa.string()) if origins else none,
+            "_source_id": pa.array([o[1] for o in origins], pa.string()) if origins else none,
+            "_external": pa.array([None if e is None else json.dumps(e) for e in external], pa.string())
+            if external
+            else none,
             **{k: v for k, v in columns.items() if k.startswith("_")},
         }
         for name, values in extra.items():

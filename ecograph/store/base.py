@@ -14,6 +14,7 @@ import pyarrow as pa
 from ecograph.model import Collaboration, Organization, category, collaborations_table, organizations_table
 from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
+from ecograph.saved_snapshots import SavedSnapshot
 from ecograph.snapshot import build_snapshot
 
 __all__ = ["Provenance", "Store", "StoreTables", "WritePart"]
@@ -145,7 +146,7 @@ class Store(ABC):
 
     @abstractmethod
     def clear(self) -> None:
-        """Delete everything: records, history and version. For tests and fresh migrations."""
+        """Delete everything: records, history, saved snapshots and version. For tests and fresh migrations."""
 
     # -- entity resolution -------------------------------------------------------------
 
@@ -177,6 +178,28 @@ class Store(ABC):
     @abstractmethod
     def merges(self) -> list[Merge]:
         """Every merge, oldest first, split ones included."""
+
+    # -- saved snapshots (ecograph.saved_snapshots) -------------------------------------
+
+    @abstractmethod
+    def save_snapshot(self, snapshot: SavedSnapshot, *, replace: bool = False) -> None:
+        """Keep *snapshot* under its name, in one transaction; the store version stays.
+
+        Raises :class:`ecograph.saved_snapshots.SnapshotExists` (and writes nothing) when
+        the name is taken and *replace* is false.
+        """
+
+    @abstractmethod
+    def saved_snapshots(self) -> list[SavedSnapshot]:
+        """Every saved snapshot without its payload, oldest first (then by name)."""
+
+    @abstractmethod
+    def saved_snapshot(self, name: str) -> SavedSnapshot | None:
+        """The snapshot called *name*, with its payload, or None."""
+
+    @abstractmethod
+    def delete_snapshot(self, name: str) -> bool:
+        """Forget the snapshot called *name*; False when there was none."""
 
     def sources(self, record_type: str, key: str) -> list[tuple[str | None, str | None]]:
         """The ``(source, source_id)`` pairs that brought a record, merged records' included."""

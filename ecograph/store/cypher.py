@@ -37,6 +37,8 @@ Graph layout::
     (:TieRewrite {tie_key, end, original})          ecograph.resolution.records);
     (:MergeCandidate {a, b, status, data})          data = JSON
     (:MergeRecord {id, seq, data})
+    (:SavedSnapshot {name, created, store_version, organizations, collaborations, data})
+                                                    a saved state, data = compressed bytes
 """
 
 from __future__ import annotations
@@ -56,12 +58,14 @@ __all__ = [
     "CREATE_BATCH",
     "CREATE_ORGS_BY_KIND",
     "CREATE_PROVENANCE_CHUNKS",
+    "CREATE_SNAPSHOT",
     "CREATE_TIES_BY_KIND",
     "DELETE_ALL_IN_TRANSACTIONS",
     "DELETE_IDENTIFIERS",
     "DELETE_ORGS",
     "DELETE_PROVENANCE_OF_BATCH",
     "DELETE_REWRITES",
+    "DELETE_SNAPSHOT",
     "DELETE_TIES_BY_KIND",
     "EXISTING_IDS",
     "FIND_TIES_BY_KIND",
@@ -89,8 +93,11 @@ __all__ = [
     "READ_PROVENANCE",
     "READ_PROVENANCE_OF_BATCH",
     "READ_REWRITES",
+    "READ_SNAPSHOT",
+    "READ_SNAPSHOTS",
     "READ_TIE_PAGE_BY_KIND",
     "READ_VERSION",
+    "REPLACE_SNAPSHOT",
     "SCHEMA",
     "SET_META",
     "SHOW_TAGGED_TRANSACTIONS",
@@ -208,6 +215,8 @@ SCHEMA: tuple[str, ...] = (
     "CREATE CONSTRAINT tie_rewrite_key IF NOT EXISTS FOR (w:TieRewrite) REQUIRE (w.tie_key, w.end) IS UNIQUE",
     "CREATE CONSTRAINT merge_candidate_pair IF NOT EXISTS FOR (c:MergeCandidate) REQUIRE (c.a, c.b) IS UNIQUE",
     "CREATE CONSTRAINT merge_record_id IF NOT EXISTS FOR (m:MergeRecord) REQUIRE m.id IS UNIQUE",
+    # One saved snapshot per name (ecograph.saved_snapshots).
+    "CREATE CONSTRAINT saved_snapshot_name IF NOT EXISTS FOR (s:SavedSnapshot) REQUIRE s.name IS UNIQUE",
 )
 
 #: Schema of earlier versions that a store drops when it opens (``IF EXISTS``): the
@@ -428,7 +437,7 @@ READ_PROVENANCE = (
 #: transaction (``session.run``): ``CALL {} IN TRANSACTIONS`` cannot run in ``execute_write``.
 DELETE_ALL_IN_TRANSACTIONS = (
     "MATCH (n) WHERE n:Organization OR n:LoadBatch OR n:ProvenanceChunk OR n:EcographMeta "
-    "OR n:Identifier OR n:TieRewrite OR n:MergeCandidate OR n:MergeRecord "
+    "OR n:Identifier OR n:TieRewrite OR n:MergeCandidate OR n:MergeRecord OR n:SavedSnapshot "
     "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 )
 
@@ -467,3 +476,23 @@ TIES_OF = (
     f"UNION UNWIND $ids AS id MATCH (a:Organization)-[r:{TIE_TYPE_PATTERN}]->(b:Organization {{id: id}}) RETURN a, r, b }} "
     f"RETURN collect({_TIE_LIST}) AS rows"
 )
+
+
+# -- saved snapshots (ecograph.saved_snapshots) ----------------------------------------------
+# One node each; the uniqueness constraint on the name refuses a second CREATE.
+
+_SNAPSHOT_FIELDS = (
+    "s.name AS name, s.created AS created, s.store_version AS store_version, "
+    "s.organizations AS organizations, s.collaborations AS collaborations"
+)
+CREATE_SNAPSHOT = (
+    "CREATE (:SavedSnapshot {name: $name, created: $created, store_version: $store_version, "
+    "organizations: $organizations, collaborations: $collaborations, data: $data})"
+)
+REPLACE_SNAPSHOT = (
+    "MERGE (s:SavedSnapshot {name: $name}) SET s.created = $created, s.store_version = $store_version, "
+    "s.organizations = $organizations, s.collaborations = $collaborations, s.data = $data"
+)
+READ_SNAPSHOTS = f"MATCH (s:SavedSnapshot) RETURN {_SNAPSHOT_FIELDS} ORDER BY s.created, s.name"
+READ_SNAPSHOT = f"MATCH (s:SavedSnapshot {{name: $name}}) RETURN {_SNAPSHOT_FIELDS}, s.data AS data"
+DELETE_SNAPSHOT = "MATCH (s:SavedSnapshot {name: $name}) DELETE s RETURN count(*) AS deleted"

@@ -77,6 +77,7 @@ from ecograph.model import (
 from ecograph.names import name_keys
 from ecograph.report import MAX_CHANGES, LoadBatch, now_iso
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
+from ecograph.saved_snapshots import SavedSnapshot, SnapshotExists
 from ecograph.store import cypher
 from ecograph.store.base import Provenance, Store, StoreTables, WritePart
 from ecograph.store.cypher_allowlist import QueryRefused, read_only_text
@@ -1145,6 +1146,39 @@ class Neo4jStore(Store):
         with self._errors("reading merges"):
             rows = self._read(lambda tx: [r["data"] for r in tx.run(cypher.READ_MERGES)])
         return [Merge.from_json(d) for d in rows]
+
+    # -- saved snapshots ----------------------------------------------------------------
+
+    def save_snapshot(self, snapshot: SavedSnapshot, *, replace: bool = False) -> None:
+        from neo4j.exceptions import ConstraintError
+
+        statement = cypher.REPLACE_SNAPSHOT if replace else cypher.CREATE_SNAPSHOT
+        params = {**snapshot.as_dict(), "data": snapshot.data}
+        try:
+            with self._errors("saving a snapshot"), self._session(write=True) as session:
+                session.execute_write(lambda tx: tx.run(statement, params).consume())
+        except ConstraintError:
+            raise SnapshotExists(snapshot.name) from None
+
+    def saved_snapshots(self) -> list[SavedSnapshot]:
+        with self._errors("listing saved snapshots"):
+            rows = self._read(lambda tx: [r.values() for r in tx.run(cypher.READ_SNAPSHOTS)])
+        return [SavedSnapshot(*row) for row in rows]
+
+    def saved_snapshot(self, name: str) -> SavedSnapshot | None:
+        with self._errors("reading a saved snapshot"):
+            row = self._read(lambda tx: tx.run(cypher.READ_SNAPSHOT, name=name).single())
+        if row is None:
+            return None
+        values = row.values()
+        return SavedSnapshot(*values[:-1], data=bytes(values[-1]))
+
+    def delete_snapshot(self, name: str) -> bool:
+        with self._errors("deleting a saved snapshot"), self._session(write=True) as session:
+            deleted = session.execute_write(
+                lambda tx: tx.run(cypher.DELETE_SNAPSHOT, name=name).single()["deleted"]
+            )
+        return deleted > 0
 
     def clear(self) -> None:
         with self._errors("clearing the store"), self._session(write=True) as session:

@@ -21,9 +21,10 @@ from ecograph.errors import IntegrityError, StoreUnavailable
 from ecograph.model import COLLABORATION_COLUMNS, Collaboration, Organization
 from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
+from ecograph.saved_snapshots import SavedSnapshot, SnapshotExists
 from ecograph.store import sqlite_write
 from ecograph.store.base import Provenance, Store, WritePart
-from ecograph.store.sqlite_write import bump_version, insert_provenance, write_failed
+from ecograph.store.sqlite_write import PAGE_SIZE, bump_version, insert_provenance, write_failed
 
 __all__ = ["SqliteStore"]
 
@@ -81,11 +82,24 @@ CREATE TABLE IF NOT EXISTS candidates (
 CREATE TABLE IF NOT EXISTS merges (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, data TEXT NOT NULL
 );
+-- Saved states of the store (ecograph.saved_snapshots): a compressed payload each. A rowid
+-- table, as SQLite advises for rows far larger than a page.
+CREATE TABLE IF NOT EXISTS snapshots (
+    name TEXT PRIMARY KEY,
+    created TEXT NOT NULL,
+    store_version INTEGER NOT NULL,
+    organizations INTEGER NOT NULL,
+    collaborations INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
 """
-_SCHEMA_VERSION = 3  # PRAGMA user_version of a store this code writes
-# Older schemas this code upgrades in place: version 2 lacks only the resolution tables,
-# which _SCHEMA creates.
-_UPGRADABLE = {2}
+_SCHEMA_VERSION = 4  # PRAGMA user_version of a store this code writes
+# Older schemas this code upgrades in place: version 2 lacks the resolution tables and
+# version 3 the snapshots table, which _SCHEMA creates.
+_UPGRADABLE = {2, 3}
+# SQLite's page cache (KiB) of the connection that writes: a load's pages are written in key
+# order and spill to the WAL as they are made, so a small cache serves a large load.
+_WRITE_CACHE = -32000
 _ORG_COLUMNS = (
     "id", "name", "name_key", "kind", "country", "province", "city", "sectors", "founded",
     "aliases", "website", "ror", "description",
@@ -264,9 +278,11 @@ class SqliteStore(Store):
         try:
             with self._translate_errors(", nothing was written"):
                 self._check_version(db)  # refuses an unknown layout before anything is written
+                # a new file's page size (an existing file keeps its own)
+                db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")
-                for pragma in ("foreign_keys = OFF", "temp_store = MEMORY", "cache_size = -200000"):
+                for pragma in ("foreign_keys = OFF", "temp_store = MEMORY", f"cache_size = {_WRITE_CACHE}"):
                     db.execute(f"PRAGMA {pragma}")
                 if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
                     # One transaction: a failure (a full disk) leaves the file as it was.
@@ -401,10 +417,45 @@ class SqliteStore(Store):
         with self.atomic() as db:
             for table in (
                 "provenance", "load_batches", "collaborations", "organizations", "meta",
-                "identifiers", "rewrites", "candidates", "merges",
+                "identifiers", "rewrites", "candidates", "merges", "snapshots",
             ):  # fmt: skip
                 db.execute(f"DELETE FROM {table}")
         self._snapshot_cache = None
+
+    # -- saved snapshots -------------------------------------------------------------------
+
+    def save_snapshot(self, snapshot: SavedSnapshot, *, replace: bool = False) -> None:
+        row = (*snapshot.as_dict().values(), snapshot.data)
+        with self.atomic() as db:
+            try:
+                db.execute(
+                    f"INSERT {'OR REPLACE ' if replace else ''}INTO snapshots "
+                    "(name, created, store_version, organizations, collaborations, data) VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+            except sqlite3.IntegrityError:
+                raise SnapshotExists(snapshot.name) from None
+
+    def saved_snapshots(self) -> list[SavedSnapshot]:
+        return [
+            SavedSnapshot(*row)
+            for row in self.db.execute(
+                "SELECT name, created, store_version, organizations, collaborations FROM snapshots "
+                "ORDER BY created, name"
+            )
+        ]
+
+    def saved_snapshot(self, name: str) -> SavedSnapshot | None:
+        row = self.db.execute(
+            "SELECT name, created, store_version, organizations, collaborations, data FROM snapshots "
+            "WHERE name = ?",
+            (name,),
+        ).fetchone()
+        return SavedSnapshot(*row) if row else None
+
+    def delete_snapshot(self, name: str) -> bool:
+        with self.atomic() as db:
+            return db.execute("DELETE FROM snapshots WHERE name = ?", (name,)).rowcount > 0
 
     # -- entity resolution -------------------------------------------------------------
 
