@@ -15,8 +15,8 @@ Two folders are involved:
 
 Command line (also ``scripts/neo4j.sh``)::
 
-    python -m ecograph.neo4j_server install
-    python -m ecograph.neo4j_server start [--port 7687] [--no-auth] [--heap 2g] [--pagecache 1g]
+    python -m ecograph.neo4j_server install [--gds]
+    python -m ecograph.neo4j_server start [--port 7687] [--no-auth] [--heap 2g] [--pagecache 1g] [--gds]
     python -m ecograph.neo4j_server status [--json]
     python -m ecograph.neo4j_server password      # prints the password, for $(...) only
     python -m ecograph.neo4j_server stop
@@ -49,6 +49,7 @@ from ecograph.errors import EcographError
 __all__ = [
     "DEFAULT_HEAP",
     "DEFAULT_PAGECACHE",
+    "GDS_VERSION",
     "NEO4J_VERSION",
     "Neo4jServerError",
     "ServerInfo",
@@ -56,6 +57,7 @@ __all__ = [
     "default_home",
     "find_java",
     "free_port",
+    "gds_installed",
     "install",
     "is_installed",
     "main",
@@ -72,6 +74,9 @@ log = logging.getLogger(__name__)
 #: The Neo4j release installed from Maven Central. 5.26 is the LTS line and the last one
 #: that runs on Java 17 (2025.01 and later need Java 21).
 NEO4J_VERSION = "5.26.30"
+#: The open edition of Neo4j's Graph Data Science library (OpenGDS), assembled from its
+#: ``org.neo4j.gds`` modules on Maven Central: 2.13 is the line built for Neo4j 5.26.
+GDS_VERSION = "2.13.9"
 #: Heap for the server JVM. A load is one transaction (see ``ecograph.store.neo4j``) and
 #: this server lets one transaction use 60 % of the heap (TRANSACTION_MEMORY_SHARE; all of
 #: them together 70 %, Neo4j's default). Measured: a load of 100k organisations + 500k ties
@@ -101,6 +106,11 @@ _ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 # Jars whose absence means the resolution is incomplete and the server cannot start.
 _REQUIRED_JARS = ("neo4j-server-", "neo4j-bolt-", "neo4j-record-storage-engine-", "log4j-core-")
 _APT_PACKAGES = {"java": "openjdk-17-jre-headless", "mvn": "maven"}
+# OpenGDS: its procedures, and the extension that registers them with the server.
+_REQUIRED_GDS_JARS = ("org.neo4j.gds.proc-", "org.neo4j.gds.opengds-extension-", "org.neo4j.gds.algo-")
+# What the generated conf says when the plugin is loaded: GDS's procedures reach into the
+# kernel, and Neo4j runs such procedures only when the conf names them.
+_GDS_CONF = "dbms.security.procedures.unrestricted=gds.*"
 # Flags of the packaged 5.26 conf's server.jvm.additional: the bootloader applies them, but
 # Option A starts CommunityEntryPoint directly, so they go on the command line.
 _JVM_FLAGS = (
@@ -120,6 +130,25 @@ _JVM_FLAGS = (
     "-Dlog4j2.disable.jmx=true",
     "-Dfile.encoding=UTF-8",
 )
+_FALLBACK_GDS_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>org.ecograph.tools</groupId>
+  <artifactId>neo4j-gds-plugin</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <properties><gds.version>{version}</gds.version></properties>
+  <dependencies>
+    <dependency>
+      <groupId>org.neo4j.gds</groupId><artifactId>proc</artifactId><version>${{gds.version}}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.neo4j.gds</groupId><artifactId>opengds-extension</artifactId>
+      <version>${{gds.version}}</version>
+    </dependency>
+  </dependencies>
+</project>
+"""
 _FALLBACK_POM = """<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -270,9 +299,17 @@ def _ensure_tools(need_maven: bool) -> str:
 
 def is_installed(home: str | os.PathLike[str] | None = None) -> bool:
     """True when ``home/lib`` holds the jars of :data:`NEO4J_VERSION`."""
-    marker = _home(home) / "lib" / _MARKER
+    return _marked(_home(home) / "lib", NEO4J_VERSION)
+
+
+def gds_installed(home: str | os.PathLike[str] | None = None) -> bool:
+    """True when ``home/gds`` holds the OpenGDS jars of :data:`GDS_VERSION`."""
+    return _marked(_home(home) / "gds", GDS_VERSION)
+
+
+def _marked(folder: Path, version: str) -> bool:
     try:
-        return marker.read_text().split()[0] == NEO4J_VERSION
+        return (folder / _MARKER).read_text().split()[0] == version
     except (OSError, IndexError):
         return False
 
@@ -289,9 +326,10 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def install(home: str | os.PathLike[str] | None = None, *, force: bool = False) -> Path:
+def install(home: str | os.PathLike[str] | None = None, *, force: bool = False, gds: bool = False) -> Path:
     """Resolve Neo4j's runtime jars into ``home/lib``; a no-op when they are already there.
 
+    With *gds*, also the OpenGDS plugin's jars into ``home/gds`` (see :data:`GDS_VERSION`).
     Installs ``openjdk-17-jre-headless`` and ``maven`` from Debian first if ``java`` (17 or
     21) or ``mvn`` is missing (needs root). Returns the ``lib`` folder.
 
@@ -301,42 +339,75 @@ def install(home: str | os.PathLike[str] | None = None, *, force: bool = False) 
         Java or Maven cannot be installed, or Maven fails to resolve the jars.
     """
     home = _home(home)
-    lib = home / "lib"
-    if is_installed(home) and not force:
-        return lib
+    lib = _resolve(home, "lib", "Neo4j", NEO4J_VERSION, "neo4j", _FALLBACK_POM, _REQUIRED_JARS, force)
+    if gds:
+        _resolve(
+            home, "gds", "OpenGDS", GDS_VERSION, "gds", _FALLBACK_GDS_POM, _REQUIRED_GDS_JARS, force, lib
+        )
+    return lib
+
+
+def _resolve(
+    home: Path,
+    folder: str,
+    what: str,
+    version: str,
+    prop: str,
+    fallback: str,
+    required: Sequence[str],
+    force: bool,
+    beside: Path | None = None,
+) -> Path:
+    """Copy the runtime jars of ``tools/neo4j/[gds/]pom.xml`` (or *fallback* outside a
+    checkout) at *version* (the pom's property ``<prop>.version``) from Maven Central into
+    ``home/<folder>``, unless they are there. Jars of libraries that the folder *beside*
+    already holds (in any version) are left out: the server's own versions are the ones
+    it runs with (OpenGDS 2.13.9 would bring older Jackson and SLF4J, first on the class path)."""
+    out = home / folder
+    if _marked(out, version) and not force:
+        return out
     with _locked(home / ".install.lock"):
-        if is_installed(home) and not force:  # another process finished it meanwhile
-            return lib
+        if _marked(out, version) and not force:  # another process finished it meanwhile
+            return out
         _ensure_tools(need_maven=True)
         root = _repo_root()
-        pom = root / "tools" / "neo4j" / "pom.xml" if root else None
+        pom = root / "tools" / "neo4j" / ("gds" if prop == "gds" else "") / "pom.xml" if root else None
         if pom is None or not pom.is_file():
-            pom = home / "pom.xml"
-            pom.write_text(_FALLBACK_POM.format(version=NEO4J_VERSION))
-        partial = home / "lib.partial"
+            pom = home / f"{folder}.pom.xml"
+            pom.write_text(fallback.format(version=version))
+        partial = home / f"{folder}.partial"
         shutil.rmtree(partial, ignore_errors=True)
         cmd = [
-            "mvn", "-B", "-ntp", "-q", "-f", str(pom), f"-Dneo4j.version={NEO4J_VERSION}",
+            "mvn", "-B", "-ntp", "-q", "-f", str(pom), f"-D{prop}.version={version}",
             f"{_DEPENDENCY_PLUGIN}:copy-dependencies", "-DincludeScope=runtime",
             "-Dmdep.prependGroupId=true", f"-DoutputDirectory={partial}",
         ]  # fmt: skip
-        log.info("resolving Neo4j %s from Maven Central into %s", NEO4J_VERSION, lib)
+        log.info("resolving %s %s from Maven Central into %s", what, version, out)
         began = time.monotonic()
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-            raise Neo4jServerError(f"Maven could not resolve Neo4j {NEO4J_VERSION}:\n{tail}")
+            raise Neo4jServerError(f"Maven could not resolve {what} {version}:\n{tail}")
+        if beside is not None:
+            present = {_artifact(p.name) for p in beside.glob("*.jar")}
+            for jar in partial.glob("*.jar"):
+                if _artifact(jar.name) in present:
+                    jar.unlink()
         jars = sorted(p.name for p in partial.glob("*.jar"))
-        absent = [j for j in _REQUIRED_JARS if not any(j in name for name in jars)]
+        absent = [j for j in required if not any(j in name for name in jars)]
         if absent:
-            raise Neo4jServerError(
-                f"Maven resolved Neo4j {NEO4J_VERSION} without {', '.join(absent)}; see {pom}"
-            )
-        (partial / _MARKER).write_text(f"{NEO4J_VERSION} {len(jars)} jars\n")
-        shutil.rmtree(lib, ignore_errors=True)
-        partial.rename(lib)
+            raise Neo4jServerError(f"Maven resolved {what} {version} without {', '.join(absent)}; see {pom}")
+        (partial / _MARKER).write_text(f"{version} {len(jars)} jars\n")
+        shutil.rmtree(out, ignore_errors=True)
+        partial.rename(out)
         log.info("installed %d jars in %.1f s", len(jars), time.monotonic() - began)
-    return lib
+    return out
+
+
+def _artifact(jar: str) -> str:
+    """A copied jar's ``groupId.artifactId``: its file name up to the version."""
+    found = re.match(r"(.+?)-\d", jar)
+    return found.group(1) if found else jar
 
 
 # -- processes and ports --------------------------------------------------------------------
@@ -436,8 +507,10 @@ def _tail(path: Path, lines: int = 25) -> str:
 _SIZE = re.compile(r"\d+[kmgKMG]?")
 
 
-def _conf_text(port: int, auth: bool, heap: str, pagecache: str) -> str:
-    """A minimal neo4j.conf that passes strict validation (no unknown or repeated keys)."""
+def _conf_text(port: int, auth: bool, heap: str, pagecache: str, gds: Path | None = None) -> str:
+    """A minimal neo4j.conf that passes strict validation (no unknown or repeated keys);
+    with *gds* (the OpenGDS jars' folder), one whose plugins are those jars and that lets
+    their procedures run."""
     address = f"127.0.0.1:{port}"
     return "\n".join(
         [
@@ -447,7 +520,8 @@ def _conf_text(port: int, auth: bool, heap: str, pagecache: str) -> str:
             "server.directories.logs=logs",
             "server.directories.run=run",
             "server.directories.import=import",
-            "server.directories.plugins=plugins",
+            # Neo4j registers the procedures of the jars in this folder (not of the class path).
+            f"server.directories.plugins={gds or 'plugins'}",
             "server.default_listen_address=127.0.0.1",
             "server.bolt.enabled=true",
             f"server.bolt.listen_address={address}",
@@ -475,6 +549,7 @@ def _conf_text(port: int, auth: bool, heap: str, pagecache: str) -> str:
             # itself, and a query must not make the server fetch what its author names.
             "dbms.security.allow_csv_import_from_file_urls=false",
             "internal.dbms.cypher_ip_blocklist=0.0.0.0/0,::/0",
+            *([_GDS_CONF] if gds else []),
             "",
         ]
     )
@@ -502,6 +577,12 @@ def _conf_port(instance: Path) -> int | None:
         return int(value.rsplit(":", 1)[1]) if value else None
     except (IndexError, ValueError):
         return None
+
+
+def _conf_gds(instance: Path) -> bool:
+    """Whether the instance's last start loaded the OpenGDS plugin."""
+    key, _, value = _GDS_CONF.partition("=")
+    return _conf_value(instance, key) == value
 
 
 def _conf_auth(instance: Path) -> bool:
@@ -624,6 +705,7 @@ def start(
     instance: str | os.PathLike[str] | None = None,
     timeout: float = 180.0,
     die_with_parent: bool = False,
+    gds: bool = False,
 ) -> ServerInfo:
     """Start a Neo4j server on 127.0.0.1 and wait until it answers; install first if needed.
 
@@ -647,6 +729,9 @@ def start(
     die_with_parent
         Have the kernel send the server SIGTERM when the calling thread's process dies
         (Linux ``PR_SET_PDEATHSIG``): a test session killed with SIGKILL leaves no server.
+    gds
+        Load the OpenGDS plugin (installed into ``home/gds`` first if needed), for
+        ``ECOGRAPH_ENGINE=gds``. Off by default: it makes a start slower (see the README).
 
     Returns
     -------
@@ -666,7 +751,7 @@ def start(
             raise Neo4jServerError(f"memory size {size!r} is not like 512m or 2g")
     if port is not None and not 0 < port < 65536:
         raise Neo4jServerError(f"port {port} is not between 1 and 65535")
-    lib = install(home)
+    lib = install(home, gds=gds)
     java = _ensure_tools(need_maven=False)
     inst.mkdir(parents=True, exist_ok=True)
     with _locked(inst / "run" / ".start.lock"):
@@ -694,7 +779,8 @@ def start(
             )
         for sub in ("conf", "data", "logs", "run", "plugins", "import"):
             (inst / sub).mkdir(parents=True, exist_ok=True)
-        (inst / "conf" / "neo4j.conf").write_text(_conf_text(port, auth, heap, pagecache))
+        plugins = home / "gds" if gds else None
+        (inst / "conf" / "neo4j.conf").write_text(_conf_text(port, auth, heap, pagecache, plugins))
         pw = _password_for(inst, create=True) if auth else None
         # A new data folder starts with neo4j/neo4j, which must be changed first.
         fresh = not (inst / "data" / "databases" / "system").exists()
@@ -702,7 +788,8 @@ def start(
         # step by step cost extra collections on the way (memory is committed as it is touched).
         cmd = [
             java, f"-Xms{heap}", f"-Xmx{heap}", *_JVM_FLAGS,
-            "-cp", f"{inst / 'plugins'}/*:{inst / 'conf'}/*:{lib}/*",
+            "-cp", ":".join([f"{inst / 'plugins'}/*", f"{inst / 'conf'}/*",
+                             *([f"{plugins}/*"] if plugins else []), f"{lib}/*"]),
             _ENTRY_POINT, f"--home-dir={inst}", f"--config-dir={inst / 'conf'}", "--console-mode",
         ]  # fmt: skip
         env = _child_env(inst, inst / "conf")
@@ -846,6 +933,7 @@ def restart(
     port, auth = _conf_port(inst), _conf_auth(inst)
     heap = _conf_value(inst, "server.memory.heap.max_size") or DEFAULT_HEAP
     pagecache = _conf_value(inst, "server.memory.pagecache.size") or DEFAULT_PAGECACHE
+    gds = _conf_gds(inst)
     stop(home, instance=inst)
     try:
         if while_stopped is not None:
@@ -860,6 +948,7 @@ def restart(
             instance=inst,
             timeout=timeout,
             die_with_parent=inst in _DIE_WITH_PARENT,
+            gds=gds,
         )
     return info
 
@@ -952,6 +1041,8 @@ def status(
         "url": f"bolt://127.0.0.1:{port}" if port else None,
         "listening": bool(running and port and _listening(port)),
         "auth": auth,
+        "gds": _conf_gds(inst),
+        "gds_installed": gds_installed(home),
         "user": USER if auth else None,
         "password_file": str(inst / _PASSWORD_FILE) if (inst / _PASSWORD_FILE).is_file() else None,
         "log": str(inst / "logs" / "console.log"),
@@ -985,13 +1076,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--home", help="install cache; default $ECOGRAPH_NEO4J_HOME or .neo4j/")
     parser.add_argument("--instance", help="server folder (conf, data, logs); default: the home")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("install", help="resolve the jars (and Java 17 / Maven if missing)")
+    p_install = sub.add_parser("install", help="resolve the jars (and Java 17 / Maven if missing)")
+    p_install.add_argument(
+        "--gds", action="store_true", help=f"also the Graph Data Science plugin (OpenGDS {GDS_VERSION})"
+    )
     p_start = sub.add_parser("start", help="start the server and wait until it answers")
     p_start.add_argument("--port", type=int, help="Bolt port; default: a free one")
     p_start.add_argument("--no-auth", action="store_true", help="no password (throwaway servers)")
     p_start.add_argument("--heap", default=DEFAULT_HEAP, help=f"JVM heap (default {DEFAULT_HEAP})")
     p_start.add_argument("--pagecache", default=DEFAULT_PAGECACHE, help="page cache size")
     p_start.add_argument("--timeout", type=float, default=180.0, help="seconds to wait")
+    p_start.add_argument(
+        "--gds", action="store_true", help="load the Graph Data Science plugin (for --engine gds)"
+    )
     sub.add_parser("stop", help="stop the server (SIGTERM, SIGKILL after 30 s)")
     p_status = sub.add_parser("status", help="show what is installed and running")
     p_status.add_argument("--json", action="store_true", help="print JSON")
@@ -1012,8 +1109,10 @@ def _run_command(args: argparse.Namespace) -> int:
     kw = {"instance": args.instance}
     try:
         if args.command == "install":
-            lib = install(args.home)
+            lib = install(args.home, gds=args.gds)
             print(f"Neo4j {NEO4J_VERSION} installed in {lib}")
+            if args.gds:
+                print(f"OpenGDS {GDS_VERSION} installed in {lib.parent / 'gds'}")
         elif args.command == "start":
             info = start(
                 args.home,
@@ -1022,6 +1121,7 @@ def _run_command(args: argparse.Namespace) -> int:
                 heap=args.heap,
                 pagecache=args.pagecache,
                 timeout=args.timeout,
+                gds=args.gds,
                 **kw,
             )
             what = "already running" if info.reused else f"started in {info.seconds:.1f} s"

@@ -69,6 +69,10 @@ __all__ = [
     "DELETE_TIES_BY_KIND",
     "EXISTING_IDS",
     "FIND_TIES_BY_KIND",
+    "GDS_DROP",
+    "GDS_PROJECT",
+    "GDS_STREAMS",
+    "GDS_VERSION",
     "LEGACY_SCHEMA",
     "LOCK_META",
     "MERGE_BATCH",
@@ -496,3 +500,30 @@ REPLACE_SNAPSHOT = (
 READ_SNAPSHOTS = f"MATCH (s:SavedSnapshot) RETURN {_SNAPSHOT_FIELDS} ORDER BY s.created, s.name"
 READ_SNAPSHOT = f"MATCH (s:SavedSnapshot {{name: $name}}) RETURN {_SNAPSHOT_FIELDS}, s.data AS data"
 DELETE_SNAPSHOT = "MATCH (s:SavedSnapshot {name: $name}) DELETE s RETURN count(*) AS deleted"
+
+
+# -- the GDS engine (ecograph.engine; needs the OpenGDS plugin) -------------------------------
+# The organisations and their ties as GDS's in-memory graph: undirected, the ties between two
+# organisations folded into one relationship whose weight is the sum of theirs (what
+# ecograph.snapshot.undirected makes for the Python analyses), a tie without weight as 1.
+
+GDS_VERSION = "RETURN gds.version() AS version"
+GDS_PROJECT = (
+    "CALL gds.graph.project($graph, 'Organization', {TIE: {type: '*', orientation: 'UNDIRECTED', "
+    "aggregation: 'SUM', properties: {weight: {property: 'weight', defaultValue: 1.0, aggregation: 'SUM'}}}}) "
+    "YIELD nodeCount, relationshipCount RETURN nodeCount, relationshipCount"
+)
+GDS_DROP = "CALL gds.graph.drop($graph, false) YIELD graphName RETURN graphName"
+#: One statement per measure, each returning its values as two lists (ids, values) in one
+#: record. ``$config`` carries the algorithm's settings.
+GDS_STREAMS = {
+    measure: f"CALL gds.{procedure}.stream($graph, $config) YIELD nodeId, {field} "
+    f"RETURN collect(gds.util.asNode(nodeId).id) AS ids, collect({field}) AS values"
+    for measure, procedure, field in (
+        ("degree", "degree", "score"),
+        ("pagerank", "pageRank", "score"),
+        ("betweenness", "betweenness", "score"),
+        ("community", "louvain", "communityId"),
+        ("component", "wcc", "componentId"),
+    )
+}

@@ -528,6 +528,60 @@ class Neo4jStore(Store):
         ties = ties.take(pc.sort_indices(ties["key"]))
         return StoreTables(orgs, ties.select(list(COLLABORATION_SCHEMA.names)).cast(COLLABORATION_SCHEMA))
 
+    def graph_measures(self, *, samples: int | None = None, seed: int = 0) -> dict[str, dict[str, Any]]:
+        """Degree, PageRank, betweenness, Louvain community and weakly connected component of
+        every organisation, computed inside the server by the OpenGDS plugin
+        (``ECOGRAPH_ENGINE=gds``, see :mod:`ecograph.engine`): measure → organisation id → value.
+
+        The organisations and ties are projected as GDS's in-memory graph
+        (:data:`cypher.GDS_PROJECT`: undirected, parallel ties summed into one weight), each
+        measure streamed back as two lists, and the projection dropped. Betweenness samples
+        *samples* sources from *seed* (all when ``None``); values are GDS's own (the engine
+        module scales them as the Python analyses do).
+
+        Raises
+        ------
+        UsageError
+            The server has no Graph Data Science plugin.
+        """
+        from neo4j.exceptions import ClientError
+
+        graph = f"ecograph-{uuid.uuid4().hex}"
+        configs: dict[str, dict[str, Any]] = {
+            "degree": {},
+            "pagerank": {
+                "relationshipWeightProperty": "weight",
+                "dampingFactor": 0.85,
+                "maxIterations": 1000,
+                "tolerance": 1e-10,
+                "scaler": "L1Norm",
+            },
+            "betweenness": {} if samples is None else {"samplingSize": samples, "samplingSeed": seed},
+            # One thread: the same communities from the same graph on every run.
+            "community": {"relationshipWeightProperty": "weight", "concurrency": 1},
+            "component": {},
+        }
+        with self._errors("computing measures with Graph Data Science"), self._session() as session:
+            try:
+                session.run(cypher.GDS_VERSION).consume()
+            except ClientError as exc:
+                if "gds." not in (exc.message or ""):
+                    raise
+                raise UsageError(
+                    f"Neo4j at {self.url} has no Graph Data Science plugin: start it with "
+                    "`ecograph neo4j start --gds` (after `ecograph neo4j install --gds`), or use "
+                    "--engine python"
+                ) from None
+            session.run(cypher.GDS_PROJECT, graph=graph).consume()
+            try:
+                out = {}
+                for measure, query in cypher.GDS_STREAMS.items():
+                    record = session.run(query, graph=graph, config=configs[measure]).single()
+                    out[measure] = dict(zip(record["ids"], record["values"], strict=True))
+            finally:
+                session.run(cypher.GDS_DROP, graph=graph).consume()
+        return out
+
     def organizations(self) -> Iterator[Organization]:
         yield from organizations_from(self._org_columns()[0])
 
