@@ -130,40 +130,22 @@ _JVM_FLAGS = (
     "-Dlog4j2.disable.jmx=true",
     "-Dfile.encoding=UTF-8",
 )
-_FALLBACK_GDS_POM = """<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>org.ecograph.tools</groupId>
-  <artifactId>neo4j-gds-plugin</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <properties><gds.version>{version}</gds.version></properties>
-  <dependencies>
-    <dependency>
-      <groupId>org.neo4j.gds</groupId><artifactId>proc</artifactId><version>${{gds.version}}</version>
-    </dependency>
-    <dependency>
-      <groupId>org.neo4j.gds</groupId><artifactId>opengds-extension</artifactId>
-      <version>${{gds.version}}</version>
-    </dependency>
-  </dependencies>
-</project>
-"""
+# What Maven resolves outside a checkout (no tools/neo4j/): the same as the poms there.
 _FALLBACK_POM = """<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>org.ecograph.tools</groupId>
-  <artifactId>neo4j-community-server</artifactId>
+  <artifactId>{prop}-jars</artifactId>
   <version>1</version>
   <packaging>pom</packaging>
-  <properties><neo4j.version>{version}</neo4j.version></properties>
+  <properties><{prop}.version>{version}</{prop}.version></properties>
   <dependencies>
-    <dependency>
-      <groupId>org.neo4j</groupId><artifactId>neo4j</artifactId><version>${{neo4j.version}}</version>
-    </dependency>
+{dependencies}
   </dependencies>
 </project>
 """
+_NEO4J_ARTIFACTS = (("org.neo4j", "neo4j"),)
+_GDS_ARTIFACTS = (("org.neo4j.gds", "proc"), ("org.neo4j.gds", "opengds-extension"))
 
 # Servers this Python process started: kept so that stop() can reap them (a dead child
 # that is not waited for stays a zombie and still answers kill(pid, 0)).
@@ -339,11 +321,9 @@ def install(home: str | os.PathLike[str] | None = None, *, force: bool = False, 
         Java or Maven cannot be installed, or Maven fails to resolve the jars.
     """
     home = _home(home)
-    lib = _resolve(home, "lib", "Neo4j", NEO4J_VERSION, "neo4j", _FALLBACK_POM, _REQUIRED_JARS, force)
+    lib = _resolve(home, "lib", "Neo4j", NEO4J_VERSION, "neo4j", _NEO4J_ARTIFACTS, _REQUIRED_JARS, force)
     if gds:
-        _resolve(
-            home, "gds", "OpenGDS", GDS_VERSION, "gds", _FALLBACK_GDS_POM, _REQUIRED_GDS_JARS, force, lib
-        )
+        _resolve(home, "gds", "OpenGDS", GDS_VERSION, "gds", _GDS_ARTIFACTS, _REQUIRED_GDS_JARS, force, lib)
     return lib
 
 
@@ -353,13 +333,13 @@ def _resolve(
     what: str,
     version: str,
     prop: str,
-    fallback: str,
+    artifacts: Sequence[tuple[str, str]],
     required: Sequence[str],
     force: bool,
     beside: Path | None = None,
 ) -> Path:
-    """Copy the runtime jars of ``tools/neo4j/[gds/]pom.xml`` (or *fallback* outside a
-    checkout) at *version* (the pom's property ``<prop>.version``) from Maven Central into
+    """Copy the runtime jars of ``tools/neo4j/[gds/]pom.xml`` (outside a checkout, of a pom
+    that depends on *artifacts*) at *version* (the pom's property ``<prop>.version``) from Maven Central into
     ``home/<folder>``, unless they are there. Jars of libraries that the folder *beside*
     already holds (in any version) are left out: the server's own versions are the ones
     it runs with (OpenGDS 2.13.9 would bring older Jackson and SLF4J, first on the class path)."""
@@ -374,7 +354,12 @@ def _resolve(
         pom = root / "tools" / "neo4j" / ("gds" if prop == "gds" else "") / "pom.xml" if root else None
         if pom is None or not pom.is_file():
             pom = home / f"{folder}.pom.xml"
-            pom.write_text(fallback.format(version=version))
+            dependencies = "\n".join(
+                f"    <dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId>"
+                f"<version>${{{prop}.version}}</version></dependency>"
+                for group, artifact in artifacts
+            )
+            pom.write_text(_FALLBACK_POM.format(prop=prop, version=version, dependencies=dependencies))
         partial = home / f"{folder}.partial"
         shutil.rmtree(partial, ignore_errors=True)
         cmd = [

@@ -55,6 +55,17 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def start_with_password(instance: Path, password: str, **options) -> ServerInfo:
+    """Start a provisioned server with auth on and *password* (written before its first
+    start), on a free port; it stops if pytest dies."""
+    path = instance / "password"
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return provisioning.start(
+        instance=instance, port=provisioning.free_port(), die_with_parent=True, **options
+    )
+
+
 @pytest.fixture(scope="session")
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInfo]:
     """A running throwaway Neo4j server (auth off) for the session."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from neo4j_plugin import start_with_password
 
 from ecograph import neo4j_server as srv
 from ecograph.migrate import content_checksum
@@ -52,12 +53,7 @@ def _clean(text: str) -> None:
 def bulk_server(tmp_path_factory):
     """A provisioned server with auth on and a known password."""
     instance = tmp_path_factory.mktemp("neo4j-bulk")
-    path = instance / "password"
-    path.write_text(PASSWORD + "\n")
-    path.chmod(0o600)
-    info = srv.start(
-        instance=instance, port=srv.free_port(), heap="1g", pagecache="256m", die_with_parent=True
-    )
+    info = start_with_password(instance, PASSWORD, heap="1g", pagecache="256m")
     yield info
     srv.stop(instance=instance)
 
