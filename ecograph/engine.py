@@ -19,14 +19,14 @@ so equal partitions get equal numbers.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from ecograph import analysis, settings
-from ecograph.analysis.centrality import DEFAULT_SAMPLES, EXACT_NODE_LIMIT
-from ecograph.api import Table, centrality_values, workspace
+from ecograph import settings
 from ecograph.errors import UsageError
-from ecograph.store import Store
+
+if TYPE_CHECKING:
+    from ecograph.api import Table
+    from ecograph.store import Store
 
 __all__ = ["ENGINES", "MEASURES", "measures", "resolve_engine"]
 
@@ -63,6 +63,10 @@ def measures(
         An unknown engine or measure, ``gds`` on a store that is not Neo4j, or a Neo4j
         server without the Graph Data Science plugin.
     """
+    # The analyses and the store come in with the first call: the command line imports
+    # this module for its choices.
+    from ecograph.api import Table, workspace
+
     chosen = resolve_engine(engine)
     if by not in MEASURES:
         raise UsageError(f"measure {by!r} is not one of {', '.join(MEASURES)}")
@@ -80,6 +84,11 @@ def measures(
 
 
 def _python(ws, k: int | None, seed: int):
+    import networkx as nx
+
+    from ecograph import analysis
+    from ecograph.api import centrality_values
+
     G = ws.graph
     values = {m: centrality_values(ws, m, k=k, seed=seed).values for m in _CENTRALITIES}
     partition = analysis.louvain(G, seed=seed)
@@ -90,6 +99,7 @@ def _python(ws, k: int | None, seed: int):
 
 
 def _gds(store: Store, k: int | None, seed: int):
+    from ecograph.analysis.centrality import DEFAULT_SAMPLES, EXACT_NODE_LIMIT
     from ecograph.store.neo4j import Neo4jStore
 
     if not isinstance(store, Neo4jStore):

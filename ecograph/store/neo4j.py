@@ -572,7 +572,7 @@ class Neo4jStore(Store):
                     "`ecograph neo4j start --gds` (after `ecograph neo4j install --gds`), or use "
                     "--engine python"
                 ) from None
-            session.run(cypher.GDS_PROJECT, graph=graph).consume()
+            session.run(cypher.GDS_PROJECT, graph=graph, **cypher.GDS_PROJECTION).consume()
             try:
                 out = {}
                 for measure, query in cypher.GDS_STREAMS.items():
