@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+import pyarrow as pa
+
 __all__ = ["CountingReader", "FileFacts", "examine", "open_binary", "open_text"]
 
 _CHUNK = 1 << 20
@@ -46,6 +49,13 @@ class CountingReader(io.RawIOBase):
         self.bytes_read += n or 0
         return n
 
+    def read(self, size: int = -1) -> bytes:
+        """Up to *size* bytes, read straight into the bytes returned (the inherited read
+        fills a buffer of its own first and copies it: twice the memory per block)."""
+        data = self.raw.read(size)
+        self.bytes_read += len(data or b"")
+        return data
+
     def close(self) -> None:
         self.raw.close()
         super().close()
@@ -65,8 +75,8 @@ def open_binary(path: Path) -> CountingReader:
 def examine(path: Path) -> FileFacts:
     """Checksum *path* and find its encoding in one pass, without holding it in memory."""
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
+    cut = b""  # the start of a character the last chunk ended inside
     first = b""
     buffer = bytearray(_CHUNK)  # one buffer for the whole pass: no new memory per chunk
     with _reading(path) as fh:
@@ -75,18 +85,12 @@ def examine(path: Path) -> FileFacts:
             if not first:
                 first = bytes(chunk[:8192])
             digest.update(chunk)
-            if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):  # ASCII is UTF-8
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
+            if utf8 and not (chunk.isascii() and not cut):  # ASCII is UTF-8
+                text = cut + chunk
+                end = _whole_characters(text)
+                utf8, cut = _is_utf8(memoryview(text)[:end]), bytes(text[end:])
         size = fh.bytes_read
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
-    if utf8:
+    if utf8 and not cut:
         encoding = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
         note = None
     else:
@@ -97,6 +101,28 @@ def examine(path: Path) -> FileFacts:
         )
     head = first.decode(encoding, errors="replace")
     return FileFacts(digest.hexdigest(), size, encoding, note, head)
+
+
+def _whole_characters(data: bytes | bytearray) -> int:
+    """Where the last whole UTF-8 character of *data* ends: a chunk may cut one in two."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            return len(data)
+        if byte >= 0xC0:  # the first byte of a character of this many bytes
+            return len(data) - back if back < (2 if byte < 0xE0 else 3 if byte < 0xF0 else 4) else len(data)
+    return len(data)
+
+
+def _is_utf8(data: memoryview) -> bool:
+    """Whether *data* is valid UTF-8, checked by Arrow without decoding it (Python's decoder
+    makes a string of it: several times the work)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 @contextmanager

@@ -46,6 +46,7 @@ __all__ = ["Checked", "check", "dangling", "ends_wanted", "tie_keys", "unique"]
 
 _ID = r"^[A-Za-z0-9._:-]{1,128}$"
 _ID_RULE = "letters, digits and . _ : - only, 1 to 128 characters"
+_NOT_ID = bytes(b for b in range(256) if not re.match(_ID, chr(b)))  # the bytes no id holds
 _NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _NOT_FINITE = r"(?i)^[+-]?(inf|infinity|nan)$"
 _YEAR = r"^[+-]?[0-9]{1,18}$"
@@ -97,13 +98,17 @@ def _text(values: pa.Array) -> pa.Array:
     data = value_bytes(values)
     if not data.isascii() or holds(data, _SPACES):  # else no value can start or end with a space
         values = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(values, ""), _NULL, values)
+    empty = pc.equal(values, "")
+    return pc.if_else(empty, _NULL, values) if pc.any(empty).as_py() else values  # no copy if none is
 
 
 def _identifier(values: pa.Array) -> tuple:
     """The id (null unless valid), where it is missing, where it is not an id."""
     empty = _absent(values)
-    bad = ~empty & ~_mask(pc.match_substring_regex(values, _ID))
+    if holds(value_bytes(values), _NOT_ID) or (pc.max(pc.binary_length(values)).as_py() or 0) > 128:
+        bad = ~empty & ~_mask(pc.match_substring_regex(values, _ID))
+    else:  # every byte one an id may hold, no value too long: a pass over the bytes says so
+        bad = np.zeros(len(values), bool)
     return _where(~empty & ~bad, values), empty, bad
 
 
@@ -409,11 +414,13 @@ def _collaborations(batch: RawBatch) -> Checked:
 
 def tie_keys(columns: dict[str, pa.Array]) -> pa.Array:
     """:func:`ecograph.model.tie_key` over columns whose ends are already in order."""
+    ids = columns["id"]
+    by_id = pc.binary_join_element_wise("id:", ids, "")
+    if ids.null_count == 0:  # each tie has an id (or there are none): the ends are not needed
+        return by_id
     parts = [columns["kind"], columns["source"], columns["target"], pc.fill_null(columns["start"], "")]
     by_ends = pc.binary_join_element_wise(*parts, "|")
-    return pc.if_else(
-        pc.is_null(columns["id"]), by_ends, pc.binary_join_element_wise("id:", columns["id"], "")
-    )
+    return by_ends if ids.null_count == len(ids) else pc.if_else(pc.is_null(ids), by_ends, by_id)
 
 
 # -- the whole load ---------------------------------------------------------------------------------
@@ -424,11 +431,12 @@ def unique(
 ) -> tuple[pa.Table, list[tuple[int, int, int, Problem]]]:
     """The first record of each *key* in *table* (in load order), and a conflict problem for
     each later one whose values differ from the first's; *files* names each part's file."""
-    # the dictionary lists each key once, in the order first met
-    index = pc.dictionary_encode(table[key].combine_chunks()).indices.to_numpy(zero_copy_only=False)
-    first_of = np.unique(index, return_index=True)[1]
-    if len(first_of) == table.num_rows:
+    keys = table[key].combine_chunks()
+    if len(pc.unique(keys)) == len(keys):  # the usual case, found without making a dictionary
         return table, []
+    # the dictionary lists each key once, in the order first met
+    index = pc.dictionary_encode(keys).indices.to_numpy(zero_copy_only=False)
+    first_of = np.unique(index, return_index=True)[1]
     later = np.setdiff1d(np.arange(table.num_rows), first_of)
     names = ORGANIZATION_FIELDS if key == "id" else COLLABORATION_FIELDS
     kind = "duplicate-id-conflict" if key == "id" else "duplicate-tie-conflict"

@@ -149,10 +149,9 @@ def _json_lists(lists: pa.Array) -> pa.Array:
     for char, escaped in _JSON_ESCAPES.items():
         if char.encode() in data:
             items = pc.replace_substring(items, char, escaped)
-    quoted = pc.binary_join_element_wise('"', items, '"', "")
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
-    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, quoted), ", ")
-    text = pc.binary_join_element_wise("[", joined, "]", "")
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, items), '", "')  # one pass over the items
+    text = pc.binary_join_element_wise('["', joined, '"]', "")
     return pc.if_else(pc.greater(pc.list_value_length(lists), 0), text, pa.scalar(None, pa.string()))
 
 
@@ -277,6 +276,7 @@ def _in_order(table: pa.Table, order: pa.Array | None) -> pa.RecordBatchReader:
     stage is built in a quarter of the time), and the sorted copy never exists whole."""
     if order is None:
         return table.to_reader()
+    table = table.combine_chunks()  # else each take would join each column's chunks again
     slices = (table.take(order.slice(i, _SORTED_ROWS)) for i in range(0, len(order), _SORTED_ROWS))
     return pa.RecordBatchReader.from_batches(
         table.schema, (batch for part in slices for batch in part.to_batches())
