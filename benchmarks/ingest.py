@@ -16,6 +16,15 @@ its own; ``ratio_to_floor`` is each load's time over it, so a busy machine does 
 the verdict. ``--big N`` also loads a file of N ties made from the demo's (each tie given
 an ``id`` per copy) into a fresh store, for the peak memory of a large load.
 
+With ``--store neo4j`` the run also measures, each on a fresh server: the floor of a Bolt
+write (``benchmarks/neo4j_floor.py``'s one-transaction variant, ``one_tx_10k``: the same
+records in 10,000-row ``UNWIND`` batches in one transaction, no ecograph code), recorded
+as ``neo4j_floor`` and beside the first load as ``floor_seconds`` and ``speed_of_floor``
+(the floor's time over the load's: 1.0 is the floor's speed); ``ecograph load --bulk`` of
+the same files end to end (``bulk_first_load``, with the seconds of each of its steps);
+and, on the Bolt-loaded store, ``tables()`` and ``snapshot()`` in a fresh process with
+their client CPU and peak RSS. ``server_cpu_seconds`` is the server JVM's CPU during a load.
+
 ``--sweep`` first loads the ``--sweep-orgs`` ecosystem (default 20,000 organisations,
 ~92,000 ties) once per Neo4j batch size (``ECOGRAPH_BATCH_SIZE``), each into a fresh
 server, and records the figures under ``batch_size_sweep``.
@@ -43,20 +52,32 @@ RESULTS = ROOT / "benchmarks" / "results"
 DATA = ROOT / "benchmarks" / "data"
 
 
-def _child_load(files: list[str], url: str, env: dict[str, str] | None = None) -> dict:
-    """Run one `ecograph.load` in a fresh interpreter; return its timing and peak RSS."""
+def _child_load(files: list[str], url: str, env: dict[str, str] | None = None, bulk: bool = False) -> dict:
+    """Run one `ecograph.load` (with *bulk*, `ecograph load --bulk`'s function) in a fresh
+    interpreter; return its timing and peak RSS."""
     # The clock starts at the call: importing the modules is start-up, not ingest (pyarrow
     # imports pandas on first use, and the store its write path when first opened).
     code = (
         "import json, resource, sys, time\n"
         "import pandas, ecograph.store.sqlite, ecograph.store.neo4j\n"
-        "from ecograph.ingest import load\n"
+        + (
+            "from ecograph.store.neo4j_bulk import bulk_load as load\n"
+            if bulk
+            else "from ecograph.ingest import load\n"
+        )
+        # The bulk route logs how long each of its steps took: kept for the JSON.
+        + "import logging\n"
+        "steps = []\n"
+        "class Steps(logging.Handler):\n"
+        "    def emit(self, record): steps.append(list(record.args))\n"
+        "logging.getLogger('ecograph.store.neo4j_bulk').addHandler(Steps())\n"
+        "logging.getLogger('ecograph.store.neo4j_bulk').setLevel(logging.INFO)\n"
         "t, c = time.perf_counter(), time.process_time()\n"
         f"r = load({files!r}, store={url!r})\n"
         "s, c = time.perf_counter() - t, time.process_time() - c\n"
         "me = resource.getrusage(resource.RUSAGE_SELF)\n"
         "print(json.dumps({'seconds': s, 'peak_rss_bytes': me.ru_maxrss * 1024,\n"
-        "    'cpu_seconds': c, 'report': r.as_dict()}))\n"
+        "    'cpu_seconds': c, 'report': r.as_dict(), 'steps': steps}))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -103,8 +124,27 @@ def _demo_files(orgs: int, seed: int) -> tuple[list[str], int, int]:
     return [str(orgs_csv), str(ties_csv)], n_orgs, n_ties
 
 
-def _run(label: str, files: list[str], url: str, n_orgs: int, n_ties: int, env: dict | None = None) -> dict:
-    result = _child_load(files, url, env)
+def _server_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) the server JVM *pid* has used so far; 0 without one."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _run(
+    label: str,
+    files: list[str],
+    url: str,
+    n_orgs: int,
+    n_ties: int,
+    env: dict | None = None,
+    bulk: bool = False,
+    server_pid: int | None = None,
+) -> dict:
+    before = _server_cpu(server_pid)
+    result = _child_load(files, url, env, bulk)
+    server_cpu = _server_cpu(server_pid) - before
     report = result["report"]
     run = {
         "seconds": round(result["seconds"], 2),
@@ -112,8 +152,14 @@ def _run(label: str, files: list[str], url: str, n_orgs: int, n_ties: int, env: 
         "rows_per_second": round((n_orgs + n_ties) / result["seconds"]),
         "peak_rss_mib": round(result["peak_rss_bytes"] / 2**20),
         "cpu_seconds": round(result["cpu_seconds"], 2),
+        **({"server_cpu_seconds": round(server_cpu, 2)} if server_pid else {}),
         "organizations": report["organizations"],
         "collaborations": report["collaborations"],
+        **(
+            {"steps_seconds": {step: round(took, 2) for step, took in result["steps"]}}
+            if result["steps"]
+            else {}
+        ),
     }
     print(label, json.dumps(run), flush=True)
     return run
@@ -159,6 +205,72 @@ def _floor(files: list[str]) -> dict:
     }
 
 
+_NEO4J_FLOOR = """
+import json, sys, tempfile
+from pathlib import Path
+import neo4j_floor as floor
+orgs, ties = floor.read_data(Path(sys.argv[1]))
+with floor.server(Path(tempfile.mkdtemp(prefix="ecograph-bench-floor-")), sys.argv[3], "1g") as (info, driver):
+    print(json.dumps(floor.measure(info, driver, floor.VARIANTS[sys.argv[2]], orgs, ties, False)))
+"""
+#: The floor's one-transaction variant: one transaction, 10,000-row ``UNWIND`` batches, the
+#: full schema before the data — what ecograph's Bolt write does, with no ecograph code.
+NEO4J_FLOOR_VARIANT = "one_tx_10k"
+
+
+def _neo4j_floor(folder: Path) -> dict:
+    """benchmarks/neo4j_floor.py's one-transaction variant on a fresh server, in a child process."""
+    from ecograph import neo4j_server
+
+    out = subprocess.run(
+        [sys.executable, "-c", _NEO4J_FLOOR, str(folder), NEO4J_FLOOR_VARIANT, neo4j_server.DEFAULT_HEAP],
+        check=True, capture_output=True, text=True, cwd=ROOT / "benchmarks",
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    total = result["total"]
+    run = {
+        "variant": NEO4J_FLOOR_VARIANT,
+        "seconds": total["seconds"],
+        "server_cpu_seconds": total.get("server_cpu"),
+        "client_cpu_seconds": total.get("client_cpu"),
+    }
+    print("neo4j floor", json.dumps(run), flush=True)
+    return run
+
+
+_SNAPSHOT = """
+import json, resource, sys, time
+import ecograph.store.neo4j
+from ecograph.store import open_store
+with open_store(sys.argv[1]) as store:
+    t, c = time.perf_counter(), time.process_time()
+    tables = store.tables()
+    t1, c1 = time.perf_counter() - t, time.process_time() - c
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    del tables
+    t, c = time.perf_counter(), time.process_time()
+    G = store.snapshot()
+    s, c = time.perf_counter() - t, time.process_time() - c
+me = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": s, "cpu_seconds": c, "peak_rss_mib": round(me.ru_maxrss / 1024),
+                  "edges": G.number_of_edges(), "nodes": G.number_of_nodes(),
+                  "tables_seconds": t1, "tables_cpu_seconds": c1, "tables_peak_rss_mib": round(rss / 1024)}))
+"""
+
+
+def _snapshot(url: str) -> dict:
+    """``tables()`` (the columnar read analyses build on), then ``snapshot()`` (the networkx
+    graph), of the store in a fresh interpreter: seconds, client CPU, peak RSS."""
+    out = subprocess.run(
+        [sys.executable, "-c", _SNAPSHOT, url], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    run = {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}
+    print("snapshot", json.dumps(run), flush=True)
+    return run
+
+
 def _big_file(files: list[str], ties: int) -> tuple[list[str], int]:
     """The demo's organisations and a collaborations file of *ties* ties: the demo's, again
     and again, each copy's ties given ids of their own."""
@@ -191,6 +303,24 @@ def _neo4j_server():
 
     instance = Path(tempfile.mkdtemp(prefix="ecograph-neo4j-bench-"))
     return neo4j_server.start(port=neo4j_server.free_port(), auth=False, instance=instance)
+
+
+def _neo4j_routes(files: list[str], n_orgs: int, n_ties: int, first_load: dict) -> dict:
+    """The floor's one-transaction write and ``--bulk`` of the same files, each on a fresh
+    server, with the Bolt first load's ratio to the floor."""
+    from ecograph import neo4j_server
+
+    floor = _neo4j_floor(Path(files[0]).parent)
+    first_load["floor_seconds"] = floor["seconds"]
+    first_load["speed_of_floor"] = round(floor["seconds"] / first_load["seconds"], 2)
+    server = _neo4j_server()
+    try:
+        bulk = _run("bulk_first_load", files, server.url, n_orgs, n_ties, bulk=True)
+    finally:
+        neo4j_server.stop(instance=server.instance)
+    bulk["floor_seconds"] = floor["seconds"]
+    bulk["speed_of_floor"] = round(floor["seconds"] / bulk["seconds"], 2)
+    return {"neo4j_floor": floor, "bulk_first_load": bulk}
 
 
 def _sweep(sizes: list[int], orgs: int, seed: int) -> dict:
@@ -248,7 +378,7 @@ def main() -> None:
         if server is None:
             runs["floor"] = _floor(files)
         runs.update(
-            (label, _run(label, files, url, n_orgs, n_ties))
+            (label, _run(label, files, url, n_orgs, n_ties, server_pid=server.pid if server else None))
             for label in ("first_load", "second_load_unchanged")
         )
         if server is None:
@@ -261,13 +391,10 @@ def main() -> None:
             runs["big_first_load"]["collaborations_in_file"] = big_ties
         if server is not None:
             runs["server_peak_rss_mib"] = _peak_rss_mib(server.pid)
-            t = time.perf_counter()
-            from ecograph.store import open_store
-
-            with open_store(url) as store:
-                G = store.snapshot()
-            runs["snapshot_seconds"] = round(time.perf_counter() - t, 2)
-            runs["snapshot_edges"] = G.number_of_edges()
+            runs["snapshot"] = _snapshot(url)
+            neo4j_server.stop(instance=server.instance)
+            server = None
+            runs.update(_neo4j_routes(files, n_orgs, n_ties, runs["first_load"]))
     finally:
         if server is not None:
             neo4j_server.stop(instance=server.instance)
@@ -286,6 +413,17 @@ def main() -> None:
         "load_average_at_start": load_average,
         "load_average_at_end": _load_average(),
         "target_collaborations_per_second": 120_000 if args.store == "sqlite" else 20_000,
+        **(
+            {
+                "targets": {
+                    "bulk_first_load_seconds": 10,
+                    "bolt_first_load_speed_of_floor": 0.85,
+                    "snapshot_seconds": 10,
+                }
+            }
+            if args.store == "neo4j"
+            else {}
+        ),
         **({"target_peak_rss_mib": 700} if args.store == "sqlite" else {}),
         **runs,
         **({"batch_size_sweep": sweep} if sweep else {}),

@@ -21,7 +21,7 @@ import math
 import random
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -79,10 +79,11 @@ class MapLayout:
 
 
 def disc_layout(
-    G: nx.Graph, nodes: list, seed: int, iterations: int, radius: float
+    G: nx.Graph, nodes: list, seed: int, iterations: int, radius: float, *, edges: Iterable | None = None
 ) -> dict[Hashable, tuple[float, float]]:
     """Fruchterman–Reingold positions of *nodes* of *G* (igraph's), centred and fitted to a
     disc of *radius* (up to 30 nodes: the layout scaled until its farthest node is on the rim).
+    *edges*, the ties among *nodes* when the caller has them, spares finding them in *G*.
 
     Above 30 nodes every node keeps its direction from the centre and its rank in distance
     from it, but the ranks are spread evenly over the disc: hubs pull a force layout into a
@@ -99,7 +100,7 @@ def disc_layout(
         return {nodes[0]: (0.0, 0.0)}
     if n == 2:
         return {nodes[0]: (-radius / 2, 0.0), nodes[1]: (radius / 2, 0.0)}
-    coords = _fruchterman_reingold(G, nodes, seed, iterations)
+    coords = _fruchterman_reingold(G, nodes, seed, iterations, edges=edges)
     xs = [c[0] for c in coords]
     ys = [c[1] for c in coords]
     cx, cy = sum(xs) / n, sum(ys) / n
@@ -118,13 +119,18 @@ def disc_layout(
 
 
 def _fruchterman_reingold(
-    G: nx.Graph, nodes: list, seed: int, iterations: int, weights: list[float] | None = None
+    G: nx.Graph,
+    nodes: list,
+    seed: int,
+    iterations: int,
+    weights: list[float] | None = None,
+    edges: Iterable | None = None,
 ) -> list[tuple[float, float]]:
     import igraph as ig
 
     index = {v: i for i, v in enumerate(nodes)}
-    edges = [(index[u], index[v]) for u, v in G.subgraph(nodes).edges() if u != v]
-    g = ig.Graph(n=len(nodes), edges=edges)
+    found = G.subgraph(nodes).edges() if edges is None else edges
+    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in found if u != v])
     with _layout_lock:  # igraph's random generator is process-wide
         ig.set_random_number_generator(random.Random(seed))
         try:
@@ -181,11 +187,16 @@ def grouped_layout(
     gid = {g: i for i, g in enumerate(labels)}
     group_of = {v: gid[label_of[v]] for v in G}
 
+    # One pass over the ties: a subgraph view per group walked every organisation's ties
+    # again through its filter (a second of the 20,000-organisation map's layout).
     between: Counter = Counter()
+    inside: dict[int, list] = defaultdict(list)
     for u, v, d in G.edges(data=True):
         a, b = group_of[u], group_of[v]
         if a != b:
             between[(min(a, b), max(a, b))] += d.get("ties", 1)
+        else:
+            inside[a].append((u, v))
 
     radii = np.array([UNITS_PER_ROOT * math.sqrt(len(members[g])) + 10.0 for g in labels])
     centres = _place_groups(len(labels), between, radii, seed)
@@ -195,7 +206,7 @@ def grouped_layout(
         nodes = sorted(members[g], key=order.__getitem__)
         iterations = 300 if len(nodes) <= 1000 else 150
         cx, cy = centres[i]
-        for v, (x, y) in disc_layout(G, nodes, seed, iterations, radii[i] - 5.0).items():
+        for v, (x, y) in disc_layout(G, nodes, seed, iterations, radii[i] - 5.0, edges=inside[i]).items():
             positions[v] = (round(float(cx + x), 1), round(float(cy + y), 1))
 
     bundles = []

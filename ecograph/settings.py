@@ -70,6 +70,12 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("backend", "auto", "Graph backend for heavy analyses: auto, networkx or igraph."),
         Setting(
+            "engine",
+            "python",
+            "`ecograph measures`: python (a snapshot in this process) or gds (inside Neo4j, with the "
+            "Graph Data Science plugin: `ecograph neo4j start --gds`).",
+        ),
+        Setting(
             "download_dir",
             "",
             "`ecograph fetch`: folder for downloads and page caches; default ~/.cache/ecograph/downloads.",

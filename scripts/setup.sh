@@ -43,5 +43,6 @@ apt_install() {
 command -v java >/dev/null || apt_install openjdk-17-jre-headless
 command -v mvn >/dev/null || apt_install maven
 if [ -f ecograph/neo4j_server.py ]; then
-  .venv/bin/python -m ecograph.neo4j_server install
+  # With the Graph Data Science plugin: the test server loads it (ECOGRAPH_ENGINE=gds tests).
+  .venv/bin/python -m ecograph.neo4j_server install --gds
 fi

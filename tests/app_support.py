@@ -114,3 +114,11 @@ def texts(at: AppTest, element: str) -> list[str]:
 def iframes(at: AppTest) -> list[str]:
     """The HTML of every ``st.iframe`` on the page (AppTest cannot look inside them)."""
     return [e.proto.srcdoc for e in at.get("iframe")]
+
+
+def open_map_table(at: AppTest) -> AppTest:
+    """Open the network map's table popover, whose content is made only while it is open."""
+    at.session_state["map_table"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -2,9 +2,9 @@
 
 Loaded by ``tests/conftest.py`` (``pytest_plugins = ["neo4j_plugin"]``). Fixtures:
 
-* ``neo4j_server`` (session): installs Neo4j's jars if needed, starts one server with auth
-  off, an empty data folder under the session's temporary folder and a free port, and
-  stops it at the end. The server also stops if pytest dies (``die_with_parent``).
+* ``neo4j_server`` (session): installs Neo4j's jars and the Graph Data Science plugin if
+  needed, starts one server with auth off, the plugin loaded, an empty data folder under
+  the session's temporary folder and a free port, and stops it at the end. The server also stops if pytest dies (``die_with_parent``).
 * ``neo4j_url`` (session): its ``bolt://127.0.0.1:<port>`` URL.
 * ``neo4j_store`` (function): a :class:`~ecograph.store.neo4j.Neo4jStore` on an empty
   database (every node deleted, so the store's meta and history too).
@@ -55,6 +55,17 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def start_with_password(instance: Path, password: str, **options) -> ServerInfo:
+    """Start a provisioned server with auth on and *password* (written before its first
+    start), on a free port; it stops if pytest dies."""
+    path = instance / "password"
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return provisioning.start(
+        instance=instance, port=provisioning.free_port(), die_with_parent=True, **options
+    )
+
+
 @pytest.fixture(scope="session")
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInfo]:
     """A running throwaway Neo4j server (auth off) for the session."""
@@ -79,6 +90,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInf
             pagecache="512m",
             instance=instance,
             die_with_parent=True,
+            gds=True,  # the GDS engine's tests; a start takes a few seconds longer
         )
     except provisioning.Neo4jServerError as exc:
         if in_ci():

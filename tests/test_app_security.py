@@ -11,7 +11,7 @@ import threading
 import csv_support
 import pytest
 import streamlit
-from app_support import demo_url, open_page, texts
+from app_support import demo_url, open_map_table, open_page, texts
 
 import ecograph
 from ecograph.model import Collaboration, Organization
@@ -173,6 +173,8 @@ def test_every_csv_download_is_spreadsheet_safe(formula_store, downloads, monkey
     at = open_page(page, formula_store, monkeypatch, query=query)
     if query.get("family") == "gaps":
         at.radio(key="weak_gap_attr").set_value("province").run()  # the odd provinces
+    if page == "network":
+        open_map_table(at)
     files = [(name, data) for name, data in downloads if name and name.endswith(".csv")]
     assert files, f"no CSV download on {page}"
     if wanted:

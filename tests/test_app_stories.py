@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_support import clean_env, demo_url, empty_url, iframes, open_page, texts
+from app_support import clean_env, demo_url, empty_url, iframes, open_map_table, open_page, texts
 from browser_support import XSS_NAME
 
 
@@ -47,6 +47,7 @@ def test_network_category_filter_changes_map(demo: str, monkeypatch) -> None:
     at.multiselect(key="map_category").set_value(["university", "startup"]).run()
     after = iframes(at)[0]
     assert after != before
+    open_map_table(at)
     assert set(at.dataframe[0].value["category"]) == {"university", "startup"}
     caption = next(c for c in texts(at, "caption") if c.startswith("Showing"))
     assert "Showing 152 organisations" not in caption
@@ -57,6 +58,7 @@ def test_network_tie_kind_and_years_filter_ties(demo: str, monkeypatch) -> None:
     at.multiselect(key="map_tie_kind").set_value(["investment"])
     at.checkbox(key="map_hide_isolated").check().run()
     caption = next(c for c in texts(at, "caption") if c.startswith("Showing"))
+    open_map_table(at)
     investors = {"investor", "startup", "company", "foreign partner", "support organisation", "government"}
     assert set(at.dataframe[0].value["category"]) <= investors
     assert "Showing 152" not in caption
@@ -66,16 +68,18 @@ def test_network_above_the_cap_shows_groups(demo: str, monkeypatch) -> None:
     at = open_page("network", demo, monkeypatch, env={"ECOGRAPH_VISIBLE_NODE_CAP": "50"})
     (info,) = texts(at, "info")
     assert "more than the 50 the map draws one by one" in info and "community" in info
+    assert not at.dataframe  # the groups' table is made only once its popover is opened
+    open_map_table(at)
     communities = at.dataframe[0].value
     at.radio(key="map_group_by").set_value("province").run()
-    provinces = at.dataframe[0].value
+    provinces = open_map_table(at).dataframe[0].value
     assert "Hà Nội" in set(provinces["group"])
     assert list(communities["group"]) != list(provinces["group"])
     assert "each circle is one province" in texts(at, "info")[0].lower()
 
 
 def test_network_open_profile(demo: str, monkeypatch) -> None:
-    at = open_page("network", demo, monkeypatch)
+    at = open_map_table(open_page("network", demo, monkeypatch))
     at.selectbox(key="map_open").set_value("test-hust").run()
     at.button(key="map_open_button").click().run()
     assert [t.value for t in at.title] == ["Organisation profile"]

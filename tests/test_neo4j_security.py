@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from neo4j_plugin import start_with_password
 
 from ecograph import neo4j_server as srv
 from ecograph.errors import IntegrityError, StoreUnavailable, UsageError
@@ -144,6 +145,7 @@ def test_every_statement_is_a_constant_without_user_values():
         "FIND_TIES_BY_KIND",
         "DELETE_TIES_BY_KIND",
         "READ_TIE_PAGE_BY_KIND",
+        "GDS_STREAMS",
     ):
         statements += list(getattr(cypher, table).values())
     vocabulary = (
@@ -175,10 +177,7 @@ PASSWORD = "Kn0wn:S3cret@Pa55/word"  # ':', '@' and '/' also test URL parsing
 def auth_server(tmp_path_factory):
     """A server with auth on and a known password (written before the first start)."""
     instance = tmp_path_factory.mktemp("neo4j-auth")
-    path = instance / "password"
-    path.write_text(PASSWORD + "\n")
-    path.chmod(0o600)
-    info = srv.start(instance=instance, port=srv.free_port(), die_with_parent=True)
+    info = start_with_password(instance, PASSWORD)
     assert info.password == PASSWORD
     yield info
     srv.stop(instance=instance)

@@ -79,6 +79,20 @@ def test_conf_is_minimal_and_strict_valid():
     assert _conf(srv._conf_text(7999, True, "1g", "1g"))["dbms.security.auth_enabled"] == "true"
 
 
+def test_conf_with_gds_names_its_plugins_and_lets_only_gds_run_unrestricted(tmp_path):
+    plain = _conf(srv._conf_text(7999, auth=False, heap="2g", pagecache="512m"))
+    gds = _conf(srv._conf_text(7999, auth=False, heap="2g", pagecache="512m", gds=tmp_path / "gds"))
+    assert set(gds) == STRICT_KEYS | {"dbms.security.procedures.unrestricted"}
+    assert gds["dbms.security.procedures.unrestricted"] == "gds.*"
+    assert gds["server.directories.plugins"] == str(tmp_path / "gds")
+    assert plain["server.directories.plugins"] == "plugins"
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "neo4j.conf").write_text(
+        srv._conf_text(7999, auth=False, heap="2g", pagecache="512m", gds=tmp_path / "gds")
+    )
+    assert srv.status(instance=tmp_path)["gds"] is True  # restart() starts it with the plugin again
+
+
 def test_server_info_never_shows_its_password():
     info = srv.ServerInfo(url="bolt://127.0.0.1:1", pid=1, port=1, password="hunter2-secret")
     assert "hunter2-secret" not in repr(info) and "hunter2-secret" not in str(info)
@@ -121,6 +135,12 @@ def test_install_is_cached(installed):
     jars = {p.name for p in installed.glob("*.jar")}
     assert any(j.startswith("org.neo4j.app.neo4j-server-") for j in jars)
     assert any(j == f"org.neo4j.neo4j-bolt-{srv.NEO4J_VERSION}.jar" for j in jars)
+    # The test server loads the Graph Data Science plugin: its jars are installed too.
+    assert srv.install(gds=True) == installed and srv.gds_installed()
+    plugin = {p.name for p in (installed.parent / "gds").glob("*.jar")}
+    assert f"org.neo4j.gds.proc-{srv.GDS_VERSION}.jar" in plugin
+    assert not {srv._artifact(j) for j in plugin} & {srv._artifact(j) for j in jars}, "a library twice"
+    assert srv._artifact("org.javassist.javassist-3.30.2-GA.jar") == "org.javassist.javassist"
 
 
 @pytest.mark.neo4j

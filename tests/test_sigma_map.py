@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
+from itertools import pairwise
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from ecograph import synthetic
@@ -24,6 +27,17 @@ def _data(page: str) -> dict:
     match = re.search(r'<script type="application/json" id="ecograph-data">(.*?)</script>', page, re.DOTALL)
     assert match, "no data in the page"
     return json.loads(match.group(1))
+
+
+def _ints(value: list) -> list[int]:
+    """The integers of sigma_map.packed, as the page reads them."""
+    width, text = value
+    return np.frombuffer(base64.b64decode(text), dtype="<" + width).tolist()
+
+
+def _rows(value: dict) -> list[list[int]]:
+    start, items = _ints(value["start"]), _ints(value["items"])
+    return [items[a:b] for a, b in pairwise(start)]
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +103,14 @@ def test_page_is_self_contained_and_names_cannot_break_out(hostile) -> None:
     assert page.count("</script>") == 4  # libraries, data, settings, page: none closed by a name
     data = _data(page)
     assert data["name"] == [XSS, CLOSE, 'R&D "Lab"']  # as written: drawn as text
-    assert [data["facts"][k] for k in data["tips"][0]] == ["startup", "Hà Nội", "sectors: ai"]
+    assert [data["facts"][k] for k in _rows(data["tips"])[0]] == ["startup", "Hà Nội", "sectors: ai"]
     assert "innerHTML" not in page and "insertAdjacentHTML" not in page  # text only
 
 
 def test_ties_between_groups_fan_into_junctions(hostile) -> None:
     layout = grouped_layout(hostile, {"x": "a", "y": "a", "z": "b"}, min_group=1)
     data = _data(map_html(hostile, layout))
-    assert data["inner"] == [0, 1] and data["cross"] == [1, 2]
+    assert _ints(data["inner"]) == [0, 1] and _rows(data["cross"]) == [[], [2], [1]]
     # y (index 1) meets a's junction (0), z (index 2) meets b's (1); one trunk between them.
     assert data["fans"] == [[1], [2]] and len(data["bundles"]) == 1
     assert data["ties"] == 2  # pairs of organisations with a tie, as the caption counts them

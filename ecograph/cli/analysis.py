@@ -1,4 +1,4 @@
-"""Analysis commands: centrality, weak-links, recommend, query."""
+"""Analysis commands: centrality, measures, weak-links, recommend, query."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import click
 from ecograph.analysis import MEASURES, NORMALISATION
 from ecograph.cli.options import emit_table, format_option, period_option, store_option, write_text
 from ecograph.cli.terminal import echo, json_text
+from ecograph.engine import ENGINES
+from ecograph.engine import MEASURES as ENGINE_MEASURES
 from ecograph.model import CATEGORIES, ORG_KINDS
 
 __all__ = ["COMMANDS"]
@@ -68,6 +70,44 @@ def centrality(measure, top, category, kind, sector, province, k, seed, period, 
         echo(table.note, err=True)
     else:
         _emit(table.rows, fmt, f"top {top} by {measure}", table.note)
+
+
+@click.command()
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    help="Where to compute: python (a snapshot here) or gds (inside Neo4j). Default: $ECOGRAPH_ENGINE, else python.",
+)
+@click.option(
+    "--by", type=click.Choice(ENGINE_MEASURES),
+    default="pagerank", show_default=True, help="Rank by this measure, highest first.",
+)  # fmt: skip
+@click.option(
+    "--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many organisations."
+)
+@click.option("--k", "k", type=click.IntRange(min=1), help="Sample this many sources for betweenness.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for sampling and Louvain.")
+@store_option
+@format_option
+def measures(engine, by, top, k, seed, store, fmt) -> None:
+    """Degree, PageRank, betweenness, Louvain community and component of each organisation.
+
+    With --engine gds (or ECOGRAPH_ENGINE=gds) Neo4j computes them itself through its Graph
+    Data Science plugin (`ecograph neo4j start --gds`): for stores too big to snapshot into
+    Python. Communities and components are numbered largest first.
+
+    \b
+    Example:
+      ecograph measures --engine gds --by betweenness --top 10
+    """
+    from ecograph.engine import measures as run
+
+    table = run(store, engine=engine, by=by, top=top, k=k, seed=seed)
+    if fmt == "json":
+        click.echo(json_text({**table.meta, "rows": table.rows}, indent=2))
+        echo(table.note, err=True)
+    else:
+        _emit(table.rows, fmt, f"top {top} by {by}", table.note)
 
 
 @click.command("weak-links")
@@ -202,4 +242,4 @@ def _emit(rows: list[dict], fmt: str, title: str, note: str | None) -> None:
         echo(note, err=fmt != "table")
 
 
-COMMANDS = [centrality, weak_links, recommend, query]
+COMMANDS = [centrality, measures, weak_links, recommend, query]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from ecograph import settings
 from ecograph.cli.options import emit_table, store_option
 from ecograph.cli.terminal import echo, json_text, markup
 from ecograph.errors import ValidationFailed
@@ -102,10 +103,16 @@ def demo(store: str | None, orgs: int, seed: int, truth: str | None, example: st
     metavar="KEY=VALUE",
     help="A loader option, e.g. mapping=cb.json (crunchbase) or max_institutions=30 (openalex); repeatable.",
 )
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="A first load into the empty database of a Neo4j server that `ecograph neo4j` runs: "
+    "through Neo4j's offline importer (the server restarts).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the load report as JSON.")
 def load(
     files: tuple[Path, ...], fmt: str, store: str | None, dry_run: bool, skip_invalid: bool,
-    rejects: Path | None, country: str | None, loader_options: tuple[str, ...], as_json: bool,
+    rejects: Path | None, country: str | None, loader_options: tuple[str, ...], bulk: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Validate FILES and load them into the store in one transaction.
 
@@ -118,6 +125,9 @@ def load(
     """
     from ecograph.ingest import load as run_load
     from ecograph.report import now_iso
+
+    if bulk:
+        from ecograph.store.neo4j_bulk import bulk_load as run_load
 
     if rejects is not None and not skip_invalid:
         raise click.UsageError(
@@ -147,6 +157,10 @@ def load(
         raise
     except KeyboardInterrupt:
         _interrupted(store, files, began, dry_run)
+    if not bulk and report.written and settings.store_url(store).startswith(("bolt", "neo4j")):
+        from ecograph.store.neo4j_bulk import bulk_hint
+
+        report.notes += filter(None, [bulk_hint(report, store)])
     try:
         _print_report(report, as_json)
     except KeyboardInterrupt:

@@ -48,6 +48,7 @@ import re
 from ecograph.model import COLLABORATION_FIELDS, ORG_KINDS, ORGANIZATION_FIELDS, TIE_KINDS
 
 __all__ = [
+    "ANY_NODE",
     "ANY_ORG",
     "AWAIT_INDEXES",
     "COUNT_BY_CATEGORY",
@@ -68,6 +69,11 @@ __all__ = [
     "DELETE_TIES_BY_KIND",
     "EXISTING_IDS",
     "FIND_TIES_BY_KIND",
+    "GDS_DROP",
+    "GDS_PROJECT",
+    "GDS_PROJECTION",
+    "GDS_STREAMS",
+    "GDS_VERSION",
     "LEGACY_SCHEMA",
     "LOCK_META",
     "MERGE_BATCH",
@@ -76,6 +82,7 @@ __all__ = [
     "NODE_IDS",
     "ORG_LABELS",
     "ORG_PROPERTIES",
+    "ORG_READ_ROW",
     "PING",
     "READ_ALIASES",
     "READ_BATCHES",
@@ -101,6 +108,7 @@ __all__ = [
     "SHOW_TAGGED_TRANSACTIONS",
     "TERMINATE_TRANSACTIONS",
     "TIES_OF",
+    "TIE_READ_ROW",
     "TIE_ROW",
     "TIE_TYPES",
     "TIE_TYPE_PATTERN",
@@ -159,6 +167,20 @@ if TIE_ROW[:2] != ("source", "target"):
 def _from_row(names: tuple[str, ...], offset: int = 0) -> str:
     """``{`a`: row[0], `b`: row[1], ...}``: a null leaves the property out, as Neo4j stores none."""
     return "{" + ", ".join(f"`{name}`: row[{i + offset}]" for i, name in enumerate(names)) + "}"
+
+
+#: A whole-store read's organisation row: its node id, then the model's fields.
+ORG_READ_ROW: tuple[str, ...] = ("node", *ORGANIZATION_FIELDS)
+#: A whole-store read's tie row: its ends' node ids, then its properties but ``kind`` (the
+#: type says it), the key last.
+TIE_READ_ROW: tuple[str, ...] = ("source", "target", *(n for n in TIE_ROW[2:] if n != "kind"))
+
+
+def _read_list(names: tuple[str, ...]) -> str:
+    """``[id(a), id(b), r.`key`, ...]`` for the names of ``ORG_READ_ROW`` or ``TIE_READ_ROW``."""
+    ends = {"node": "id(o)", "source": "id(a)", "target": "id(b)"}
+    var = "o" if "node" in names else "r"
+    return "[" + ", ".join(ends.get(n, f"{var}.`{n}`") for n in names) + "]"
 
 
 _ORG_MAP = _from_row(ORG_PROPERTIES)
@@ -254,11 +276,18 @@ READ_ORGS_BY_ID = f"UNWIND $ids AS id MATCH (o:Organization {{id: id}}) RETURN c
 #: Which of ``$ids`` exist.
 EXISTING_IDS = "UNWIND $ids AS id MATCH (o:Organization {id: id}) RETURN collect(o.id) AS ids"
 
+#: Is there any node at all? (``--bulk`` imports only into an empty database.)
+ANY_NODE = "MATCH (n) RETURN 1 AS found LIMIT 1"
+
 #: Is there any organisation at all? (An empty store needs no classification reads.)
 ANY_ORG = "MATCH (o:Organization) RETURN o.id AS id LIMIT 1"
 
 #: ``[id, node id]`` of the organisations written or found, as one record: the tie writes
-#: of the same transaction find their ends by node id (``_MATCH_ENDS``).
+#: of the same transaction find their ends by node id (``_MATCH_ENDS``). ``id()``, not
+#: ``elementId()``: a node id never outlives the transaction (or version-checked read)
+#: that looked it up, and an integer travels in 8 bytes where an element id's text
+#: (``4:<database uuid>:<n>``) takes ~45, once per tie end; ``id()`` is deprecated but
+#: present throughout Neo4j 5.26 LTS (see the README).
 _NODE_IDS = "RETURN collect([o.id, id(o)]) AS nodes"
 
 #: The node ids of those of ``$ids`` that exist, as one record.
@@ -290,10 +319,12 @@ MERGE_ORGS_BY_KIND: dict[str, str] = {
 READ_ORG = "MATCH (o:Organization {id: $id}) RETURN properties(o) AS props"
 
 #: The next ``$limit`` organisations after id ``$after``, in id order (the unique index
-#: gives the order, so a page costs its own rows only), as one record.
+#: gives the order, so a page costs its own rows only), as one record of ``ORG_READ_ROW``
+#: rows (lists: ``collect()`` of a property would drop its nulls). The node id is what the
+#: ties' ends are mapped to.
 READ_ORG_PAGE = (
-    "MATCH (o:Organization) WHERE o.id > $after "
-    f"WITH o ORDER BY o.id LIMIT $limit RETURN collect({_ORG_LIST}) AS rows"
+    "MATCH (o:Organization) WHERE o.id > $after WITH o ORDER BY o.id LIMIT $limit "
+    f"RETURN collect({_read_list(ORG_READ_ROW)}) AS rows"
 )
 
 # -- collaborations --------------------------------------------------------------------------
@@ -339,10 +370,12 @@ CREATE_TIES_BY_KIND: dict[str, str] = {
 }
 
 #: The next ``$limit`` ties of one type after key ``$after``, in key order (from the type's
-#: key index), as one record; the store merges the types' pages into one key order.
+#: key index), as one record of ``TIE_READ_ROW`` rows. The ends are node ids: a string
+#: per end would cost the server a property read each and the wire several times the
+#: bytes; the store maps them to organisation ids once.
 READ_TIE_PAGE_BY_KIND: dict[str, str] = {
     kind: f"MATCH (a:Organization)-[r:{t}]->(b:Organization) USING INDEX SEEK r:{t}(key) WHERE r.key > $after "
-    f"WITH a, r, b ORDER BY r.key LIMIT $limit RETURN collect({_TIE_LIST}) AS rows"
+    f"WITH a, r, b ORDER BY r.key LIMIT $limit RETURN collect({_read_list(TIE_READ_ROW)}) AS rows"
     for kind, t in TIE_TYPES.items()
 }
 
@@ -472,3 +505,41 @@ REPLACE_SNAPSHOT = (
 READ_SNAPSHOTS = f"MATCH (s:SavedSnapshot) RETURN {_SNAPSHOT_FIELDS} ORDER BY s.created, s.name"
 READ_SNAPSHOT = f"MATCH (s:SavedSnapshot {{name: $name}}) RETURN {_SNAPSHOT_FIELDS}, s.data AS data"
 DELETE_SNAPSHOT = "MATCH (s:SavedSnapshot {name: $name}) DELETE s RETURN count(*) AS deleted"
+
+
+# -- the GDS engine (ecograph.engine; needs the OpenGDS plugin) -------------------------------
+# The organisations and their ties as GDS's in-memory graph: undirected, the ties between two
+# organisations folded into one relationship whose weight is the sum of theirs (what
+# ecograph.snapshot.undirected makes for the Python analyses), a tie without weight as 1.
+
+GDS_VERSION = "RETURN gds.version() AS version"
+GDS_PROJECT = (
+    "CALL gds.graph.project($graph, $nodes, $relationships) "
+    "YIELD nodeCount, relationshipCount RETURN nodeCount, relationshipCount"
+)
+#: ``GDS_PROJECT``'s projection, sent as its parameters (statements hold no literals).
+GDS_PROJECTION = {
+    "nodes": "Organization",
+    "relationships": {
+        "TIE": {
+            "type": "*",
+            "orientation": "UNDIRECTED",
+            "aggregation": "SUM",
+            "properties": {"weight": {"property": "weight", "defaultValue": 1.0, "aggregation": "SUM"}},
+        }
+    },
+}
+GDS_DROP = "CALL gds.graph.drop($graph, false) YIELD graphName RETURN graphName"
+#: One statement per measure, each returning its values as two lists (ids, values) in one
+#: record. ``$config`` carries the algorithm's settings.
+GDS_STREAMS = {
+    measure: f"CALL gds.{procedure}.stream($graph, $config) YIELD nodeId, {field} "
+    f"RETURN collect(gds.util.asNode(nodeId).id) AS ids, collect({field}) AS values"
+    for measure, procedure, field in (
+        ("degree", "degree", "score"),
+        ("pagerank", "pageRank", "score"),
+        ("betweenness", "betweenness", "score"),
+        ("community", "louvain", "communityId"),
+        ("component", "wcc", "componentId"),
+    )
+}

@@ -36,14 +36,14 @@ Collaborations find their ends by node id: the organisation writes return the no
 of what they wrote, the rest are looked up once, and each tie row carries its ends' node
 ids instead of two organisation ids to seek in the index.
 
-Reads of the whole store (organisations, collaborations) page along the id and key indexes
-in key order, ``_PAGE_ROWS`` rows collected into one Bolt record per page, all pages in
-one read transaction; collaborations merge the per-type pages into one key order.
+Reads of the whole store (:meth:`~Neo4jStore.tables`, and the record iterators built on
+it) page along the id and key indexes, ``_PAGE_ROWS`` rows collected into one Bolt record
+of columns per page; the ties' ends come as node ids and are mapped to organisation ids
+once, and Arrow puts both tables in key order.
 """
 
 from __future__ import annotations
 
-import heapq
 import json
 import logging
 import os
@@ -52,23 +52,34 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecograph import settings
 from ecograph.errors import IntegrityError, StoreUnavailable, UsageError
-from ecograph.model import ORGANIZATION_COLUMNS, TIE_KINDS, Collaboration, Organization
+from ecograph.model import (
+    COLLABORATION_SCHEMA,
+    ORGANIZATION_COLUMNS,
+    ORGANIZATION_FIELDS,
+    ORGANIZATION_SCHEMA,
+    TIE_KINDS,
+    Collaboration,
+    Organization,
+    collaborations_from,
+    organizations_from,
+)
 from ecograph.names import name_keys
 from ecograph.report import MAX_CHANGES, LoadBatch, now_iso
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.saved_snapshots import SavedSnapshot, SnapshotExists
 from ecograph.store import cypher
-from ecograph.store.base import Provenance, Store, WritePart
+from ecograph.store.base import Provenance, Store, StoreTables, WritePart
 from ecograph.store.cypher_allowlist import QueryRefused, read_only_text
 
 __all__ = ["Neo4jStore", "QueryRefused"]
@@ -85,6 +96,12 @@ _T = TypeVar("_T")
 
 #: Rows per page of a whole-store read (one Bolt record each).
 _PAGE_ROWS = 10_000
+#: Whole-store reads made while the store kept changing, before giving up.
+_READ_ATTEMPTS = 5
+#: Sessions a whole-store read runs at once (organisations beside the tie types): the
+#: client builds one page's columns while the server reads the next.
+_READERS = 2
+_ORG_READ_LISTS = tuple(cypher.ORG_READ_ROW.index(c.name) for c in ORGANIZATION_COLUMNS if c.stored == "list")
 
 # Lists go in as lists; an empty one as null, which leaves the property out as before.
 _ORG_LISTS = tuple(cypher.ORG_PROPERTIES.index(c.name) for c in ORGANIZATION_COLUMNS if c.stored == "list")
@@ -400,8 +417,12 @@ class Neo4jStore(Store):
             # Dropped first: a constraint's own index would stand in for the new index.
             for name in legacy:
                 session.run(cypher.LEGACY_SCHEMA[name]).consume()
-            for statement in cypher.SCHEMA:
-                session.run(statement).consume()
+            # One transaction for them all: each in a transaction of its own cost a commit
+            # and a wait apiece.
+            with session.begin_transaction() as tx:
+                for statement in cypher.SCHEMA:
+                    tx.run(statement).consume()
+                tx.commit()
             session.run(cypher.AWAIT_INDEXES).consume()
 
     def close(self) -> None:
@@ -432,30 +453,140 @@ class Neo4jStore(Store):
             yield tx
 
     @staticmethod
-    def _pages(tx: Any, query: str, last: int) -> Iterator[list[Any]]:
-        """The rows of a paged whole-store read (``READ_*_PAGE*``), page after page; *last*
-        is the index of the row's paging key."""
+    def _pages(tx: Any, query: str, key: int) -> Iterator[list[list[Any]]]:
+        """The pages of a paged whole-store read (``READ_*_PAGE*``), each a list of rows;
+        *key* is the index of the row's paging key."""
         after = ""
         while True:
             rows = tx.run(query, after=after, limit=_PAGE_ROWS).single()["rows"]
-            yield from rows
+            yield rows
             if len(rows) < _PAGE_ROWS:
                 return
-            after = rows[-1][last]
+            after = rows[-1][key]
+
+    @staticmethod
+    def _page_table(rows: list[list[Any]], names: Sequence[str], types: dict[str, pa.DataType]) -> pa.Table:
+        """One page of rows as a table: column *names[i]* from each row's *i*-th value."""
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        return pa.table(
+            {name: pa.array(values, types[name]) for name, values in zip(names, columns, strict=True)}
+        )
+
+    def _org_columns(self) -> tuple[pa.Table, pa.Array]:
+        """Every organisation as a table of the model's columns in id order, and each one's
+        node id (``int64``, in the same order)."""
+        types = {"node": pa.int64(), **{f.name: f.type for f in ORGANIZATION_SCHEMA}}
+        tables = []
+        with self._read_tx("reading organisations") as tx:
+            for rows in self._pages(tx, cypher.READ_ORG_PAGE, cypher.ORG_READ_ROW.index("id")):
+                for at in _ORG_READ_LISTS:  # an empty list is stored as no property
+                    for row in rows:
+                        row[at] = row[at] or []
+                tables.append(self._page_table(rows, cypher.ORG_READ_ROW, types))
+        if not tables:
+            tables.append(self._page_table([], cypher.ORG_READ_ROW, types))
+        table = pa.concat_tables(tables)
+        table = table.take(pc.sort_indices(table["id"]))  # code point order, as the other stores
+        return table.select(list(ORGANIZATION_FIELDS)).cast(ORGANIZATION_SCHEMA), table["node"]
+
+    def _tie_columns(self, kind: str) -> pa.Table:
+        """Every collaboration of one *kind* as columns (``TIE_READ_ROW`` and ``kind``), its
+        ends as node ids."""
+        types = {**{f.name: f.type for f in COLLABORATION_SCHEMA}, "source": pa.int64(), "target": pa.int64()}
+        tables = [self._page_table([], cypher.TIE_READ_ROW, types)]
+        with self._read_tx("reading collaborations") as tx:
+            for rows in self._pages(tx, cypher.READ_TIE_PAGE_BY_KIND[kind], cypher.TIE_READ_ROW.index("key")):
+                tables.append(self._page_table(rows, cypher.TIE_READ_ROW, types))
+        table = pa.concat_tables(tables)
+        return table.append_column("kind", pa.array([kind] * table.num_rows, pa.string()))
+
+    def tables(self) -> StoreTables:
+        """Every organisation and collaboration as columns (see :class:`StoreTables`).
+
+        One paged read for the organisations and one per relationship type, two sessions at
+        a time, each page one Bolt record of rows turned into Arrow columns; the ties' ends
+        come as node ids, mapped to organisation ids once at the end. Neo4j reads are not
+        snapshots (a read sees what commits meanwhile), so the read is made again when the
+        store version moved while it ran.
+        """
+        for _ in range(_READ_ATTEMPTS):
+            version = self.store_version()
+            with ThreadPoolExecutor(_READERS) as pool:
+                read_orgs = pool.submit(self._org_columns)
+                read_ties = [pool.submit(self._tie_columns, kind) for kind in TIE_KINDS]
+                orgs, nodes = read_orgs.result()
+                ties = pa.concat_tables([r.result() for r in read_ties])
+            ends = [pc.index_in(ties[end], value_set=nodes.combine_chunks()) for end in ("source", "target")]
+            if self.store_version() == version and not any(e.null_count for e in ends):
+                break
+        else:
+            raise StoreUnavailable(
+                f"Neo4j at {self.url} changed while being read, {_READ_ATTEMPTS} times; try again"
+            )
+        for end, at in zip(("source", "target"), ends, strict=True):
+            ties = ties.set_column(ties.schema.get_field_index(end), end, orgs["id"].take(at))
+        ties = ties.take(pc.sort_indices(ties["key"]))
+        return StoreTables(orgs, ties.select(list(COLLABORATION_SCHEMA.names)).cast(COLLABORATION_SCHEMA))
+
+    def graph_measures(self, *, samples: int | None = None, seed: int = 0) -> dict[str, dict[str, Any]]:
+        """Degree, PageRank, betweenness, Louvain community and weakly connected component of
+        every organisation, computed inside the server by the OpenGDS plugin
+        (``ECOGRAPH_ENGINE=gds``, see :mod:`ecograph.engine`): measure → organisation id → value.
+
+        The organisations and ties are projected as GDS's in-memory graph
+        (:data:`cypher.GDS_PROJECT`: undirected, parallel ties summed into one weight), each
+        measure streamed back as two lists, and the projection dropped. Betweenness samples
+        *samples* sources from *seed* (all when ``None``); values are GDS's own (the engine
+        module scales them as the Python analyses do).
+
+        Raises
+        ------
+        UsageError
+            The server has no Graph Data Science plugin.
+        """
+        from neo4j.exceptions import ClientError
+
+        graph = f"ecograph-{uuid.uuid4().hex}"
+        configs: dict[str, dict[str, Any]] = {
+            "degree": {},
+            "pagerank": {
+                "relationshipWeightProperty": "weight",
+                "dampingFactor": 0.85,
+                "maxIterations": 1000,
+                "tolerance": 1e-10,
+                "scaler": "L1Norm",
+            },
+            "betweenness": {} if samples is None else {"samplingSize": samples, "samplingSeed": seed},
+            # One thread: the same communities from the same graph on every run.
+            "community": {"relationshipWeightProperty": "weight", "concurrency": 1},
+            "component": {},
+        }
+        with self._errors("computing measures with Graph Data Science"), self._session() as session:
+            try:
+                session.run(cypher.GDS_VERSION).consume()
+            except ClientError as exc:
+                if "gds." not in (exc.message or ""):
+                    raise
+                raise UsageError(
+                    f"Neo4j at {self.url} has no Graph Data Science plugin: start it with "
+                    "`ecograph neo4j start --gds` (after `ecograph neo4j install --gds`), or use "
+                    "--engine python"
+                ) from None
+            session.run(cypher.GDS_PROJECT, graph=graph, **cypher.GDS_PROJECTION).consume()
+            try:
+                out = {}
+                for measure, query in cypher.GDS_STREAMS.items():
+                    record = session.run(query, graph=graph, config=configs[measure]).single()
+                    out[measure] = dict(zip(record["ids"], record["values"], strict=True))
+            finally:
+                session.run(cypher.GDS_DROP, graph=graph).consume()
+        return out
 
     def organizations(self) -> Iterator[Organization]:
-        with self._read_tx("reading organisations") as tx:
-            for row in self._pages(tx, cypher.READ_ORG_PAGE, 0):
-                yield _org_from_row(row)
+        yield from organizations_from(self._org_columns()[0])
 
     def collaborations(self) -> Iterator[Collaboration]:
-        # Keys are unique per type and each type's pages come in key order: merging them
-        # gives the store's key order without sorting (or holding) every tie at once.
-        last = len(cypher.TIE_ROW) - 1
-        with self._read_tx("reading collaborations") as tx:
-            streams = [self._pages(tx, q, last) for q in cypher.READ_TIE_PAGE_BY_KIND.values()]
-            for row in heapq.merge(*streams, key=itemgetter(last)):
-                yield Collaboration(*row[:_N_TIE_FIELDS])
+        yield from collaborations_from(self.tables().collaborations)
 
     def organization(self, id: str) -> Organization | None:
         with self._errors("reading an organisation"):
@@ -633,6 +764,34 @@ class Neo4jStore(Store):
         sent = self._send_ties(tx, plan, orgs)
         if edit:
             changed = self._apply_tx(tx, edit) or changed
+        self._record_load(tx, parts, meta, changed)
+        self._check_sent(sent)
+
+    def _fill_all_new(self, parts: Sequence[WritePart]) -> None:
+        """Fill the batches' counts for a load into an empty store: every record given is new."""
+        plan = _Plan()
+        for index, part in enumerate(parts):
+            plan.states[("organizations", index, "inserted")] = part.organizations.num_rows
+            plan.states[("collaborations", index, "inserted")] = part.collaborations.num_rows
+        self._fill(parts, plan, now_iso())
+
+    def _record_imported(self, parts: Sequence[WritePart], edit: Edit | None) -> None:
+        """Record, in one transaction, what a load writes besides the records of *parts*
+        (written by other means, such as Neo4j's importer): the meta node, the batches,
+        their provenance, and *edit*."""
+
+        def work(tx: Any) -> None:
+            meta = _lock_meta(tx)
+            if edit:
+                self._apply_tx(tx, edit)
+            self._record_load(tx, parts, meta, changed=True)
+
+        with self._errors("recording the load"), self._session(write=True) as session:
+            session.execute_write(_fail_fast(work))
+
+    def _record_load(self, tx: Any, parts: Sequence[WritePart], meta: Any, changed: bool) -> None:
+        """The last statements of a load's transaction: its batches, their provenance, and
+        the meta node's new version (*changed*) and batch sequence number."""
         seq = meta["batch_seq"]
         chunks = []
         for part in parts:
@@ -649,7 +808,6 @@ class Neo4jStore(Store):
             tx.run(cypher.CREATE_PROVENANCE_CHUNKS, chunks=list(chunk))
         version = meta["version"] + (1 if changed else 0)
         tx.run(cypher.SET_META, key=_META_KEY, version=version, batch_seq=seq).consume()
-        self._check_sent(sent)
 
     def _send_plan(self, tx: Any, plan: _Plan) -> list[tuple[Any, int]]:
         """Send the plan's writes; the results are checked later by :meth:`_check_sent`."""
@@ -710,11 +868,23 @@ class Neo4jStore(Store):
         self._send(tx, sent, cypher.MERGE_TIES_BY_KIND, plan.tie_updates, nodes=nodes)
         return sent
 
-    def _dangling(self) -> IntegrityError:
-        return IntegrityError(
-            f"{self.url}: write refused, nothing was written "
-            "(a collaboration refers to an organisation that is not in the store)"
+    def _refused(self, why: str) -> IntegrityError:
+        """The error of a write refused before anything was written; *why* says which record."""
+        return IntegrityError(f"{self.url}: write refused, nothing was written ({why})")
+
+    @staticmethod
+    def _unknown_kind(record: str, kind: str) -> str:
+        return f"{record} has unknown kind {kind!r}"
+
+    @staticmethod
+    def _unknown_end(source: str, target: str, kind: str, end: str, more: int) -> str:
+        return (
+            f"collaboration {source} -> {target} ({kind}) refers to unknown organisation {end!r}"
+            f"{f' and {more} more' if more else ''}"
         )
+
+    def _dangling(self) -> IntegrityError:
+        return self._refused("a collaboration refers to an organisation that is not in the store")
 
     def _checked(self, written: Any, rows: int) -> Any:
         """*written* (a count, or the ``[id, node id]`` pairs of the organisations written)
@@ -787,10 +957,7 @@ class Neo4jStore(Store):
         for index, part in enumerate(parts):
             for row in _rows(part.organizations, cypher.ORG_PROPERTIES):
                 if row[kind_at] not in cypher.ORG_LABELS:  # the label comes from the kind
-                    raise IntegrityError(
-                        f"{self.url}: write refused, nothing was written (organisation "
-                        f"{row[0]!r} has unknown kind {row[kind_at]!r})"
-                    )
+                    raise self._refused(self._unknown_kind(f"organisation {row[0]!r}", row[kind_at]))
                 given.append((index, row[0], row))
         stored: dict[str, list[Any]] = {}
         if store_has_orgs:
@@ -814,9 +981,8 @@ class Neo4jStore(Store):
             return plan
         for _, tie in ties:
             if tie[kind] not in cypher.TIE_TYPES:  # the relationship type comes from the kind
-                raise IntegrityError(
-                    f"{self.url}: write refused, nothing was written (collaboration "
-                    f"{tie[source]} -> {tie[target]} has unknown kind {tie[kind]!r})"
+                raise self._refused(
+                    self._unknown_kind(f"collaboration {tie[source]} -> {tie[target]}", tie[kind])
                 )
         ends = {end for _, tie in ties for end in (tie[source], tie[target])} - in_load
         known = self._existing_ids_tx(tx, sorted(ends)) if ends and store_has_orgs else set()
@@ -824,11 +990,7 @@ class Neo4jStore(Store):
         if missing:
             tie = next(t for _, t in ties if t[source] in missing or t[target] in missing)
             end = tie[source] if tie[source] in missing else tie[target]
-            raise IntegrityError(
-                f"{self.url}: write refused, nothing was written (collaboration "
-                f"{tie[source]} -> {tie[target]} ({tie[kind]}) refers to unknown organisation {end!r}"
-                f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''})"
-            )
+            raise self._refused(self._unknown_end(tie[source], tie[target], tie[kind], end, len(missing) - 1))
         found: dict[str, list[Any]] = {}
         if store_has_orgs:
             by_kind: dict[str, list[str]] = defaultdict(list)

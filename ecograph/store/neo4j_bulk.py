@@ -1,0 +1,416 @@
+"""A first load into an empty Neo4j database through Neo4j's offline importer (``ecograph load --bulk``).
+
+Through Bolt a load is one transaction that the server builds record by record; for a
+steward's first national load Neo4j's own route is its offline importer,
+``neo4j-admin database import full``, which writes the store files directly. It needs
+the database stopped and empty, so it is only for a server that ecograph provisions
+(``ecograph neo4j start``: ecograph knows its folder, its port and how to restart it)
+and whose database holds nothing yet. The route, all or nothing:
+
+1. the files are read, validated and resolved by the same pipeline as any load
+   (:func:`ecograph.ingest.load`) against the empty database, so the same rows are
+   refused for the same reasons;
+2. the valid organisations and collaborations are written as the importer's header/data
+   CSV files into a private folder (mode 0700) inside the instance folder;
+3. the importer builds a new database from them in that folder while the server still runs;
+4. the server stops, the new database's folders take the place of the empty ones, and
+   the server starts again, as it ran before;
+5. the schema the store expects is created (:meth:`Neo4jStore._ensure_schema`), and one
+   transaction records what a Bolt load records beside the records: the meta node (a new
+   identity, version 1), the load batches with their counts, their provenance, and entity
+   resolution's decisions.
+
+If any step fails, the empty database is put back, the server is running again, and the
+error is one line. The importer's own output stays in the private folder, which is
+deleted afterwards; no password is given to it (it works on files) nor kept in its
+environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from ecograph import neo4j_server, settings
+from ecograph.errors import StoreUnavailable, UsageError
+from ecograph.model import COLLABORATION_COLUMNS, ORG_KINDS, ORGANIZATION_COLUMNS, TIE_KINDS, Column
+from ecograph.names import name_keys
+from ecograph.report import LoadBatch, LoadReport
+from ecograph.resolution.records import Edit
+from ecograph.store import cypher
+from ecograph.store.base import WritePart
+from ecograph.store.neo4j import Neo4jStore
+
+__all__ = ["BULK_HINT_ROWS", "bulk_hint", "bulk_load"]
+
+log = logging.getLogger(__name__)
+
+#: Above this many rows, a Bolt load into an empty provisioned database says that
+#: ``--bulk`` exists.
+BULK_HINT_ROWS = 100_000
+#: Between the elements of a list property in the importer's CSV: the unit separator, a
+#: control character that no text ecograph keeps can hold (see ``ecograph.model``).
+_ARRAY_DELIMITER = "\x1f"
+#: The importer's JVM heap; its data structures are off-heap, capped by _OFF_HEAP.
+_IMPORTER_HEAP = "1g"
+_OFF_HEAP = "1g"
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# How the importer's CSV header types each kind of stored column (strings need none).
+_HEADER_TYPES = {"text": "", "list": ":string[]", "integer": ":long", "real": ":double"}
+
+
+def _provisioned(url: str) -> tuple[Path | None, str]:
+    """The instance folder of the provisioned server at *url* (``None`` if there is none
+    there) and the URL without credentials."""
+    scheme, _, rest = url.partition("://")
+    bare = f"{scheme}://{rest.rpartition('@')[2]}"
+    try:
+        parts = urlsplit(bare)
+        port = parts.port or 7687
+    except ValueError:
+        return None, bare
+    if scheme not in {"bolt", "neo4j"} or parts.hostname not in _LOOPBACK:
+        return None, bare
+    return neo4j_server.provisioned(port), bare
+
+
+class _BulkStore(Neo4jStore):
+    """A :class:`Neo4jStore` on an empty provisioned database whose :meth:`write` imports."""
+
+    def __init__(self, url: str, home_country: str) -> None:
+        instance, bare = _provisioned(url)
+        if instance is None:
+            raise UsageError(
+                f"--bulk loads only into a Neo4j server that ecograph provisions and runs on this "
+                f"machine (`ecograph neo4j start`), and none listens at {bare}; load without --bulk"
+            )
+        self.instance = instance
+        super().__init__(url, home_country)
+        try:
+            self._refuse_unless_empty()
+        except BaseException:
+            self.close()
+            raise
+
+    def _refuse_unless_empty(self) -> None:
+        with self._errors("checking that the database is empty"):
+            holds = self._read(lambda tx: tx.run(cypher.ANY_NODE).single() is not None)
+        if holds:
+            raise UsageError(
+                f"--bulk loads only into an empty database, and {self.url} (database "
+                f"{self.database!r}) holds data; load without --bulk to add to it"
+            )
+
+    def write(
+        self, parts: Sequence[WritePart], *, dry_run: bool = False, edit: Edit | None = None
+    ) -> list[LoadBatch]:
+        if dry_run or not any(p.organizations.num_rows or p.collaborations.num_rows for p in parts):
+            return super().write(parts, dry_run=dry_run, edit=edit)
+        began = time.perf_counter()
+        nodes, relationships = self._import_tables(parts)
+        self._fill_all_new(parts)
+        _took("the importer's tables", began)
+        # A private folder beside the data (0700; a rename away from its place).
+        folder = Path(tempfile.mkdtemp(prefix=".ecograph-bulk-", dir=self.instance))
+        try:
+            self._import(folder, nodes, relationships)
+            self._refuse_unless_empty()  # nothing may have arrived since the check at open
+            self._swap_in(folder, parts, edit)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return [part.batch for part in parts]
+
+    # -- the importer's input ------------------------------------------------------------
+
+    def _import_tables(self, parts: Sequence[WritePart]) -> tuple[pa.Table, pa.Table]:
+        """The load's records as the importer's node and relationship tables (header names
+        as column names), after the checks a Bolt write makes."""
+        orgs = _last_of_each(pa.concat_tables([p.organizations for p in parts]), "id")
+        ties = _last_of_each(pa.concat_tables([p.collaborations for p in parts]), "key")
+        for table, kinds, record in (
+            (orgs, ORG_KINDS, lambda i: f"organisation {orgs['id'][i].as_py()!r}"),
+            (
+                ties,
+                TIE_KINDS,
+                lambda i: f"collaboration {ties['source'][i].as_py()} -> {ties['target'][i].as_py()}",
+            ),
+        ):
+            unknown = pc.invert(pc.is_in(table["kind"], pa.array(kinds)))
+            if pc.any(unknown).as_py():
+                at = pc.index(unknown, True).as_py()
+                raise self._refused(self._unknown_kind(record(at), table["kind"][at].as_py()))
+        ends = [pc.invert(pc.is_in(ties[end], orgs["id"])) for end in ("source", "target")]
+        dangling = pc.or_(*ends)
+        if pc.any(dangling).as_py():
+            at = pc.index(dangling, True).as_py()
+            source, target, kind = (ties[c][at].as_py() for c in ("source", "target", "kind"))
+            missing = set(pc.filter(ties["source"], ends[0]).to_pylist())
+            missing |= set(pc.filter(ties["target"], ends[1]).to_pylist())
+            end = source if source in missing else target
+            raise self._refused(self._unknown_end(source, target, kind, end, len(missing) - 1))
+
+        # Node ids are the rows' numbers (``--id-type=actual``): the importer need not map
+        # string ids, and the ties' ends become those numbers here.
+        labels = {k: f"Organization{_ARRAY_DELIMITER}{v}" for k, v in cypher.ORG_LABELS.items()}
+        nodes = {":ID": pa.array(range(orgs.num_rows), pa.int64()), ":LABEL": _mapped(orgs["kind"], labels)}
+        for column in ORGANIZATION_COLUMNS:
+            nodes[_header(column)] = _cell(orgs[column.name], column)
+        nodes["name_key"] = name_keys(orgs["name"].combine_chunks())
+        ids = orgs["id"].combine_chunks()
+        relationships = {
+            ":START_ID": pc.index_in(ties["source"], value_set=ids),
+            ":END_ID": pc.index_in(ties["target"], value_set=ids),
+            ":TYPE": _mapped(ties["kind"], cypher.TIE_TYPES),
+        }
+        for column in COLLABORATION_COLUMNS:
+            if column.name not in ("source", "target"):
+                relationships[_header(column)] = _cell(ties[column.name], column)
+        return pa.table(nodes), pa.table(relationships)
+
+    # -- the import and the swap ---------------------------------------------------------
+
+    def _import(self, folder: Path, nodes: pa.Table, relationships: pa.Table) -> None:
+        """Write the CSV files into *folder* and import them into ``folder/data``."""
+        files = {"nodes": folder / "organizations.csv", "relationships": folder / "collaborations.csv"}
+        began = time.perf_counter()
+        for table, path in ((nodes, files["nodes"]), (relationships, files["relationships"])):
+            pcsv.write_csv(table, path, pcsv.WriteOptions(quoting_style="needed"))
+        # The importer reads a field with a line break only when told (which is slower).
+        multiline = any(
+            pc.any(pc.match_substring(table[name], "\n")).as_py()
+            for table in (nodes, relationships)
+            for name in table.column_names
+            if pa.types.is_string(table.schema.field(name).type)
+        )
+        conf = folder / "conf"
+        conf.mkdir()
+        (conf / "neo4j.conf").write_text(_staging_conf(self.instance, folder / "data"))
+        _took("the CSV files", began)
+        began = time.perf_counter()
+        output = folder / "import.log"
+        status = neo4j_server.admin(
+            [
+                "database", "import", "full",
+                f"--nodes={files['nodes']}",
+                f"--relationships={files['relationships']}",
+                "--id-type=actual",
+                "--array-delimiter=U+001F",
+                f"--multiline-fields={'true' if multiline else 'false'}",
+                "--bad-tolerance=0",
+                f"--max-off-heap-memory={_OFF_HEAP}",
+                f"--report-file={folder / 'import.report'}",
+                "--", self.database,
+            ],
+            instance=self.instance,
+            conf=conf,
+            log=output,
+            heap=_IMPORTER_HEAP,
+            jit="quick",
+        )  # fmt: skip
+        _took("the import", began)
+        if status != 0:
+            how = f"was stopped (signal {-status})" if status < 0 else f"failed ({_last_error(output)})"
+            raise StoreUnavailable(
+                f"Neo4j's importer {how}; nothing was written: {self.url} is empty and running as before"
+            )
+
+    def _swap_in(self, folder: Path, parts: Sequence[WritePart], edit: Edit | None) -> None:
+        """Restart the server on the imported database, create the schema and record the
+        load; on any failure, restart it on the empty database again."""
+        data = self.instance / "data"
+        imported, before = folder / "data", folder / "before"
+        names = [Path("databases", self.database), Path("transactions", self.database)]
+        swapped: list[bool] = []
+
+        def swap_in() -> None:
+            _move(names, data, aside=before, new=imported)
+            swapped.append(True)
+
+        try:
+            began = time.perf_counter()
+            neo4j_server.restart(self.instance, while_stopped=swap_in)
+            self._reconnect()
+            began = _took("the restart", began)
+            self._ensure_schema()
+            began = _took("the schema", began)
+            self._record_imported(parts, edit)
+            _took("the meta node, batches and provenance", began)
+        except BaseException as exc:
+            try:
+                if swapped:  # the imported database goes back where it came from
+                    neo4j_server.restart(
+                        self.instance, while_stopped=lambda: _move(names, data, aside=imported, new=before)
+                    )
+                elif not neo4j_server.status(instance=self.instance)["running"]:
+                    neo4j_server.restart(self.instance)
+                self._reconnect()
+            except Exception as again:
+                raise StoreUnavailable(
+                    f"the bulk load into {self.url} failed ({_one_line(exc)}) and the empty database "
+                    f"could not be started again ({_one_line(again)}); see {self.instance / 'logs'}"
+                ) from None
+            if isinstance(exc, StoreUnavailable | UsageError | KeyboardInterrupt):
+                raise
+            raise StoreUnavailable(
+                f"the bulk load into {self.url} failed ({_one_line(exc)}); nothing was written: "
+                "it is empty and running as before"
+            ) from None
+
+    def _reconnect(self) -> None:
+        """A new driver: the old one's connections died with the server they went to."""
+        self._driver.close()
+        self._driver = self._connect()
+        with self._errors("connecting"):
+            self._driver.verify_connectivity()
+
+
+def _took(step: str, began: float) -> float:
+    """Log how long *step* took since *began*; return now (for the benchmark's breakdown)."""
+    now = time.perf_counter()
+    log.info("bulk load: %s took %.2f s", step, now - began)
+    return now
+
+
+def _header(column: Column) -> str:
+    """The importer's header name of a model column: its name and, unless text, its type."""
+    return column.name + _HEADER_TYPES[column.stored]
+
+
+def _cell(values: pa.ChunkedArray, column: Column) -> pa.ChunkedArray:
+    """A column's values as the importer reads them: lists joined (an empty one: no property)."""
+    if column.stored != "list":
+        return values
+    joined = pc.binary_join(values, _ARRAY_DELIMITER)
+    return pc.if_else(pc.greater(pc.list_value_length(values), 0), joined, pa.scalar(None, pa.string()))
+
+
+def _mapped(values: pa.ChunkedArray, names: dict[str, str]) -> pa.Array:
+    """Each value replaced by its entry in *names* (labels and types from the vocabularies)."""
+    keys = list(names)
+    return pc.take(pa.array([names[k] for k in keys]), pc.index_in(values, pa.array(keys)))
+
+
+def _last_of_each(table: pa.Table, key: str) -> pa.Table:
+    """*table* with one row per *key*, the last given (as a Bolt write keeps the last)."""
+    if pc.count_distinct(table[key]).as_py() == table.num_rows:
+        return table
+    last = {k: i for i, k in enumerate(table[key].to_pylist())}
+    return table.take(sorted(last.values()))
+
+
+def _staging_conf(instance: Path, data: Path) -> str:
+    """The instance's neo4j.conf with the data folder moved to *data* (the import's target)."""
+    lines = (instance / "conf" / "neo4j.conf").read_text().splitlines()
+    kept = [line for line in lines if not line.startswith("server.directories.data=")]
+    return "\n".join([*kept, f"server.directories.data={data}", ""])
+
+
+def _move(names: Sequence[Path], data: Path, *, aside: Path, new: Path) -> None:
+    """With the server stopped: move the database folders *names* of *data* into *aside*,
+    then those of *new* into *data*. A failure half-way moves back what was moved."""
+    done: list[tuple[Path, Path]] = []
+    try:
+        for name in names:
+            for source, target in ((data / name, aside / name), (new / name, data / name)):
+                if source.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    source.rename(target)
+                    done.append((source, target))
+    except BaseException:
+        for source, target in reversed(done):
+            with contextlib.suppress(OSError):
+                target.rename(source)
+        raise
+
+
+def _last_error(log: Path) -> str:
+    """The importer's last line that says what went wrong (not a stack frame or a hint)."""
+    try:
+        lines = [line.strip() for line in log.read_text(errors="replace").splitlines()]
+    except OSError:
+        return "no output"
+    said = [
+        line
+        for line in lines
+        if line
+        and not line.startswith(("at ", "..."))
+        and "--verbose" not in line
+        and not line.startswith(".")
+    ]
+    return said[-1][:300] if said else "no output"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def bulk_load(
+    paths: Sequence[str | Path],
+    store: str | None = None,
+    *,
+    format: str = "auto",
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    rejects: str | Path | None = None,
+    progress: Callable[[str, str, int, int], None] | None = None,
+    options: dict[str, object] | None = None,
+) -> LoadReport:
+    """Load *paths* into the empty database of a provisioned Neo4j server with its offline importer.
+
+    Takes the arguments of :func:`ecograph.ingest.load` (the same validation, report and
+    errors) and, with *dry_run*, does exactly what it does.
+
+    Raises
+    ------
+    UsageError
+        The store is not a Neo4j server that ecograph provisions and runs on this machine,
+        or its database is not empty. Nothing was read or written.
+    StoreUnavailable
+        The import, the restart or the schema failed: the database is empty as before and
+        the server is running.
+    """
+    from ecograph.ingest import load
+
+    with _BulkStore(settings.store_url(store), settings.home_country()) as handle:
+        return load(
+            paths,
+            handle,
+            format=format,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            progress=progress,
+            options=options,
+        )
+
+
+def bulk_hint(report: LoadReport, url: str | None) -> str | None:
+    """A note for a Bolt load of more than :data:`BULK_HINT_ROWS` rows into what was an
+    empty database of a provisioned server: that ``--bulk`` exists (else ``None``)."""
+    rows = sum(b.organizations_inserted + b.collaborations_inserted for b in report.batches)
+    kept = sum(
+        b.organizations_updated
+        + b.organizations_unchanged
+        + b.collaborations_updated
+        + b.collaborations_unchanged
+        for b in report.batches
+    )
+    if not report.written or rows <= BULK_HINT_ROWS or kept or report.store_version != 1:
+        return None
+    if _provisioned(settings.store_url(url))[0] is None:
+        return None
+    return (
+        f"{rows:,} rows went into an empty database through Bolt; `ecograph load --bulk` loads "
+        "a first load this large with Neo4j's offline importer, several times faster"
+    )
