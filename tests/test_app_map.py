@@ -10,7 +10,9 @@ import pytest
 from app_support import iframes, map_url, open_page, texts
 from browser_support import XSS_NAME
 
+import ecograph
 from ecograph.explorer import ui
+from ecograph.period import Period, projection
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +71,24 @@ def test_the_view_round_trips_through_the_url(big: str, monkeypatch) -> None:
     assert again.selectbox(key="map_colour").value == "kind"
     assert again.radio(key="map_group_by").value == "province"
     assert _caption(again) == caption and _drawn(again) == data
+
+
+def test_the_years_filter_is_the_period_rule_of_the_analyses(big: str, monkeypatch) -> None:
+    """A tie counts in the years it was active (start to end), an organisation from its
+    founding: the map of 2021–2022 is the graph every analysis of that period reads."""
+    low, high = open_page("network", big, monkeypatch).slider(key="map_years").value
+    period = Period(low + 1, high - 1)
+    at = open_page("network", big, monkeypatch, query={"years": f"{period.first}-{period.last}"})
+    store = ecograph.open_store(big)
+    try:
+        expected = projection(store.snapshot(), period)
+    finally:
+        store.close()
+    # Ties that began before the period and still ran in it are on the map.
+    assert any(d["first_year"] < period.first for *_, d in expected.edges(data=True))
+    shown = f"Showing {expected.number_of_nodes():,} organisations and {expected.number_of_edges():,} ties"
+    assert _caption(at).startswith(shown)
+    assert sorted(_drawn(at)["ids"]) == sorted(expected)
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,10 @@ import streamlit as st
 
 from ecograph import settings, viz
 from ecograph.analysis import articulation_cuts
+from ecograph.columns import edge_table
 from ecograph.explorer import state, ui
 from ecograph.map_layout import MapLayout, grouped_layout
+from ecograph.period import Period, period_filter
 from ecograph.sigma_map import map_html
 from ecograph.snapshot import undirected
 
@@ -89,14 +91,18 @@ def _filtered(ctx: state.Context, view: MapView) -> nx.Graph:
         return _whole(ctx, view.hide_isolated)
     keep = set(orgs.loc[mask, "id"])
     G = ctx.snapshot
+    edges = G.edges(keys=True, data=True)
+    if years:  # the ecosystem as of those years, by the one rule of time the analyses use
+        t = edge_table(G)
+        kept = period_filter(G, Period(min(years), max(years)), t)
+        keep &= {v for v, founded in zip(t.nodes, kept.nodes.tolist(), strict=True) if founded}
+        edges = (e for e, active in zip(edges, kept.edges.tolist(), strict=True) if active)
     M = nx.MultiDiGraph(**G.graph)
     M.add_nodes_from((v, G.nodes[v]) for v in G if v in keep)
-    for u, v, k, d in G.edges(keys=True, data=True):
+    for u, v, k, d in edges:
         if u not in keep or v not in keep:
             continue
         if kinds and d.get("kind") not in kinds:
-            continue
-        if years and (d.get("year") is None or not years[0] <= d["year"] <= years[1]):
             continue
         M.add_edge(u, v, key=k, **d)
     H = undirected(M)

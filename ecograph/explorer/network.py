@@ -60,7 +60,11 @@ def _controls(ctx: state.Context) -> MapView:
         years = offered["years"]
         if years and years[0] < years[1]:
             years = st.slider(
-                "Years the ties started", years[0], years[1], value=_years_param(years), key="map_years"
+                "Years active (ties and organisations founded by then)",
+                years[0],
+                years[1],
+                value=_years_param(years),
+                key="map_years",
             )
     with cols[2]:
         colours = list(COLOUR_BY)
