@@ -139,6 +139,63 @@ def describe(G: nx.Graph, node: Hashable) -> dict[str, object]:
     }
 
 
+def describe_at(N: Network, i: int) -> dict[str, object]:
+    """:func:`describe` of the organisation at position *i* of *N*."""
+    return {
+        "id": N.ids[i],
+        "name": N.names[i],
+        "category": N.column("category")[i],
+        "kind": N.column("kind")[i],
+        "province": N.column("province")[i],
+    }
+
+
+def value_codes(N: Network, attr: str) -> tuple[np.ndarray, np.ndarray, list]:
+    """Each organisation's values of *attr* for make-up counts, as ``(rows, codes, values)``:
+    one entry per value held (a repeated value as often as it is listed, as :func:`makeup`
+    counts it), ``(unknown)`` for an organisation without one; codes number *values*.
+
+    Examples
+    --------
+    >>> rows, codes, values = value_codes(Network.from_networkx(nx.Graph([("a", "b")])), "x")
+    >>> rows.tolist(), codes.tolist(), values
+    ([0, 1], [0, 0], ['(unknown)'])
+    """
+    held = [vals or (UNKNOWN,) for vals in N.values(attr)]
+    rows = np.repeat(np.arange(N.n, dtype=np.int64), [len(vals) for vals in held])
+    position: dict = {}
+    codes = np.fromiter(
+        (position.setdefault(x, len(position)) for vals in held for x in vals),
+        dtype=np.int64,
+        count=len(rows),
+    )
+    return rows, codes, list(position)
+
+
+def makeup_dict(values: Sequence, counts: np.ndarray) -> dict:
+    """``value → count`` for the values counted, largest first, then by value as text (as :func:`makeup`)."""
+    pairs = [(values[j], int(counts[j])) for j in np.flatnonzero(counts).tolist()]
+    return dict(sorted(pairs, key=lambda kv: (-kv[1], str(kv[0]))))
+
+
+def group_makeups(
+    N: Network, groups: np.ndarray, count: int, attrs: Iterable[str] = MAKEUP_ATTRS
+) -> list[dict]:
+    """:func:`makeup` of each of *count* groups of organisations at once: ``groups[i]`` is
+    the group of the organisation at position *i* (-1 for none)."""
+    out: list[dict] = [{} for _ in range(count)]
+    groups = np.asarray(groups, dtype=np.int64)
+    for attr in attrs:
+        rows, codes, values = value_codes(N, attr)
+        g = groups[rows]
+        inside = g >= 0
+        width = max(len(values), 1)
+        counts = np.bincount(g[inside] * width + codes[inside], minlength=count * width).reshape(count, width)
+        for c in range(count):
+            out[c][attr] = makeup_dict(values, counts[c])
+    return out
+
+
 def makeup(G: nx.Graph, nodes: Iterable[Hashable], attrs: Iterable[str] = MAKEUP_ATTRS) -> dict:
     """Counts of *nodes* by each attribute, largest first; missing values under ``(unknown)``."""
     nodes = list(nodes)

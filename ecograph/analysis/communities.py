@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import random
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 from networkx.utils import not_implemented_for
 
 from ecograph.analysis import backends
-from ecograph.analysis._util import MAKEUP_ATTRS, GraphLike, as_network, describe, label, makeup, name_order
+from ecograph.analysis._util import MAKEUP_ATTRS, GraphLike, as_network, describe_at, group_makeups
 from ecograph.projections import Network
 
 __all__ = ["Partition", "community_links", "community_profiles", "louvain", "modularity"]
@@ -89,6 +88,7 @@ def louvain(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> p = louvain(nx.barbell_graph(5, 0))
     >>> [sorted(c) for c in p.communities], round(p.modularity, 3)
     ([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]], 0.452)
@@ -130,6 +130,7 @@ def modularity(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> round(modularity(Network.from_networkx(nx.barbell_graph(3, 0)), np.array([0, 0, 0, 1, 1, 1])), 4)
     0.3571
     """
@@ -145,19 +146,14 @@ def modularity(
     return float((weight_in / m - resolution * (degree / (2 * m)) ** 2).sum())
 
 
-def _between(G: nx.Graph, partition: Partition):
-    """Ties between communities: pair → list of (u, v) with u in the lower-numbered one."""
+def _labels(N: Network, partition: Partition) -> np.ndarray:
+    """Each organisation's community number, in *N*'s node order."""
     member = partition.membership
-    links: dict[tuple[int, int], list] = defaultdict(list)
-    for u, v in G.edges():
-        a, b = member[u], member[v]
-        if a != b:
-            links[(a, b) if a < b else (b, a)].append((u, v) if a < b else (v, u))
-    return links
+    return np.fromiter((member[v] for v in N.ids), dtype=np.int64, count=N.n)
 
 
 def community_profiles(
-    G: nx.Graph,
+    G: GraphLike,
     partition: Partition,
     *,
     attrs: Sequence[str] = (*MAKEUP_ATTRS, "sectors"),
@@ -168,7 +164,7 @@ def community_profiles(
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         The graph the partition is of.
     partition : Partition
         From :func:`louvain`.
@@ -189,50 +185,56 @@ def community_profiles(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.barbell_graph(4, 0)
     >>> profiles = community_profiles(G, louvain(G))
     >>> [(p["size"], p["internal_ties"], p["external_ties"], p["linkers"][0]["id"]) for p in profiles]
     [(4, 6, 1, 3), (4, 6, 1, 4)]
     """
-    member = partition.membership
-    internal: Counter = Counter()
-    external: Counter = Counter()
-    inside_degree: Counter = Counter()
-    outside: dict[Hashable, Counter] = defaultdict(Counter)
-    for u, v in G.edges():
-        a, b = member[u], member[v]
-        if a == b:
-            internal[a] += 1
-            inside_degree[u] += 1
-            inside_degree[v] += 1
-        else:
-            external[a] += 1
-            external[b] += 1
-            outside[u][b] += 1
-            outside[v][a] += 1
-    order = {v: i for i, v in enumerate(G)}
+    N = as_network(G)
+    labels = _labels(N, partition)
+    count = len(partition.communities)
+    a, b = labels[N.u], labels[N.v]
+    inside = a == b
+    internal = np.bincount(a[inside], minlength=count)
+    external = np.bincount(a[~inside], minlength=count) + np.bincount(b[~inside], minlength=count)
+    inside_degree = np.bincount(N.u[inside], minlength=N.n) + np.bincount(N.v[inside], minlength=N.n)
+    # Each organisation's ties to other communities, and the distinct communities they reach.
+    holder = np.concatenate((N.u[~inside], N.v[~inside]))
+    reached = np.concatenate((b[~inside], a[~inside]))
+    outside = np.bincount(holder, minlength=N.n)
+    width = np.int64(max(count, 1))
+    pairs = np.unique(holder * width + reached)
+    reach_of, reach_to = pairs // width, pairs % width
+    reach_start = np.searchsorted(reach_of, np.arange(N.n + 1))
+    wanted = np.flatnonzero(np.array([len(c) >= min_size for c in partition.communities], dtype=bool))
+    picked = np.full(count, -1, dtype=np.int64)
+    picked[wanted] = np.arange(len(wanted))
+    makeups = group_makeups(N, picked[labels], len(wanted), attrs)
+    # Members of each community in node order.
+    order = np.argsort(labels, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(np.bincount(labels, minlength=count))))
     rows = []
-    for i, comm in enumerate(partition.communities):
-        if len(comm) < min_size:
-            continue
-        ordered = sorted(comm, key=order.__getitem__)
-        hubs = sorted(ordered, key=lambda v: -inside_degree[v])[:top]
-        linkers = sorted((v for v in ordered if outside[v]), key=lambda v: -sum(outside[v].values()))[:top]
+    for k, i in enumerate(wanted.tolist()):
+        ordered = order[starts[i] : starts[i + 1]]
+        hubs = ordered[np.argsort(-inside_degree[ordered], kind="stable")][:top]
+        linking = ordered[outside[ordered] > 0]
+        linkers = linking[np.argsort(-outside[linking], kind="stable")][:top]
         rows.append(
             {
                 "community": i,
-                "size": len(comm),
-                "internal_ties": internal[i],
-                "external_ties": external[i],
-                "makeup": makeup(G, ordered, attrs),
-                "hubs": [{**describe(G, v), "inside_ties": inside_degree[v]} for v in hubs],
+                "size": len(partition.communities[i]),
+                "internal_ties": int(internal[i]),
+                "external_ties": int(external[i]),
+                "makeup": makeups[k],
+                "hubs": [{**describe_at(N, v), "inside_ties": int(inside_degree[v])} for v in hubs.tolist()],
                 "linkers": [
                     {
-                        **describe(G, v),
-                        "outside_ties": sum(outside[v].values()),
-                        "communities": sorted(outside[v]),
+                        **describe_at(N, v),
+                        "outside_ties": int(outside[v]),
+                        "communities": reach_to[reach_start[v] : reach_start[v + 1]].tolist(),
                     }
-                    for v in linkers
+                    for v in linkers.tolist()
                 ],
             }
         )
@@ -240,7 +242,7 @@ def community_profiles(
 
 
 def community_links(
-    G: nx.Graph,
+    G: GraphLike,
     partition: Partition,
     *,
     max_ties: int | None = None,
@@ -254,7 +256,7 @@ def community_links(
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         The graph the partition is of.
     partition : Partition
         From :func:`louvain`.
@@ -276,32 +278,49 @@ def community_links(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.barbell_graph(4, 0)
     >>> [(r["ties"], r["tie_list"][0]["u"], r["tie_list"][0]["v"]) for r in community_links(G, louvain(G))]
     [(1, 3, 4)]
     """
+    N = as_network(G)
     comms = partition.communities
+    count = np.int64(max(len(comms), 1))
+    labels = _labels(N, partition)
+    size = np.array([len(c) for c in comms], dtype=np.int64)
+    a, b = labels[N.u], labels[N.v]
+    across = np.flatnonzero(a != b)
+    # Each tie between communities, its end in the lower-numbered community first.
+    flip = a[across] > b[across]
+    lo = np.where(flip, N.v[across], N.u[across])
+    hi = np.where(flip, N.u[across], N.v[across])
+    pair = np.minimum(a[across], b[across]) * count + np.maximum(a[across], b[across])
+    by_pair = np.argsort(pair, kind="stable")
+    keys, start, ties = np.unique(pair[by_pair], return_index=True, return_counts=True)
+    ca, cb = keys // count, keys % count
+    keep = (size[ca] >= min_size) & (size[cb] >= min_size)
+    if max_ties is not None:
+        keep &= ties <= max_ties
+    ids, names = N.ids, N.names
     rows = []
-    for (a, b), ties in _between(G, partition).items():
-        if len(comms[a]) < min_size or len(comms[b]) < min_size:
-            continue
-        if max_ties is not None and len(ties) > max_ties:
-            continue
-        holders: Counter = Counter()
-        for u, v in ties:
-            holders[u] += 1
-            holders[v] += 1
-        ranked = sorted(holders, key=lambda x: (-holders[x], *name_order(G, x)))
+    for k in np.flatnonzero(keep).tolist():
+        at = by_pair[start[k] : start[k] + ties[k]]
+        held, held_ties = np.unique(np.concatenate((lo[at], hi[at])), return_counts=True)
+        ranked = held[np.lexsort((N.name_rank[held], -held_ties))][:10]
+        tally = dict(zip(held.tolist(), held_ties.tolist(), strict=True))
         rows.append(
             {
-                "community_a": a,
-                "community_b": b,
-                "size_a": len(comms[a]),
-                "size_b": len(comms[b]),
-                "ties": len(ties),
-                "holders": [{"id": x, "name": label(G, x), "ties": holders[x]} for x in ranked[:10]],
-                "tie_list": [{"u": u, "v": v, "u_name": label(G, u), "v_name": label(G, v)} for u, v in ties]
-                if len(ties) <= list_ties
+                "community_a": int(ca[k]),
+                "community_b": int(cb[k]),
+                "size_a": int(size[ca[k]]),
+                "size_b": int(size[cb[k]]),
+                "ties": int(ties[k]),
+                "holders": [{"id": ids[x], "name": names[x], "ties": tally[x]} for x in ranked.tolist()],
+                "tie_list": [
+                    {"u": ids[u], "v": ids[v], "u_name": names[u], "v_name": names[v]}
+                    for u, v in zip(lo[at].tolist(), hi[at].tolist(), strict=True)
+                ]
+                if ties[k] <= list_ties
                 else [],
             }
         )

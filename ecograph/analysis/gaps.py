@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Hashable
 
-import networkx as nx
+import numpy as np
+import scipy as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.analysis._util import values_of
+from ecograph.analysis._util import GraphLike, as_network
+from ecograph.projections import Network
 
 __all__ = ["ei_index", "group_gaps"]
 
@@ -17,7 +18,7 @@ __all__ = ["ei_index", "group_gaps"]
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def group_gaps(
-    G: nx.Graph,
+    G: GraphLike,
     attr: str = "category",
     *,
     across: str | None = None,
@@ -44,7 +45,7 @@ def group_gaps(
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph.
     attr : str, optional (default "category")
         Node attribute defining the groups: ``category``, ``province``, ``sectors``… A
@@ -70,6 +71,7 @@ def group_gaps(
     --------
     Two triangles of "x" joined by one tie to "y":
 
+    >>> import networkx as nx
     >>> G = nx.barbell_graph(3, 0)
     >>> nx.set_node_attributes(G, {v: "x" if v < 3 else "y" for v in G}, "kind")
     >>> [(r["group_a"], r["group_b"], r["observed"], round(r["expected"], 2)) for r in group_gaps(G, "kind")]
@@ -92,23 +94,38 @@ def group_gaps(
     .. [2] Molloy, M., & Reed, B. (1995). A critical point for random graphs with a given
        degree sequence. *Random Structures & Algorithms* 6, 161–180.
     """
-    degree = dict(G.degree(weight=weight))
-    two_m = float(sum(degree.values()))
+    N = as_network(G)
+    degree = N.strength(weight)
+    two_m = float(degree.sum())
     if two_m == 0:
         return []
+    w = N.edge_column(weight)
+    groups, totals, M = _groups(N, attr, degree)
     if across is None:
-        observed, totals = _within(G, attr, degree, weight)
-        pairs = [(r, s) for i, r in enumerate(totals) for s in list(totals)[i:]]
-        other = totals
+        # Ties joining {r, s}: (r at one end and s at the other) or the reverse; a tie with
+        # both groups at both ends counted once.
+        P = _between(M, M, N, w)
+        C = _both(M, N)
+        both = (C.T @ sp.sparse.diags_array(w) @ C).toarray()
+        observed = P + P.T - both
+        np.fill_diagonal(observed, np.diag(P))
+        pairs = [(i, j) for i in range(len(groups)) for j in range(i, len(groups))]
+        others, other_totals = groups, totals
     else:
-        observed, totals, other = _across(G, attr, across, degree, weight)
-        pairs = [(r, s) for r in totals for s in other]
+        others, other_totals, B = _groups(N, across, degree)
+        observed = (
+            _between(M, B, N, w)
+            + _between(B, M, N, w).T
+            - (_both(M, N).T @ sp.sparse.diags_array(w) @ _both(B, N)).toarray()
+        )
+        pairs = [(i, j) for i in range(len(groups)) for j in range(len(others))]
     rows = []
-    for r, s in pairs:
-        expected = totals[r] * other[s] / (2 * two_m if across is None and r == s else two_m)
+    for i, j in pairs:
+        r, s = groups[i], others[j]
+        expected = totals[i] * other_totals[j] / (2 * two_m if across is None and i == j else two_m)
         if expected < min_expected or expected == 0:
             continue
-        got = float(observed.get((r, s), 0.0))
+        got = float(observed[i, j])
         rows.append(
             {
                 "attr": attr if across is None else f"{attr}×{across}",
@@ -124,55 +141,32 @@ def group_gaps(
     return rows
 
 
-def _degree_totals(G: nx.Graph, attr: str, degree: dict) -> tuple[dict, dict[Hashable, tuple]]:
-    """Each group's total degree, groups in name order, and each node's groups."""
-    values = {v: values_of(G, v, attr) for v in G}
-    totals: Counter = Counter()
-    for v, vals in values.items():
-        for r in vals:
-            totals[r] += degree[v]
-    return {g: totals[g] for g in sorted(totals, key=str)}, values
+def _groups(N: Network, attr: str, degree: np.ndarray) -> tuple[list, list[float], sp.sparse.csr_array]:
+    """The groups of *attr* in name order, each group's total degree (an organisation
+    listing a value twice counts twice), and organisation × group membership."""
+    groups, M = N.members(attr)
+    position = {g: i for i, g in enumerate(groups)}
+    totals = [0.0] * len(groups)
+    for vals, d in zip(N.values(attr), degree.tolist(), strict=True):
+        for g in vals:
+            totals[position[g]] += d
+    return groups, totals, M
 
 
-def _within(G: nx.Graph, attr: str, degree: dict, weight: str | None) -> tuple[Counter, dict]:
-    """Ties between the groups of one attribute, keyed by the pair in name order."""
-    totals, values = _degree_totals(G, attr, degree)
-    # Group values as numbers in name order, so that a pair's key is (smaller, larger).
-    groups = list(totals)
-    code = {g: i for i, g in enumerate(groups)}
-    codes = {v: tuple(code[g] for g in vals) for v, vals in values.items()}
-    counted: Counter = Counter()
-    for u, v, w in G.edges(data=weight, default=1.0):
-        w = 1.0 if weight is None else float(w)
-        cu, cv = codes[u], codes[v]
-        if len(cu) == 1 and len(cv) == 1:
-            a, b = cu[0], cv[0]
-            counted[(a, b) if a <= b else (b, a)] += w
-        else:
-            for key in {(a, b) if a <= b else (b, a) for a in cu for b in cv}:
-                counted[key] += w
-    observed = Counter({(groups[a], groups[b]): w for (a, b), w in counted.items()})
-    return observed, totals
+def _between(A: sp.sparse.csr_array, B: sp.sparse.csr_array, N: Network, w: np.ndarray) -> np.ndarray:
+    """``out[r, s]``: the weight of ties with group *r* of *A* at their first end and group
+    *s* of *B* at the second."""
+    return (A[N.u].T @ sp.sparse.diags_array(w) @ B[N.v]).toarray()
 
 
-def _across(
-    G: nx.Graph, attr: str, across: str, degree: dict, weight: str | None
-) -> tuple[Counter, dict, dict]:
-    """Ties with a group of *attr* at one end and a group of *across* at the other."""
-    totals, values = _degree_totals(G, attr, degree)
-    other, others = _degree_totals(G, across, degree)
-    observed: Counter = Counter()
-    for u, v, w in G.edges(data=weight, default=1.0):
-        w = 1.0 if weight is None else float(w)
-        keys = {(r, s) for r in values[u] for s in others[v]} | {(r, s) for r in values[v] for s in others[u]}
-        for key in keys:
-            observed[key] += w
-    return observed, totals, other
+def _both(M: sp.sparse.csr_array, N: Network) -> sp.sparse.csr_array:
+    """Tie × group: 1 where both ends of the tie are in the group."""
+    return M[N.u].multiply(M[N.v]).tocsr()
 
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def ei_index(G: nx.Graph, attr: str = "category", *, weight: str | None = None) -> dict[Hashable, dict]:
+def ei_index(G: GraphLike, attr: str = "category", *, weight: str | None = None) -> dict[Hashable, dict]:
     r"""Krackhardt and Stern's E–I index of each group: outward against inward ties.
 
     .. math::
@@ -185,7 +179,7 @@ def ei_index(G: nx.Graph, attr: str = "category", *, weight: str | None = None) 
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph.
     attr : str, optional (default "category")
         Node attribute defining the groups; list values put a node in several groups.
@@ -200,6 +194,7 @@ def ei_index(G: nx.Graph, attr: str = "category", *, weight: str | None = None) 
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.barbell_graph(3, 0)
     >>> nx.set_node_attributes(G, {v: "x" if v < 3 else "y" for v in G}, "kind")
     >>> ei_index(G, "kind")["x"]
@@ -215,19 +210,13 @@ def ei_index(G: nx.Graph, attr: str = "category", *, weight: str | None = None) 
        crises: An experimental simulation. *Social Psychology Quarterly* 51(2), 123–140.
        https://doi.org/10.2307/2786835
     """
-    values = {v: set(values_of(G, v, attr)) for v in G}
-    internal: Counter = Counter()
-    external: Counter = Counter()
-    for u, v, w in G.edges(data=weight, default=1.0):
-        w = 1.0 if weight is None else float(w)
-        for r in values[u] | values[v]:
-            if r in values[u] and r in values[v]:
-                internal[r] += w
-            else:
-                external[r] += w
-    groups = sorted({r for vals in values.values() for r in vals}, key=str)
+    N = as_network(G)
+    w = N.edge_column(weight)
+    groups, M = N.members(attr)
+    ends = M[N.u] + M[N.v]  # tie × group: how many of its ends are in the group
+    internal = (_both(M, N).T @ w).tolist()
+    external = ((ends - 2 * _both(M, N)).T @ w).tolist()
     out = {}
-    for r in groups:
-        i, e = float(internal[r]), float(external[r])
+    for r, i, e in zip(groups, internal, external, strict=True):
         out[r] = {"internal": i, "external": e, "ei": (e - i) / (e + i) if e + i else None}
     return out

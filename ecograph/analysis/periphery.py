@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Hashable
-
-import networkx as nx
+import numpy as np
 from networkx.utils import not_implemented_for
 
-from ecograph.analysis._util import describe, label, makeup, name_order, text_order, values_of
+from ecograph.analysis._util import GraphLike, as_network, describe_at, group_codes, group_makeups
 from ecograph.errors import UsageError
 from ecograph.model import FOREIGN_PARTNER
+from ecograph.projections import Network
 
 __all__ = [
     "foreign_gatekeepers",
@@ -23,29 +21,40 @@ __all__ = [
 ]
 
 
-def _row(G: nx.Graph, v: Hashable) -> dict:
-    return {**describe(G, v), "sectors": list(values_of(G, v, "sectors")), "partners": G.degree(v)}
-
-
-def _lacking(G: nx.Graph, category: str, has: Callable[[Hashable, Hashable], bool]) -> list[dict]:
-    """Organisations of *category* with no neighbour *w* such that ``has(v, w)``."""
-    rows = [
-        _row(G, v)
-        for v, cat in G.nodes(data="category")
-        if cat == category and not any(has(v, w) for w in G[v] if w != v)
+def _rows(N: Network, at: np.ndarray) -> list[dict]:
+    """The organisations at positions *at* as rows: who they are, their sectors and partners."""
+    sectors = N.values("sectors")
+    return [
+        {**describe_at(N, i), "sectors": list(sectors[i]), "partners": int(N.degree[i])} for i in at.tolist()
     ]
-    rows.sort(key=lambda r: (-r["partners"], text_order(r["name"]), str(r["id"])))
-    return rows
+
+
+def _is(N: Network, attr: str, wanted: tuple) -> np.ndarray:
+    """Which organisations have one of the values *wanted* of *attr*."""
+    return np.fromiter((x in wanted for x in N.column(attr)), dtype=bool, count=N.n)
+
+
+def _lacking(N: Network, category: str, partner: np.ndarray, tie: np.ndarray | None = None) -> list[dict]:
+    """Organisations of *category* with no partner in the mask *partner* and no tie in the
+    mask *tie*, most partners first."""
+    keep = ~N.loops
+    u, v = N.u[keep], N.v[keep]
+    good = np.zeros(N.m, dtype=bool) if tie is None else tie
+    has = np.zeros(N.n, dtype=bool)
+    has[u[partner[v] | good[keep]]] = True
+    has[v[partner[u] | good[keep]]] = True
+    at = np.flatnonzero(_is(N, "category", (category,)) & ~has)
+    return _rows(N, at[np.lexsort((N.name_rank[at], -N.degree[at]))])
 
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def isolates(G: nx.Graph) -> list[dict]:
+def isolates(G: GraphLike) -> list[dict]:
     """Organisations with no tie at all.
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph.
 
     Returns
@@ -56,6 +65,7 @@ def isolates(G: nx.Graph) -> list[dict]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.path_graph(2)
     >>> G.add_node(5, name="Lonely Lab")
     >>> [(r["id"], r["name"]) for r in isolates(G)]
@@ -65,19 +75,19 @@ def isolates(G: nx.Graph) -> list[dict]:
     -----
     :math:`O(n)`.
     """
-    rows = [_row(G, v) for v in nx.isolates(G)]
-    rows.sort(key=lambda r: (text_order(r["name"]), str(r["id"])))
-    return rows
+    N = as_network(G)
+    at = np.flatnonzero(N.degree == 0)
+    return _rows(N, at[np.argsort(N.name_rank[at], kind="stable")])
 
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def small_components(G: nx.Graph, *, max_size: int | None = None) -> list[dict]:
+def small_components(G: GraphLike, *, max_size: int | None = None) -> list[dict]:
     """Groups of organisations tied to each other but not to the largest connected part.
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph.
     max_size : int or None, optional
         Only components of at most this many organisations.
@@ -92,6 +102,7 @@ def small_components(G: nx.Graph, *, max_size: int | None = None) -> list[dict]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph([(1, 2), (2, 3), (3, 1), (7, 8)])
     >>> G.add_node(9)
     >>> [(c["size"], c["members"]) for c in small_components(G)]
@@ -101,35 +112,38 @@ def small_components(G: nx.Graph, *, max_size: int | None = None) -> list[dict]:
     -----
     :math:`O(n + m)`.
     """
-    order = {v: i for i, v in enumerate(G)}
-    comps = sorted(
-        (sorted(c, key=order.__getitem__) for c in nx.connected_components(G)),
-        key=lambda c: (-len(c), order[c[0]]),
-    )
-    rows = []
-    for comp in comps[1:]:
-        if len(comp) < 2 or (max_size is not None and len(comp) > max_size):
-            continue
-        rows.append(
-            {
-                "size": len(comp),
-                "ties": G.subgraph(comp).number_of_edges(),
-                "members": comp,
-                "examples": [label(G, v) for v in comp[:5]],
-                "makeup": makeup(G, comp),
-            }
-        )
-    return rows
+    N = as_network(G)
+    count, labels = N.components
+    sizes = np.bincount(labels, minlength=count)
+    # Largest first, then by first organisation (components are numbered in that order).
+    by_size = np.lexsort((np.arange(count), -sizes))[1:]
+    wanted = by_size[(sizes[by_size] >= 2) & (sizes[by_size] <= (max_size if max_size is not None else N.n))]
+    ties = np.bincount(labels[N.u], minlength=count)
+    members = np.split(np.argsort(labels, kind="stable"), np.cumsum(sizes)[:-1]) if count else []
+    picked = np.full(count, -1, dtype=np.int64)
+    picked[wanted] = np.arange(len(wanted))
+    makeups = group_makeups(N, picked[labels], len(wanted))
+    ids, names = N.ids, N.names
+    return [
+        {
+            "size": int(sizes[c]),
+            "ties": int(ties[c]),
+            "members": [ids[i] for i in members[c].tolist()],
+            "examples": [names[i] for i in members[c][:5].tolist()],
+            "makeup": makeups[k],
+        }
+        for k, c in enumerate(wanted.tolist())
+    ]
 
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def startups_without_investor(G: nx.Graph) -> list[dict]:
+def startups_without_investor(G: GraphLike) -> list[dict]:
     """Startups with no investor partner and no investment tie.
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph with node attributes ``category`` and ``kind`` and edge
         attribute ``kinds`` (as :func:`ecograph.snapshot.undirected` gives).
 
@@ -143,6 +157,7 @@ def startups_without_investor(G: nx.Graph) -> list[dict]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph([("s1", "vc"), ("s2", "u")])
     >>> nx.set_node_attributes(G, {"s1": "startup", "s2": "startup", "vc": "investor", "u": "university"}, "kind")
     >>> nx.set_node_attributes(G, {"s1": "startup", "s2": "startup", "vc": "investor", "u": "university"}, "category")
@@ -153,21 +168,18 @@ def startups_without_investor(G: nx.Graph) -> list[dict]:
     -----
     :math:`O(n + m)`.
     """
-
-    def invests(v, w):
-        return G.nodes[w].get("kind") == "investor" or "investment" in (G[v][w].get("kinds") or ())
-
-    return _lacking(G, "startup", invests)
+    N = as_network(G)
+    return _lacking(N, "startup", _is(N, "kind", ("investor",)), N.has_kind("investment"))
 
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def universities_without_industry(G: nx.Graph) -> list[dict]:
+def universities_without_industry(G: GraphLike) -> list[dict]:
     """Universities with no company or startup partner, at home or abroad.
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph with node attributes ``category`` and ``kind``.
 
     Returns
@@ -178,6 +190,7 @@ def universities_without_industry(G: nx.Graph) -> list[dict]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph([("u1", "co"), ("u2", "ri")])
     >>> kinds = {"u1": "university", "u2": "university", "co": "company", "ri": "research_institute"}
     >>> nx.set_node_attributes(G, kinds, "kind"); nx.set_node_attributes(G, kinds, "category")
@@ -188,17 +201,18 @@ def universities_without_industry(G: nx.Graph) -> list[dict]:
     -----
     :math:`O(n + m)`.
     """
-    return _lacking(G, "university", lambda v, w: G.nodes[w].get("kind") in ("company", "startup"))
+    N = as_network(G)
+    return _lacking(N, "university", _is(N, "kind", ("company", "startup")))
 
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def institutes_without_foreign_partner(G: nx.Graph) -> list[dict]:
+def institutes_without_foreign_partner(G: GraphLike) -> list[dict]:
     """Research institutes with no foreign partner.
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph with node attribute ``category``.
 
     Returns
@@ -209,6 +223,7 @@ def institutes_without_foreign_partner(G: nx.Graph) -> list[dict]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph([("ri1", "jp"), ("ri2", "u")])
     >>> cats = {"ri1": "research_institute", "ri2": "research_institute", "jp": "foreign_partner", "u": "university"}
     >>> nx.set_node_attributes(G, cats, "category")
@@ -219,13 +234,14 @@ def institutes_without_foreign_partner(G: nx.Graph) -> list[dict]:
     -----
     :math:`O(n + m)`.
     """
-    return _lacking(G, "research_institute", lambda v, w: G.nodes[w].get("category") == FOREIGN_PARTNER)
+    N = as_network(G)
+    return _lacking(N, "research_institute", _is(N, "category", (FOREIGN_PARTNER,)))
 
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def foreign_gatekeepers(
-    G: nx.Graph, *, by: str = "province", max_gateways: int = 1, min_organisations: int = 2
+    G: GraphLike, *, by: str = "province", max_gateways: int = 1, min_organisations: int = 2
 ) -> list[dict]:
     """Groups whose ties abroad all run through one organisation (or a few).
 
@@ -236,7 +252,7 @@ def foreign_gatekeepers(
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph with node attributes ``category``, ``province`` and
         ``country``.
     by : {"province", "country"}, optional (default "province")
@@ -255,6 +271,7 @@ def foreign_gatekeepers(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph([("a", "b"), ("b", "jp1"), ("b", "jp2"), ("c", "kr")])
     >>> for v, p in {"a": "Cần Thơ", "b": "Cần Thơ", "c": "Hà Nội"}.items():
     ...     G.nodes[v].update(category="university", province=p, country="VN")
@@ -272,40 +289,48 @@ def foreign_gatekeepers(
     if by not in ("province", "country"):
         raise UsageError(f"by must be 'province' or 'country', not {by!r}")
 
-    abroad_set = {v for v, c in G.nodes(data="category") if c == FOREIGN_PARTNER}
-    foreign = abroad_set.__contains__
-
-    members: dict[Hashable, list] = defaultdict(list)
-    gateways: dict[Hashable, dict] = defaultdict(dict)  # group -> gateway -> foreign ties
-    reached: dict[Hashable, set] = defaultdict(set)
-    for v, data in G.nodes(data=True):
-        if by == "province" and not foreign(v) and data.get("province"):
-            group = data["province"]
-            members[group].append(v)
-            abroad = [w for w in G[v] if foreign(w)]
-            if abroad:
-                gateways[group][v] = len(abroad)
-                reached[group].update(abroad)
-        elif by == "country" and foreign(v) and data.get("country"):
-            group = data["country"]
-            members[group].append(v)
-            for w in G[v]:
-                if not foreign(w):
-                    gateways[group][w] = gateways[group].get(w, 0) + 1
-            reached[group].add(v)
+    N = as_network(G)
+    n = np.int64(max(N.n, 1))
+    foreign = _is(N, "category", (FOREIGN_PARTNER,))
+    column = N.column(by)
+    # Members: home organisations with a province, or foreign partners with a country.
+    member = np.fromiter((bool(x) for x in column), dtype=bool, count=N.n) & (
+        foreign if by == "country" else ~foreign
+    )
+    at = np.flatnonzero(member)
+    codes, groups = group_codes([column[i] for i in at.tolist()])
+    group = np.full(N.n, -1, dtype=np.int64)
+    group[at] = codes
+    size = np.bincount(codes, minlength=len(groups))
+    keep = ~N.loops
+    ends = np.concatenate((N.u[keep], N.v[keep])), np.concatenate((N.v[keep], N.u[keep]))
+    if by == "province":  # a member tied to a foreign partner is a gateway
+        a, b = ends
+        abroad = member[a] & foreign[b]
+        gate, held, far = a[abroad], group[a[abroad]], b[abroad]
+        reached = np.bincount(np.unique(held * n + far) // n, minlength=len(groups))
+    else:  # a home organisation tied to a member is its country's gateway
+        b, a = ends
+        home = member[b] & ~foreign[a]
+        gate, held = a[home], group[b[home]]
+        reached = size
+    keys, ties = np.unique(held * n + gate, return_counts=True)
+    gates = np.bincount(keys // n, minlength=len(groups))
+    start = np.concatenate(([0], np.cumsum(gates)))
     rows = []
-    for group, orgs in members.items():
-        gates = gateways.get(group, {})
-        if not 1 <= len(gates) <= max_gateways or len(orgs) < min_organisations:
-            continue
-        ranked = sorted(gates, key=lambda g: (-gates[g], *name_order(G, g)))
+    for k in np.flatnonzero((gates >= 1) & (gates <= max_gateways) & (size >= min_organisations)).tolist():
+        found, counts = keys[start[k] : start[k + 1]] % n, ties[start[k] : start[k + 1]]
+        order = np.lexsort((N.name_rank[found], -counts))
         rows.append(
             {
                 "by": by,
-                "group": group,
-                "organisations": len(orgs),
-                "foreign_partners": len(reached[group]),
-                "gateways": [{**describe(G, g), "foreign_ties": gates[g]} for g in ranked],
+                "group": groups[k],
+                "organisations": int(size[k]),
+                "foreign_partners": int(reached[k]),
+                "gateways": [
+                    {**describe_at(N, i), "foreign_ties": int(c)}
+                    for i, c in zip(found[order].tolist(), counts[order].tolist(), strict=True)
+                ],
             }
         )
     rows.sort(key=lambda r: (-r["organisations"], str(r["group"])))
@@ -314,12 +339,12 @@ def foreign_gatekeepers(
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def periphery(G: nx.Graph, *, max_component: int | None = None) -> dict[str, list[dict]]:
+def periphery(G: GraphLike, *, max_component: int | None = None) -> dict[str, list[dict]]:
     """Every peripheral finding at once.
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph, as :func:`ecograph.snapshot.undirected` gives.
     max_component : int or None, optional
         Passed to :func:`small_components` as ``max_size``.
@@ -334,6 +359,7 @@ def periphery(G: nx.Graph, *, max_component: int | None = None) -> dict[str, lis
 
     Examples
     --------
+    >>> import networkx as nx
     >>> sorted(k for k, v in periphery(nx.path_graph(3)).items() if v)
     []
 
