@@ -97,9 +97,14 @@ def _finding(kind: str, sentence: str, row: Mapping | None = None, **extra: obje
     return out
 
 
-def _bridges_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
-    cuts = bridge_cuts(U)
-    points = articulation_cuts(U)
+def _name(N: Network, node: object) -> str:
+    """The name of organisation *node* (an id) in *N*."""
+    return N.names[N.index[node]]
+
+
+def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
+    cuts = bridge_cuts(N)
+    points = articulation_cuts(N)
     leaves = sum(1 for c in cuts if c["cut_off"] == 1)
     findings = []
     for c in [c for c in cuts if c["cut_off"] >= 2][:top]:
@@ -128,10 +133,10 @@ def _bridges_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
             }
         )
     # Weak ties between established organisations: local bridges whose ends have most partners.
-    local = list(local_bridges(U, with_span=False))
-    degree = dict(U.degree())
+    local = list(local_bridges(N, with_span=False))
+    degree = dict(zip(N.ids, N.degree.tolist(), strict=True))
     strongest = heapq.nsmallest(top, range(len(local)), key=lambda i: (-min(degree[x] for x in local[i]), i))
-    spans = list(local_bridges(U, edges=[local[i] for i in strongest], cutoff=8))
+    spans = list(local_bridges(N, edges=[local[i] for i in strongest], cutoff=8))
     for u, v, span in spans:
         if math.isinf(span):
             continue  # a bridge: reported above
@@ -139,13 +144,13 @@ def _bridges_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
             {
                 "kind": "local_bridge",
                 "sentence": (
-                    f"{label(U, u)} ({U.degree(u)} partners) and {label(U, v)} ({U.degree(v)} partners) share "
+                    f"{_name(N, u)} ({degree[u]} partners) and {_name(N, v)} ({degree[v]} partners) share "
                     f"no partner: without their tie the shortest route between them takes {span} steps."
                 ),
                 "u": u,
                 "v": v,
-                "u_name": label(U, u),
-                "v_name": label(U, v),
+                "u_name": _name(N, u),
+                "v_name": _name(N, v),
                 "span": span,
             }
         )
@@ -221,7 +226,7 @@ def _gap_pair(kind: str, a: object, b: object) -> str:
     return f"{a} and {b}" if a != b else f"Inside {a}"
 
 
-def _gaps_section(U: nx.Graph, top: int) -> dict:
+def _gaps_section(N: Network, top: int) -> dict:
     findings = []
     for kind, attr, across in (
         ("category", "category", None),
@@ -229,7 +234,7 @@ def _gaps_section(U: nx.Graph, top: int) -> dict:
         ("sector_category", "sectors", "category"),
         ("province", "province", None),
     ):
-        rows = [r for r in group_gaps(U, attr, across=across, min_expected=2.0) if r["z"] <= -1.0]
+        rows = [r for r in group_gaps(N, attr, across=across, min_expected=2.0) if r["z"] <= -1.0]
         for r in rows[:top]:
             a, b = r["group_a"], r["group_b"]
             got = (
@@ -268,10 +273,10 @@ def _community_words(profile: dict) -> str:
 
 
 def _communities_section(
-    U: nx.Graph, N: Network, top: int, seed: int, backend: str | None, method: str
+    N: Network, top: int, seed: int, backend: str | None, method: str
 ) -> tuple[dict, dict]:
     partition = louvain(N, method=method, seed=seed, backend=backend)
-    profiles = community_profiles(U, partition, top=3, min_size=5)
+    profiles = community_profiles(N, partition, top=3, min_size=5)
     by_id = {p["community"]: p for p in profiles}
     findings = []
     for p in profiles[:top]:
@@ -286,7 +291,7 @@ def _communities_section(
                 p,
             )
         )
-    links = community_links(U, partition, max_ties=2, min_size=5)
+    links = community_links(N, partition, max_ties=2, min_size=5)
     for r in links[:top]:
         a, b = by_id.get(r["community_a"]), by_id.get(r["community_b"])
         ties = "; ".join(f"{t['u_name']} – {t['v_name']}" for t in r["tie_list"])
@@ -312,8 +317,8 @@ def _communities_section(
     ), info
 
 
-def _periphery_section(U: nx.Graph, top: int) -> tuple[dict, dict]:
-    found = periphery(U)
+def _periphery_section(N: Network, top: int) -> tuple[dict, dict]:
+    found = periphery(N)
     findings = []
     lists = (
         ("isolates", "organisation has no tie at all", "organisations have no tie at all"),
@@ -538,17 +543,17 @@ def weak_link_report(
     out_sections = []
     for key in wanted:
         if key == "bridges":
-            section, counts = _bridges_section(U, top)
+            section, counts = _bridges_section(N, top)
             summary.update(counts)
         elif key == "brokers":
             section = _brokers_section(U, N, D, top, between, backend)
         elif key == "gaps":
-            section = _gaps_section(U, top)
+            section = _gaps_section(N, top)
         elif key == "communities":
-            section, info = _communities_section(U, N, top, seed, backend, method)
+            section, info = _communities_section(N, top, seed, backend, method)
             summary.update(info)
         elif key == "periphery":
-            section, counts = _periphery_section(U, top)
+            section, counts = _periphery_section(N, top)
             summary.update({f"periphery_{k}": v for k, v in counts.items()})
         elif key == "missing_links":
             section = _missing_section(U, top)
