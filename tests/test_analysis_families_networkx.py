@@ -347,10 +347,10 @@ def assert_families_equal_networkx(G, N=None):
         assert_same(ours(N), reference)
         assert_same(ours(N, min_size=2), [r for r in reference if r["cut_off"] >= 2])
     assert_same(bridge_cuts(G), bridge_cuts(N))  # a networkx graph is converted: the same rows
-    assert_same(
-        list(local_bridges(N, with_span=False)),
-        [(u, v) for u, v in nx.local_bridges(G, with_span=False) if u != v],
-    )
+    local = [(u, v) for u, v in nx.local_bridges(G, with_span=False) if u != v]
+    assert_same(list(local_bridges(N, with_span=False)), local)
+    # Given the ties, each is looked up on its own rather than through the triangles.
+    assert_same(list(local_bridges(N, with_span=False, edges=G.edges())), local)
     for attr, across in (("category", None), ("sectors", None), ("sectors", "category"), ("province", None)):
         for weight in (None, "weight"):
             ours = group_gaps(N, attr, across=across, weight=weight, min_expected=0.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from itertools import pairwise
 
 import networkx as nx
 import numpy as np
@@ -125,6 +126,24 @@ def name_order(G: nx.Graph, node: Hashable) -> tuple[str, str, str]:
 def text_order(text: str) -> tuple[str, str]:
     """Sort key for a name already in hand."""
     return fold(text), text
+
+
+def text_rank(N: Network) -> np.ndarray:
+    """Each organisation's place in the order of names alone, as :func:`text_order` sorts
+    them (organisations of the same name share a place; from :attr:`Network.name_rank`).
+
+    Examples
+    --------
+    >>> N = Network.from_networkx(nx.Graph([("b", "a"), ("c", "a")]))
+    >>> text_rank(N).tolist()
+    [1, 0, 2]
+    """
+    order = np.argsort(N.name_rank)
+    names = [N.names[i] for i in order.tolist()]
+    changes = np.fromiter((a != b for a, b in pairwise(names)), dtype=np.int64, count=max(N.n - 1, 0))
+    rank = np.empty(N.n, dtype=np.int64)
+    rank[order] = np.concatenate((np.zeros(min(N.n, 1), dtype=np.int64), np.cumsum(changes)))
+    return rank
 
 
 def describe(G: nx.Graph, node: Hashable) -> dict[str, object]:

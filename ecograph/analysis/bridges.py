@@ -15,12 +15,12 @@ from ecograph.analysis._util import (
     as_network,
     makeup_dict,
     positions,
-    text_order,
+    text_rank,
     value_codes,
 )
-from ecograph.projections import Network
+from ecograph.projections import Network, ig
 
-__all__ = ["articulation_cuts", "bridge_cuts", "local_bridges"]
+__all__ = ["articulation_cuts", "bridge_cuts", "local_bridge_edges", "local_bridges"]
 
 _EXAMPLES = 5
 
@@ -226,9 +226,10 @@ def bridge_cuts(G: GraphLike, *, min_size: int = 1, attrs: Sequence[str] = MAKEU
                 "examples": examples,
             }
         )
-    rows.sort(
-        key=lambda r: (-r["cut_off"], -r["component_size"], text_order(r["u_name"]), text_order(r["v_name"]))
-    )
+    # By size, then by the two names (as text_order sorts them), else in the search's order.
+    rank = text_rank(N)
+    index = N.index
+    rows.sort(key=lambda r: (-r["cut_off"], -r["component_size"], rank[index[r["u"]]], rank[index[r["v"]]]))
     return rows
 
 
@@ -323,7 +324,8 @@ def articulation_cuts(G: GraphLike, *, min_size: int = 1, attrs: Sequence[str] =
                 "examples": cuts.names(ranges),
             }
         )
-    rows.sort(key=lambda r: (-r["cut_off"], -r["component_size"], text_order(r["name"]), str(r["id"])))
+    rank, index = N.name_rank, N.index  # by name, then id as text
+    rows.sort(key=lambda r: (-r["cut_off"], -r["component_size"], rank[index[r["id"]]]))
     return rows
 
 
@@ -409,23 +411,45 @@ def local_bridges(
     """
     N = as_network(G)
     if edges is None:
-        keep = ~N.loops
-        a, b = N.u[keep], N.v[keep]
+        at = local_bridge_edges(N)
+        a, b = N.u[at], N.v[at]
     else:
         pairs = [(u, v) for u, v in edges if u != v]
         ends = np.array(positions(N, [x for pair in pairs for x in pair]), dtype=np.int64)
-        a, b = ends[0::2], ends[1::2]
+        alone = ~_shares_partner(N, ends[0::2], ends[1::2])
+        a, b = ends[0::2][alone], ends[1::2][alone]
     limit = math.inf if cutoff is None else cutoff
-    alone = ~shares_partner(N, a, b)
     ids, A = N.ids, N.adjacency()
-    for u, v in zip(a[alone].tolist(), b[alone].tolist(), strict=True):
+    for u, v in zip(a.tolist(), b.tolist(), strict=True):
         if with_span:
             yield ids[u], ids[v], _detour(A, u, v, limit)
         else:
             yield ids[u], ids[v]
 
 
-def shares_partner(N: Network, a: np.ndarray, b: np.ndarray, chunk: int = 4_000_000) -> np.ndarray:
+def local_bridge_edges(N: Network) -> np.ndarray:
+    """The positions of *N*'s local bridges among its edges (self-loops left out), in edge
+    order: the edges on no triangle, from igraph's list of triangles (or
+    :func:`shares_partner` without igraph).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> local_bridge_edges(Network.from_networkx(nx.Graph([(0, 1), (1, 2), (2, 0), (2, 3)]))).tolist()
+    [3]
+    """
+    tie = np.flatnonzero(~N.loops)
+    if ig is None:  # pragma: no cover - exercised only where igraph is missing
+        return tie[~_shares_partner(N, N.u[tie], N.v[tie])]
+    corners = np.array(N.igraph.list_triangles(), dtype=np.int64).reshape(-1, 3)
+    sides = np.concatenate((corners[:, [0, 1]], corners[:, [1, 2]], corners[:, [0, 2]]))
+    n = np.int64(max(N.n, 1))
+    on_triangle = np.unique(sides.min(axis=1) * n + sides.max(axis=1))
+    codes = np.minimum(N.u[tie], N.v[tie]) * n + np.maximum(N.u[tie], N.v[tie])
+    return tie[~np.isin(codes, on_triangle)]
+
+
+def _shares_partner(N: Network, a: np.ndarray, b: np.ndarray, chunk: int = 4_000_000) -> np.ndarray:
     """Whether organisations ``a[k]`` and ``b[k]`` (positions) have a partner in common.
 
     From the end with fewer partners, each of its partners is looked up among the other

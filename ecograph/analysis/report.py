@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
 from collections.abc import Mapping
 
 import networkx as nx
+import numpy as np
 
 from ecograph import snapshot
 from ecograph.analysis._util import as_network, jsonable, label
-from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridges
+from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridge_edges, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_roles
 from ecograph.analysis.centrality import CentralityResult, centrality, top_nodes
 from ecograph.analysis.communities import community_links, community_profiles, louvain
@@ -133,10 +133,11 @@ def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
             }
         )
     # Weak ties between established organisations: local bridges whose ends have most partners.
-    local = list(local_bridges(N, with_span=False))
-    degree = dict(zip(N.ids, N.degree.tolist(), strict=True))
-    strongest = heapq.nsmallest(top, range(len(local)), key=lambda i: (-min(degree[x] for x in local[i]), i))
-    spans = list(local_bridges(N, edges=[local[i] for i in strongest], cutoff=8))
+    local = local_bridge_edges(N)
+    ends = np.minimum(N.degree[N.u[local]], N.degree[N.v[local]])
+    strongest = local[np.argsort(-ends, kind="stable")[:top]].tolist()
+    degree = {N.ids[i]: int(N.degree[i]) for e in strongest for i in (N.u[e], N.v[e])}
+    spans = list(local_bridges(N, edges=[(N.ids[N.u[e]], N.ids[N.v[e]]) for e in strongest], cutoff=8))
     for u, v, span in spans:
         if math.isinf(span):
             continue  # a bridge: reported above
