@@ -26,12 +26,18 @@ from ecograph.analysis import (
     louvain,
     periphery,
 )
-from ecograph.analysis._util import MAKEUP_ATTRS, describe, label, makeup, name_order, text_order, values_of
+from ecograph.analysis._util import MAKEUP_ATTRS, describe, label, makeup, name_order, values_of
 from ecograph.model import FOREIGN_PARTNER
+from ecograph.names import fold
 from ecograph.projections import Network
 from ecograph.workspace import Workspace
 
 # -- networkx references ------------------------------------------------------------------
+
+
+def text_order(name):
+    """Names in order: without case or diacritics, then as written."""
+    return fold(name), name
 
 
 def _search(G):

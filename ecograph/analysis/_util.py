@@ -123,14 +123,10 @@ def name_order(G: nx.Graph, node: Hashable) -> tuple[str, str, str]:
     return fold(name), name, str(node)
 
 
-def text_order(text: str) -> tuple[str, str]:
-    """Sort key for a name already in hand."""
-    return fold(text), text
-
-
 def text_rank(N: Network) -> np.ndarray:
-    """Each organisation's place in the order of names alone, as :func:`text_order` sorts
-    them (organisations of the same name share a place; from :attr:`Network.name_rank`).
+    """Each organisation's place in the order of names alone: without case or diacritics,
+    then as written (organisations of the same name share a place; from
+    :attr:`Network.name_rank`).
 
     Examples
     --------

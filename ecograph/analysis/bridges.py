@@ -226,7 +226,7 @@ def bridge_cuts(G: GraphLike, *, min_size: int = 1, attrs: Sequence[str] = MAKEU
                 "examples": examples,
             }
         )
-    # By size, then by the two names (as text_order sorts them), else in the search's order.
+    # By size, then by the two names, else in the order the search finished them.
     rank = text_rank(N)
     index = N.index
     rows.sort(key=lambda r: (-r["cut_off"], -r["component_size"], rank[index[r["u"]]], rank[index[r["v"]]]))
