@@ -11,6 +11,7 @@ import math
 from collections import Counter, defaultdict
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from ecograph.analysis import (
     periphery,
 )
 from ecograph.analysis._util import MAKEUP_ATTRS, describe, label, makeup, name_order, values_of
+from ecograph.analysis.bridges import _search
 from ecograph.model import FOREIGN_PARTNER
 from ecograph.names import fold
 from ecograph.projections import Network
@@ -40,7 +42,7 @@ def text_order(name):
     return fold(name), name
 
 
-def _search(G):
+def _dfs(G):
     """Preorder, post-order and DFS parent of every node (networkx's own depth-first search)."""
     pre = {v: i for i, v in enumerate(nx.dfs_preorder_nodes(G))}
     post = {v: i for i, v in enumerate(nx.dfs_postorder_nodes(G))}
@@ -48,7 +50,7 @@ def _search(G):
 
 
 def ref_bridge_cuts(G, attrs=MAKEUP_ATTRS):
-    pre, post, parent = _search(G)
+    pre, post, parent = _dfs(G)
     rows = []
     H = nx.Graph(G)
     for a, b in nx.bridges(G):
@@ -78,7 +80,7 @@ def ref_bridge_cuts(G, attrs=MAKEUP_ATTRS):
 
 
 def ref_articulation_cuts(G, attrs=MAKEUP_ATTRS):
-    pre, _, parent = _search(G)
+    pre, _, parent = _dfs(G)
     rows = []
     H = nx.Graph(G)
     for p in nx.articulation_points(G):
@@ -418,6 +420,33 @@ def ecosystems(draw, max_nodes=16):
 @given(ecosystems())
 def test_families_equal_networkx_on_random_ecosystems(G):
     assert_families_equal_networkx(G)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ecosystems())
+def test_the_search_order_is_networkx_depth_first_order_with_or_without_ladders(G):
+    N = Network.from_networkx(G)
+    roots = np.unique(N.components[1], return_index=True)[1]
+    preorder = [N.index[v] for v in nx.dfs_preorder_nodes(G)]
+    parents = nx.dfs_predecessors(G)
+    for ladder in (0, 1, 2, 64):
+        order, parent = _search(N.adjacency(), roots, ladder)
+        assert order.tolist() == preorder
+        assert parent.tolist() == [N.index[parents[v]] if v in parents else -1 for v in N.ids]
+
+
+def test_a_hub_is_searched_through_its_ladder():
+    # A hub of 300 partners and two more components; laddered from 64 partners on.
+    G = nx.Graph()
+    G.add_edges_from((0, w) for w in range(1, 301))
+    G.add_edges_from([(5, 6), (301, 302), (303, 304), (304, 305)])
+    N = Network.from_networkx(G)
+    roots = np.unique(N.components[1], return_index=True)[1]
+    assert roots.tolist() == [0, 301, 303]
+    order, parent = _search(N.adjacency(), roots)
+    assert order.tolist() == [N.index[v] for v in nx.dfs_preorder_nodes(G)]
+    assert parent[N.index[6]] == N.index[5] and parent[N.index[300]] == 0 and parent[N.index[303]] == -1
+    assert_families_equal_networkx(G, N)
 
 
 @pytest.mark.parametrize(

@@ -25,34 +25,76 @@ __all__ = ["articulation_cuts", "bridge_cuts", "local_bridge_edges", "local_brid
 _EXAMPLES = 5
 
 
+def _search(A: sp.sparse.csr_array, roots: np.ndarray, ladder: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Depth-first preorder and parents (-1 for a root) over the adjacency *A*: from each of
+    *roots* in turn, partners visited in the order of *A*'s rows, as a recursive search.
+
+    scipy's traversal gives that order, from an extra node whose partners are *roots*, but
+    rescans a row from its start each time it comes back to it: quadratic in the partners
+    of a hub. So a row longer than *ladder* becomes a ladder of extra nodes, each holding
+    one partner and the next rung, which the search passes in the same order.
+    """
+    n = A.shape[0]
+    counts = np.append(np.diff(A.indptr), len(roots))
+    cols = np.concatenate((A.indices, roots)).astype(np.int64)
+    row = np.repeat(np.arange(n + 1, dtype=np.int64), counts)
+    slot = np.arange(len(cols)) - np.repeat(np.cumsum(counts) - counts, counts)
+    hub = counts > ladder
+    rung = hub[row] & (slot > 0)  # every partner of a hub but its first sits on a rung
+    owner = np.repeat(np.arange(n + 1, dtype=np.int64), np.where(hub, counts - 1, 0))
+    rungs = len(owner)
+    # Rung k holds one partner (slot 0) and the next rung of the same hub (slot 1).
+    first_rung = n + 1 + np.cumsum(np.where(hub, counts - 1, 0)) - np.where(hub, counts - 1, 0)
+    at = np.flatnonzero(rung)
+    rung_of = first_rung[row[at]] + slot[at] - 1
+    next_rung = rung_of + 1
+    has_next = slot[at] < counts[row[at]] - 1
+    starts = hub & (counts > 1)
+    entry_rows = np.concatenate((row[~rung], np.flatnonzero(starts), rung_of, rung_of[has_next]))
+    entry_slots = np.concatenate(
+        (
+            slot[~rung],
+            np.ones(int(starts.sum()), dtype=np.int64),
+            np.zeros(len(at), dtype=np.int64),
+            np.ones(int(has_next.sum()), dtype=np.int64),
+        )
+    )
+    entry_cols = np.concatenate((cols[~rung], first_rung[starts], cols[at], next_rung[has_next]))
+    size = n + 1 + rungs
+    by = np.lexsort((entry_slots, entry_rows))
+    S = sp.sparse.csr_array(
+        (
+            np.ones(len(by)),
+            entry_cols[by],
+            np.concatenate(([0], np.cumsum(np.bincount(entry_rows, minlength=size)))),
+        ),
+        shape=(size, size),
+    )
+    found, pred = sp.sparse.csgraph.depth_first_order(S, n, directed=True, return_predecessors=True)
+    order = found[found < n].astype(np.int64)
+    parent = pred[:n].astype(np.int64)
+    on_rung = parent > n
+    parent[on_rung] = owner[parent[on_rung] - n - 1]
+    parent[parent == n] = -1
+    return order, parent
+
+
 class _Cuts:
     """One depth-first search over every component: preorder, subtrees and low-links.
 
     The search starts at each component's first organisation, in node order, and visits
-    partners in node order (scipy's traversal, from one extra root tied to those first
-    organisations). Components are contiguous in preorder, and so is each DFS subtree, so
-    the make-up of any subtree or component is a difference of prefix sums.
+    partners in node order (:func:`_search`; rows longer than *ladder* are laddered).
+    Components are contiguous in preorder, and so is each DFS subtree, so the make-up of
+    any subtree or component is a difference of prefix sums.
     """
 
-    def __init__(self, N: Network, attrs: Sequence[str]):
+    def __init__(self, N: Network, attrs: Sequence[str], ladder: int = 64):
         self.N = N
         n = N.n
         A = N.adjacency()
         _, labels = N.components
         roots = np.unique(labels, return_index=True)[1]
-        # An extra root n tied to each component's first organisation, so one search covers all.
-        S = sp.sparse.csr_array(
-            (
-                np.ones(len(A.indices) + len(roots)),
-                np.concatenate((A.indices, roots)),
-                np.concatenate((A.indptr, [len(A.indices) + len(roots)])),
-            ),
-            shape=(n + 1, n + 1),
-        )
-        found, pred = sp.sparse.csgraph.depth_first_order(S, n, directed=True, return_predecessors=True)
-        order = found[1:].astype(np.int64)
-        parent = pred[:n].astype(np.int64)
-        parent[parent == n] = -1
+        order, parent = _search(A, roots, ladder)
         tin = np.empty(n, dtype=np.int64)
         tin[order] = np.arange(n)
         # low[v] starts as the earliest preorder among v's partners but its parent.
