@@ -442,8 +442,9 @@ def local_bridges(
 
     Notes
     -----
-    Each tie is tested from its end with fewer partners: is any of them tied to the
-    other end (:math:`O(\\sum_{uv} \\min(d_u, d_v))`, vectorised); a bidirectional
+    Every tie at once: the ties on none of igraph's triangles (:func:`local_bridge_edges`).
+    Given *edges*, each is tested from its end with fewer partners: is any of them tied to
+    the other end (:math:`O(\\sum_{uv} \\min(d_u, d_v))`, vectorised). A bidirectional
     breadth-first search per local bridge for its span.
 
     References
