@@ -469,6 +469,20 @@ class Network(_Nodes):
         attributes of the networkx graph it was made from)."""
         return self._networkx
 
+    def both_ways(self) -> Arcs:
+        """Each edge as two arcs (a self-loop as one), unweighted: the directed view of a graph
+        that has none, as :meth:`Arcs.from_networkx` makes it of an undirected graph."""
+        other = ~self.loops
+        return Arcs(
+            self.ids,
+            np.concatenate((self.u, self.v[other])),
+            np.concatenate((self.v, self.u[other])),
+            self._node_column,
+            graph=self.graph,
+            node_attrs=self.node_attrs,
+            node_data=self._node_data,
+        )
+
 
 class Arcs(_Nodes):
     """A directed graph as arrays: arcs ``a → b`` (each ordered pair once) with their weights.
