@@ -9,7 +9,7 @@ import numpy as np
 import scipy as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.analysis._util import GraphLike, as_network, positions, sparse_entries, sparse_lookup
+from ecograph.analysis._util import GraphLike, as_network, positions, sparse_entries
 from ecograph.errors import UsageError
 from ecograph.projections import Network
 
@@ -46,7 +46,7 @@ class _Index:
             self.aa = np.where(self.degree > 1, 1.0 / np.log(np.maximum(self.degree, 2)), 0.0)
             self.ra = np.where(self.degree > 0, 1.0 / np.maximum(self.degree, 1), 0.0)
         self.category = N.column("category")
-        self.sectors = [set(values) for values in N.values("sectors")]
+        self.sectors = N.values("sectors")  # tuples, kept by the network
         names, M = N.members("sectors")
         rows, cols, _ = sparse_entries(M)
         masks = np.zeros((n, max(1, math.ceil(len(names) / 64))), dtype=np.uint64)
@@ -66,7 +66,7 @@ def _reason(N: Network, idx: _Index, i: int, j: int) -> tuple[np.ndarray, list, 
     """Shared partners (positions, most specific first), shared sectors and the sentence."""
     common = np.intersect1d(N.neighbors(i), N.neighbors(j), assume_unique=True)
     common = common[np.lexsort((N.name_rank[common], N.degree[common]))]
-    sectors = sorted(idx.sectors[i] & idx.sectors[j], key=str)
+    sectors = sorted(set(idx.sectors[i]) & set(idx.sectors[j]), key=str)
     parts = []
     if len(common):
         names = ", ".join(N.names[w] for w in common[:3].tolist())
@@ -79,6 +79,30 @@ def _reason(N: Network, idx: _Index, i: int, j: int) -> tuple[np.ndarray, list, 
     if pu and pv:
         parts.append(f"both in {pu}" if pu == pv else f"different provinces ({pu}, {pv})")
     return common, sectors, "; ".join(parts) if parts else "no shared partner or sector"
+
+
+_TIED = float(2**32)  # marks a pair already tied; more than any count of common partners
+
+
+def _two_steps(Ab: sp.sparse.csr_array, R: sp.sparse.csr_array, idx: _Index) -> tuple[np.ndarray, ...]:
+    """Every pair two steps apart from the rows of *Ab*: row (in *Ab*), column, common
+    partners, and the Adamic–Adar and resource-allocation sums over them.
+
+    *R* is the adjacency with :data:`_TIED` on its diagonal, so that a pair already tied
+    (or also one step apart) counts at least :data:`_TIED` partners. Two products with the same structure, whose entries line up without a
+    lookup: the counts, and both sums at once as the real and imaginary parts of complex
+    entries (never zero: every partner has ``ra > 0``). Each row's partners are taken in
+    descending order, so that the sums add up in the order they always have.
+    """
+    counts = np.diff(Ab.indptr)
+    ends = np.repeat(Ab.indptr[1:], counts)
+    starts = np.repeat(Ab.indptr[:-1], counts)
+    partners = Ab.indices[starts + ends - 1 - np.arange(Ab.nnz)]  # each row reversed
+    shape = Ab.shape
+    C = sp.sparse.csr_array((np.ones(Ab.nnz), partners, Ab.indptr), shape=shape) @ R
+    S = sp.sparse.csr_array((idx.aa[partners] + 1j * idx.ra[partners], partners, Ab.indptr), shape=shape) @ R
+    rows = np.repeat(np.arange(shape[0], dtype=np.int64), np.diff(C.indptr))
+    return rows, C.indices, C.data, S.data
 
 
 def _keep_best(rows, cols, scores, tiebreak, top):
@@ -206,6 +230,7 @@ def recommend(
     A = idx.A
     best = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
     two_step = A @ idx.degree.astype(np.float64)
+    R = sp.sparse.csr_array(A + _TIED * sp.sparse.eye_array(n, format="csr"))
     start = 0
     while start < len(sources):
         stop, load = start, 0.0
@@ -214,17 +239,13 @@ def recommend(
             stop += 1
         block = sources[start:stop]
         start = stop
-        Ab = A[block]
-        local, cols, cnv = sparse_entries(Ab @ A)
-        if len(cnv) == 0:
-            continue
+        local, cols, cnv, sums = _two_steps(A[block], R, idx)
         rows = block[local]
-        keep = allowed(rows, cols) & (sparse_lookup(Ab, local, cols) == 0)
+        keep = (cnv < _TIED) & allowed(rows, cols)
         if not keep.any():
             continue
-        local, rows, cols, cnv = local[keep], rows[keep], cols[keep], cnv[keep]
-        aav = sparse_lookup(Ab @ sp.sparse.diags_array(idx.aa) @ A, local, cols)
-        rav = sparse_lookup(Ab @ sp.sparse.diags_array(idx.ra) @ A, local, cols)
+        rows, cols, cnv, sums = rows[keep], cols[keep].astype(np.int64), cnv[keep], sums[keep]
+        aav, rav = sums.real, sums.imag
         scores = (
             w["common_partners"] * cnv
             + w["adamic_adar"] * aav
@@ -281,7 +302,7 @@ def _sector_pairs(
     order = np.argsort(-idx.degree, kind="stable")
     for j in order.tolist():
         if is_target[j]:
-            for s in idx.sectors[j]:
+            for s in dict.fromkeys(idx.sectors[j]):
                 by_sector.setdefault(s, []).append(j)
     rows, cols = [], []
     for i in sources.tolist():
@@ -289,7 +310,7 @@ def _sector_pairs(
             continue
         near = set(N.neighbors(i).tolist())
         seen = set()
-        for s in sorted(idx.sectors[i], key=str):
+        for s in sorted(set(idx.sectors[i]), key=str):
             taken = 0
             for j in by_sector.get(s, ()):
                 if taken == cap:
