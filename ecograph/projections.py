@@ -389,6 +389,32 @@ class Network(_Nodes):
         return int(count), labels
 
     @cached_property
+    def triangles(self) -> np.ndarray:
+        """Every triangle once, as rows of three positions (``(k, 3)``).
+
+        Each edge runs from the end with fewer partners to the other (ties by position),
+        and each pair of edges leaving the same node closes a triangle when its far ends
+        are tied: :math:`O(m^{3/2})` pairs at most, usually far fewer.
+        """
+        keep = ~self.loops
+        u, v = self.u[keep], self.v[keep]
+        rank = np.empty(self.n, dtype=np.int64)
+        rank[np.lexsort((np.arange(self.n), self.degree))] = np.arange(self.n)
+        up = rank[u] < rank[v]
+        low, high = np.where(up, u, v), np.where(up, v, u)
+        order = np.argsort(low, kind="stable")
+        a, b = low[order], high[order]
+        out = np.bincount(a, minlength=self.n)
+        place = np.arange(len(a)) - (np.cumsum(out) - out)[a]  # each edge's place among its node's
+        later = out[a] - 1 - place
+        first = np.repeat(np.arange(len(a)), later)
+        second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
+        closed = self.has_edges(b[first], b[second])
+        found = np.stack((a[first][closed], b[first][closed], b[second][closed]), axis=1)
+        _readonly(found)
+        return found
+
+    @cached_property
     def pair_codes(self) -> np.ndarray:
         """Each edge's pair ``min * n + max``, sorted (for :meth:`has_edges`)."""
         n = np.int64(max(self.n, 1))

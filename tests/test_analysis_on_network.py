@@ -8,7 +8,7 @@ import random
 import networkx as nx
 import pytest
 
-from ecograph.analysis import attack_curve, centrality, recommend, weak_link_report
+from ecograph.analysis import attack_curve, centrality, recommend, structural_holes, weak_link_report
 from ecograph.analysis._util import name_order
 from ecograph.analysis.ego import ego_network
 from ecograph.analysis.summary import network_summary
@@ -202,6 +202,47 @@ def test_ego_networks_on_the_demo_equal_networkx(demo):
     for org in N.ids[::150]:
         for radius in (1, 2):
             assert ego_network(N, org, radius=radius) == reference_ego(G, org, radius)
+
+
+# -- triangles and Burt's measures ---------------------------------------------------------
+
+
+def weighted(G: nx.Graph, seed: int = 0) -> nx.Graph:
+    """*G* with weights from 0.5 to 3."""
+    rng = random.Random(seed)
+    H = nx.Graph(G)
+    for a, b in H.edges():
+        H[a][b]["weight"] = rng.choice((0.5, 1.0, 2.0, 3.0))
+    return H
+
+
+@pytest.mark.parametrize("G", GRAPHS, ids=lambda G: f"{G.number_of_nodes()}n{G.number_of_edges()}m")
+def test_triangles_are_listed_once_each(G):
+    found = Network.from_networkx(G).triangles
+    ids = list(G)
+    triples = {frozenset(ids[i] for i in row) for row in found.tolist()}
+    assert len(triples) == len(found) and all(len(t) == 3 for t in triples)
+    assert len(found) == sum(nx.triangles(nx.Graph(G)).values()) // 3
+    assert all(G.has_edge(a, b) for t in triples for a, b in itertools.combinations(t, 2))
+
+
+@pytest.mark.parametrize("G", [*GRAPHS[1:], *(weighted(G, i) for i, G in enumerate(GRAPHS[1:]))])
+@pytest.mark.parametrize("weight", [None, "weight"])
+def test_burts_measures_from_triangles_equal_networkx(G, weight):
+    G = nx.Graph(G)
+    G.remove_edges_from(
+        list(nx.selfloop_edges(G))
+    )  # networkx counts one as a contact; a tie to itself is none
+    ours = structural_holes(Network.from_networkx(G), weight=weight)
+    for measure in ("constraint", "effective_size", "efficiency", "hierarchy"):
+        reference = centrality(G, measure, weight=weight, backend="networkx")
+        for v in G:
+            assert ours[v][measure] == pytest.approx(reference.values[v], nan_ok=True), (measure, v)
+
+
+def test_triangles_on_the_demo_equal_networkx(demo):
+    N, G = demo
+    assert len(N.triangles) == sum(nx.triangles(G).values()) // 3
 
 
 # -- the report ----------------------------------------------------------------------------
