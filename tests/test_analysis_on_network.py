@@ -276,6 +276,14 @@ def test_the_report_builds_no_networkx_graph_for_its_array_families(demo, monkey
     assert from_network["summary"]["organisations"] == G.number_of_nodes()
 
 
+@pytest.mark.parametrize("G", GRAPHS, ids=lambda G: f"{G.number_of_nodes()}n{G.number_of_edges()}m")
+def test_each_tie_both_ways_equals_networkx_arcs(G):
+    D, reference = Network.from_networkx(G).both_ways(), Arcs.from_networkx(G)
+    assert D.ids == reference.ids and D.column("name") == reference.column("name")
+    arcs = sorted(zip(D.a.tolist(), D.b.tolist(), strict=True))
+    assert arcs == sorted(zip(reference.a.tolist(), reference.b.tolist(), strict=True))
+
+
 def test_the_report_needs_a_graph_or_a_network():
     with pytest.raises(UsageError, match="needs a graph or a network"):
         weak_link_report()
