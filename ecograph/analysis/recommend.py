@@ -89,10 +89,11 @@ def _two_steps(Ab: sp.sparse.csr_array, R: sp.sparse.csr_array, idx: _Index) -> 
     partners, and the Adamic–Adar and resource-allocation sums over them.
 
     *R* is the adjacency with :data:`_TIED` on its diagonal, so that a pair already tied
-    (or also one step apart) counts at least :data:`_TIED` partners. Two products with the same structure, whose entries line up without a
-    lookup: the counts, and both sums at once as the real and imaginary parts of complex
-    entries (never zero: every partner has ``ra > 0``). Each row's partners are taken in
-    descending order, so that the sums add up in the order they always have.
+    comes out with at least :data:`_TIED` common partners. Two products with the same
+    structure, whose entries line up without a lookup: the counts, and both sums at once
+    as the real and imaginary parts of complex entries (never zero: every partner has
+    ``ra > 0``). Each row's partners are taken in descending order, so that the sums add
+    up in the order they always have.
     """
     counts = np.diff(Ab.indptr)
     ends = np.repeat(Ab.indptr[1:], counts)
