@@ -108,7 +108,7 @@ def run_size(orgs: int | None, url: str | None = None) -> dict:
         for section in analysis.SECTIONS:
             families[section], _ = _timed(
                 lambda s=section: analysis.weak_link_report(
-                    ws.graph, sections=(s,), directed=ws.arcs, network=ws.network
+                    sections=(s,), directed=ws.arcs, network=ws.network
                 )
             )
             print(f"  {N.n}: family {section}: {families[section]}", flush=True)

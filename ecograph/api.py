@@ -148,7 +148,6 @@ def weak_links(
             "weak-links",
             params,
             lambda: analysis.weak_link_report(
-                ws.graph,
                 top=top,
                 seed=seed,
                 k=k,
@@ -179,7 +178,7 @@ def recommend(
             "recommend",
             params,
             lambda: analysis.recommend(
-                ws.graph, org=org, top=top, source_category=source_category, target_category=target_category
+                ws.network, org=org, top=top, source_category=source_category, target_category=target_category
             ),
         )
 

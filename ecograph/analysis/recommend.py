@@ -5,22 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping
 
-import networkx as nx
 import numpy as np
 import scipy as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.analysis import backends
-from ecograph.analysis._util import (
-    adjacency,
-    check_nodes,
-    label,
-    name_order,
-    sparse_entries,
-    sparse_lookup,
-    values_of,
-)
+from ecograph.analysis._util import GraphLike, as_network, positions, sparse_entries
 from ecograph.errors import UsageError
+from ecograph.projections import Network
 
 __all__ = ["DEFAULT_WEIGHTS", "recommend"]
 
@@ -44,27 +35,24 @@ def _popcount(x: np.ndarray) -> np.ndarray:
 
 
 class _Index:
-    """The graph as arrays: binary adjacency, degrees, categories and sector bitmasks."""
+    """What scoring reads of a network: binary adjacency, partners, categories and sector bitmasks."""
 
-    def __init__(self, G: nx.Graph):
-        self.nodes, self.pos, A = adjacency(G)
-        n = len(self.nodes)
+    def __init__(self, N: Network):
+        A = N.adjacency()
+        n = N.n
         self.A = A
         self.degree = np.diff(A.indptr).astype(np.int64)
         with np.errstate(divide="ignore"):
             self.aa = np.where(self.degree > 1, 1.0 / np.log(np.maximum(self.degree, 2)), 0.0)
             self.ra = np.where(self.degree > 0, 1.0 / np.maximum(self.degree, 1), 0.0)
-        self.category = [G.nodes[v].get("category") for v in self.nodes]
-        self.sectors = [set(values_of(G, v, "sectors")) for v in self.nodes]
-        names = sorted({s for ss in self.sectors for s in ss}, key=str)
-        self.sector_names = names
-        code = {s: i for i, s in enumerate(names)}
-        words = max(1, math.ceil(len(names) / 64))
-        masks = np.zeros((n, words), dtype=np.uint64)
-        for i, ss in enumerate(self.sectors):
-            for s in ss:
-                c = code[s]
-                masks[i, c // 64] |= np.uint64(1) << np.uint64(c % 64)
+        self.category = N.column("category")
+        self.sectors = N.values("sectors")  # tuples, kept by the network
+        names, M = N.members("sectors")
+        rows, cols, _ = sparse_entries(M)
+        masks = np.zeros((n, max(1, math.ceil(len(names) / 64))), dtype=np.uint64)
+        np.bitwise_or.at(
+            masks, (rows, cols // 64), np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64))
+        )
         self.masks = masks
 
     def jaccard(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -74,28 +62,48 @@ class _Index:
         return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
 
-def _index(G: nx.Graph) -> _Index:
-    """The arrays of *G*, built once per frozen graph (see :func:`~ecograph.analysis.backends.kept`)."""
-    return backends.kept(G, "recommend", lambda: _Index(G))
-
-
-def _reason(G: nx.Graph, idx: _Index, i: int, j: int) -> tuple[list, list[str], str]:
-    """Shared partners (most specific first), shared sectors and the sentence."""
-    u, v = idx.nodes[i], idx.nodes[j]
-    common = [w for w in G[u] if w in G[v] and w != u and w != v]
-    common.sort(key=lambda w: (G.degree(w), *name_order(G, w)))
-    sectors = sorted(idx.sectors[i] & idx.sectors[j], key=str)
+def _reason(N: Network, idx: _Index, i: int, j: int) -> tuple[np.ndarray, list, str]:
+    """Shared partners (positions, most specific first), shared sectors and the sentence."""
+    common = np.intersect1d(N.neighbors(i), N.neighbors(j), assume_unique=True)
+    common = common[np.lexsort((N.name_rank[common], N.degree[common]))]
+    sectors = sorted(set(idx.sectors[i]) & set(idx.sectors[j]), key=str)
     parts = []
-    if common:
-        names = ", ".join(label(G, w) for w in common[:3])
+    if len(common):
+        names = ", ".join(N.names[w] for w in common[:3].tolist())
         more = f" and {len(common) - 3} more" if len(common) > 3 else ""
         parts.append(f"{len(common)} shared partner{'s' if len(common) != 1 else ''}: {names}{more}")
     if sectors:
         parts.append("both in " + " and ".join(str(s) for s in sectors))
-    pu, pv = G.nodes[u].get("province"), G.nodes[v].get("province")
+    province = N.column("province")
+    pu, pv = province[i], province[j]
     if pu and pv:
         parts.append(f"both in {pu}" if pu == pv else f"different provinces ({pu}, {pv})")
     return common, sectors, "; ".join(parts) if parts else "no shared partner or sector"
+
+
+_TIED = float(2**32)  # marks a pair already tied; more than any count of common partners
+
+
+def _two_steps(Ab: sp.sparse.csr_array, R: sp.sparse.csr_array, idx: _Index) -> tuple[np.ndarray, ...]:
+    """Every pair two steps apart from the rows of *Ab*: row (in *Ab*), column, common
+    partners, and the Adamic–Adar and resource-allocation sums over them.
+
+    *R* is the adjacency with :data:`_TIED` on its diagonal, so that a pair already tied
+    comes out with at least :data:`_TIED` common partners. Two products with the same
+    structure, whose entries line up without a lookup: the counts, and both sums at once
+    as the real and imaginary parts of complex entries (never zero: every partner has
+    ``ra > 0``). Each row's partners are taken in descending order, so that the sums add
+    up in the order they always have.
+    """
+    counts = np.diff(Ab.indptr)
+    ends = np.repeat(Ab.indptr[1:], counts)
+    starts = np.repeat(Ab.indptr[:-1], counts)
+    partners = Ab.indices[starts + ends - 1 - np.arange(Ab.nnz)]  # each row reversed
+    shape = Ab.shape
+    C = sp.sparse.csr_array((np.ones(Ab.nnz), partners, Ab.indptr), shape=shape) @ R
+    S = sp.sparse.csr_array((idx.aa[partners] + 1j * idx.ra[partners], partners, Ab.indptr), shape=shape) @ R
+    rows = np.repeat(np.arange(shape[0], dtype=np.int64), np.diff(C.indptr))
+    return rows, C.indices, C.data, S.data
 
 
 def _keep_best(rows, cols, scores, tiebreak, top):
@@ -111,7 +119,7 @@ def _keep_best(rows, cols, scores, tiebreak, top):
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def recommend(
-    G: nx.Graph,
+    G: GraphLike,
     *,
     org: Hashable | None = None,
     source_category: str | None = None,
@@ -137,7 +145,7 @@ def recommend(
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph.
     org : node, optional
         Only partnerships for this organisation (it is then always the ``source``).
@@ -169,6 +177,7 @@ def recommend(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph([("a", "hub"), ("b", "hub"), ("a", "lab"), ("b", "lab"), ("c", "hub")])
     >>> [(r["source"], r["target"], r["common_partners"]) for r in recommend(G, top=2)]
     [('hub', 'lab', 2), ('a', 'b', 2)]
@@ -179,9 +188,9 @@ def recommend(
     -----
     Sparse products over blocks of source rows: :math:`O(\sum_z d_z^2)` for the pairs at
     distance two, memory bounded by the block; plus :math:`O(n \cdot s \cdot c)` for *s*
-    sectors per organisation and *c* ``sector_candidates``. The graph's arrays are built
-    once per frozen graph (:func:`~ecograph.analysis.backends.kept`: the workspace's graph
-    is frozen), so asking for one organisation after another is fast.
+    sectors per organisation and *c* ``sector_candidates``. A networkx graph is converted
+    to a :class:`~ecograph.projections.Network`, which keeps its adjacency and attribute
+    columns: given the workspace's network, asking for one organisation after another is fast.
 
     References
     ----------
@@ -197,15 +206,13 @@ def recommend(
     if unknown:
         raise UsageError(f"Unknown score weights {sorted(unknown)}: use {', '.join(DEFAULT_WEIGHTS)}.")
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
-    if top < 1 or G.number_of_nodes() < 2:
+    N = as_network(G)
+    if top < 1 or N.n < 2:
         return []
+    n = N.n
+    cats = np.array(N.column("category"), dtype=object)
     if org is not None:
-        check_nodes(G, [org])
-    idx = _index(G)
-    n = len(idx.nodes)
-    cats = np.array(idx.category, dtype=object)
-    if org is not None:
-        sources = np.array([idx.pos[org]])
+        sources = np.array(positions(N, [org]), dtype=np.int64)
     elif source_category is not None:
         sources = np.flatnonzero(cats == source_category)
     else:
@@ -213,6 +220,7 @@ def recommend(
     is_source = np.zeros(n, dtype=bool)
     is_source[sources] = True
     is_target = np.ones(n, dtype=bool) if target_category is None else (cats == target_category)
+    idx = _Index(N)
 
     def allowed(r: np.ndarray, c: np.ndarray) -> np.ndarray:
         """Not the same node, a target, and each unordered pair once."""
@@ -223,6 +231,7 @@ def recommend(
     A = idx.A
     best = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
     two_step = A @ idx.degree.astype(np.float64)
+    R = sp.sparse.csr_array(A + _TIED * sp.sparse.eye_array(n, format="csr"))
     start = 0
     while start < len(sources):
         stop, load = start, 0.0
@@ -231,17 +240,13 @@ def recommend(
             stop += 1
         block = sources[start:stop]
         start = stop
-        Ab = A[block]
-        local, cols, cnv = sparse_entries(Ab @ A)
-        if len(cnv) == 0:
-            continue
+        local, cols, cnv, sums = _two_steps(A[block], R, idx)
         rows = block[local]
-        keep = allowed(rows, cols) & (sparse_lookup(Ab, local, cols) == 0)
+        keep = (cnv < _TIED) & allowed(rows, cols)
         if not keep.any():
             continue
-        local, rows, cols, cnv = local[keep], rows[keep], cols[keep], cnv[keep]
-        aav = sparse_lookup(Ab @ sp.sparse.diags_array(idx.aa) @ A, local, cols)
-        rav = sparse_lookup(Ab @ sp.sparse.diags_array(idx.ra) @ A, local, cols)
+        rows, cols, cnv, sums = rows[keep], cols[keep].astype(np.int64), cnv[keep], sums[keep]
+        aav, rav = sums.real, sums.imag
         scores = (
             w["common_partners"] * cnv
             + w["adamic_adar"] * aav
@@ -255,7 +260,7 @@ def recommend(
     # Same-sector pairs without a common partner score at most w4: add them if they can place.
     threshold = best[2][top - 1] if len(best[2]) >= top else -math.inf
     if w["shared_sectors"] > 0 and w["shared_sectors"] >= threshold and sector_candidates > 0:
-        extra = _sector_pairs(G, idx, sources, is_target, allowed, sector_candidates)
+        extra = _sector_pairs(N, idx, sources, is_target, allowed, sector_candidates)
         if len(extra[0]):
             rows, cols = extra
             scores = w["shared_sectors"] * idx.jaccard(rows, cols)
@@ -269,16 +274,15 @@ def recommend(
     for i, j, score in zip(
         best[0][:top].tolist(), best[1][:top].tolist(), best[2][:top].tolist(), strict=True
     ):
-        common, sectors, reason = _reason(G, idx, i, j)
-        degs = [G.degree(z) for z in common]
-        u, v = idx.nodes[i], idx.nodes[j]
+        common, sectors, reason = _reason(N, idx, i, j)
+        degs = N.degree[common].tolist()  # as networkx counts them: a self-loop twice
         out.append(
             {
-                "source": u,
-                "source_name": label(G, u),
+                "source": N.ids[i],
+                "source_name": N.names[i],
                 "source_category": idx.category[i],
-                "target": v,
-                "target_name": label(G, v),
+                "target": N.ids[j],
+                "target_name": N.names[j],
                 "target_category": idx.category[j],
                 "score": float(score),
                 "common_partners": len(common),
@@ -292,31 +296,29 @@ def recommend(
 
 
 def _sector_pairs(
-    G: nx.Graph, idx: _Index, sources, is_target, allowed, cap: int
+    N: Network, idx: _Index, sources, is_target, allowed, cap: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Untied same-sector pairs without a common partner, *cap* per source and sector."""
     by_sector: dict = {}
     order = np.argsort(-idx.degree, kind="stable")
     for j in order.tolist():
         if is_target[j]:
-            for s in idx.sectors[j]:
+            for s in dict.fromkeys(idx.sectors[j]):
                 by_sector.setdefault(s, []).append(j)
-    nodes = idx.nodes
     rows, cols = [], []
     for i in sources.tolist():
         if not idx.sectors[i]:
             continue
-        near = G[nodes[i]]
+        near = set(N.neighbors(i).tolist())
         seen = set()
-        for s in sorted(idx.sectors[i], key=str):
+        for s in sorted(set(idx.sectors[i]), key=str):
             taken = 0
             for j in by_sector.get(s, ()):
                 if taken == cap:
                     break
-                if j == i or j in seen or nodes[j] in near:
+                if j == i or j in seen or j in near:
                     continue
-                other = G[nodes[j]]
-                if any(z in other for z in near):
+                if not near.isdisjoint(N.neighbors(j).tolist()):
                     continue  # a common partner: already scored above
                 seen.add(j)
                 rows.append(i)

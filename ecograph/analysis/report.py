@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import networkx as nx
 import numpy as np
 
-from ecograph import snapshot
+from ecograph import projections
 from ecograph.analysis._util import as_network, jsonable, label
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridge_edges, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_roles
@@ -20,12 +20,15 @@ from ecograph.analysis.periphery import periphery
 from ecograph.analysis.recommend import recommend
 from ecograph.analysis.resilience import attack_curve
 from ecograph.analysis.structural import structural_holes
+from ecograph.analysis.summary import network_summary
+from ecograph.columns import edge_table
+from ecograph.errors import UsageError
 from ecograph.explain.words import category_words as _words
 from ecograph.explain.words import number as _num
 from ecograph.explain.words import plural
 from ecograph.explain.words import share as _share
 from ecograph.period import PERIOD_INFO_KEYS
-from ecograph.projections import Arcs, Network
+from ecograph.projections import Arcs, Network, undirected
 
 __all__ = ["SECTIONS", "weak_link_report"]
 
@@ -64,11 +67,22 @@ def _describe_makeup(mk: Mapping[str, Mapping], total: int) -> str:
     return "; ".join(parts)
 
 
-def _projections(G: nx.Graph) -> tuple[nx.Graph, nx.Graph]:
-    """The undirected projection and the directed view of *G*."""
-    if G.is_multigraph():
-        return snapshot.undirected(G), snapshot.directed(G)
-    if G.is_directed():
+def _inputs(
+    G: nx.Graph | None, network: Network | None, directed: nx.DiGraph | Arcs | None
+) -> tuple[Network, Arcs]:
+    """The undirected projection and the directed view the report reads, each converted once.
+
+    A snapshot gives both (and *network*, *directed* are not read); a directed graph gives
+    itself as the directed view and its ties summed both ways as the network; an undirected
+    graph or *network* gives the network, and *directed* (or each tie both ways) the view.
+    """
+    if G is not None and G.is_multigraph():
+        t = edge_table(G)
+        data = [G.nodes[v] for v in t.nodes]
+        return undirected(t, graph=dict(G.graph), node_data=data), projections.directed(
+            t, graph=dict(G.graph), node_data=data
+        )
+    if G is not None and G.is_directed():
         U = nx.Graph(G.graph)
         U.add_nodes_from(G.nodes(data=True))
         for u, v, data in G.edges(data=True):
@@ -76,8 +90,14 @@ def _projections(G: nx.Graph) -> tuple[nx.Graph, nx.Graph]:
                 U[u][v]["weight"] = U[u][v].get("weight", 1.0) + data.get("weight", 1.0)
             else:
                 U.add_edge(u, v, **data)
-        return U, G
-    return G, G
+        return Network.from_networkx(U), Arcs.from_networkx(G)
+    if network is None:
+        if G is None:
+            raise UsageError("The weak-link report needs a graph or a network.")
+        network = as_network(G)
+    if directed is None:
+        return network, network.both_ways()
+    return network, directed if isinstance(directed, Arcs) else Arcs.from_networkx(directed)
 
 
 def _section(key: str, title: str, intro: str, findings: list[dict], **extra: object) -> dict:
@@ -169,12 +189,11 @@ def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
     return _section("bridges", "Bridges and articulation points", intro, findings, counts=counts), counts
 
 
-def _brokers_section(
-    U: nx.Graph, N: Network, D: nx.Graph, top: int, between: CentralityResult, backend: str | None
-) -> dict:
+def _brokers_section(N: Network, D: Arcs, top: int, between: CentralityResult, backend: str | None) -> dict:
     constraint = centrality(N, "constraint", backend=backend)
     findings = []
-    several = {v: c for v, c in constraint.values.items() if U.degree(v) >= 3}
+    degree = dict(zip(N.ids, N.degree.tolist(), strict=True))
+    several = {v: c for v, c in constraint.values.items() if degree[v] >= 3}
     low = top_nodes(N, several, n=top, descending=False)
     holes = structural_holes(N, nodes=[r["id"] for r in low])
     for r in low:
@@ -182,7 +201,7 @@ def _brokers_section(
             _finding(
                 "structural_hole",
                 f"{r['name']} ({_words(r['category'])}) spans structural holes: constraint {r['value']:.3f}, "
-                f"effective size {holes[r['id']]['effective_size']:.1f} of {U.degree(r['id'])} partners.",
+                f"effective size {holes[r['id']]['effective_size']:.1f} of {degree[r['id']]} partners.",
                 r,
                 effective_size=holes[r["id"]]["effective_size"],
             )
@@ -397,7 +416,7 @@ def _periphery_section(N: Network, top: int) -> tuple[dict, dict]:
     return _section("periphery", "Peripheral organisations", intro, findings, counts=counts), counts
 
 
-def _missing_section(U: nx.Graph, top: int) -> dict:
+def _missing_section(N: Network, top: int) -> dict:
     findings = []
     seen: set = set()
     for title, source, target in (
@@ -406,7 +425,7 @@ def _missing_section(U: nx.Graph, top: int) -> dict:
         ("institute_company", "research_institute", "company"),
     ):
         for r in recommend(
-            U, source_category=source, target_category=target, top=top if source is None else 3
+            N, source_category=source, target_category=target, top=top if source is None else 3
         ):
             pair = frozenset((r["source"], r["target"]))
             if pair in seen:
@@ -426,14 +445,14 @@ def _missing_section(U: nx.Graph, top: int) -> dict:
     return _section("missing_links", "Missing partnerships", intro, findings)
 
 
-def _resilience_section(U: nx.Graph, between: CentralityResult, seed: int, backend: str | None) -> dict:
-    rows = attack_curve(U, ranking=between, seed=seed, backend=backend)
+def _resilience_section(N: Network, between: CentralityResult, seed: int, backend: str | None) -> dict:
+    rows = attack_curve(N, ranking=between, seed=seed, backend=backend)
     findings = []
     base = rows[0]["targeted"] if rows else 0
     removed: list = []
     for r in rows[1:]:
         removed.extend(r["removed_ids"])
-        names = ", ".join(label(U, v) for v in removed[:3])
+        names = ", ".join(N.names[N.index[v]] for v in removed[:3])
         findings.append(
             {
                 "kind": "attack",
@@ -458,7 +477,7 @@ def _resilience_section(U: nx.Graph, between: CentralityResult, seed: int, backe
 
 
 def weak_link_report(
-    G: nx.Graph,
+    G: nx.Graph | None = None,
     *,
     top: int = 10,
     seed: int = 0,
@@ -473,9 +492,10 @@ def weak_link_report(
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph or networkx.Graph
+    G : networkx.MultiDiGraph, networkx.Graph or networkx.DiGraph, optional
         The store's snapshot (:func:`ecograph.snapshot.build_snapshot`), or its undirected
-        projection (then brokerage counts each tie both ways).
+        projection (then brokerage counts each tie both ways); converted once. Not needed
+        with *network*.
     top : int, optional (default 10)
         Findings per kind.
     seed : int, optional (default 0)
@@ -486,14 +506,15 @@ def weak_link_report(
         None reads ``ECOGRAPH_BACKEND``.
     sections : tuple of str, optional
         Only these of :data:`SECTIONS` (default all).
-    directed : networkx.DiGraph, optional
-        The directed view of an undirected *G* (:attr:`ecograph.workspace.Workspace.digraph`),
-        for brokerage; without it an undirected *G* counts each tie both ways.
+    directed : Arcs or networkx.DiGraph, optional
+        The directed view of an undirected *G* or *network* (:attr:`ecograph.workspace.Workspace.arcs`),
+        for brokerage; without it each tie counts both ways.
     method : {"louvain", "leiden"}, optional (default "louvain")
         How communities are found (:func:`ecograph.analysis.louvain`; Leiden needs igraph).
     network : Network, optional
-        An undirected *G* as arrays (:attr:`ecograph.workspace.Workspace.network`), for the
-        measures and rankings; without it *G* is converted once.
+        The undirected projection as arrays (:attr:`ecograph.workspace.Workspace.network`),
+        what every family reads: given it, no networkx graph is built; without it *G* is
+        converted once.
 
     Returns
     -------
@@ -518,26 +539,12 @@ def weak_link_report(
     (:math:`O(m + T)` for *T* transitive triples) and recommendations.
     """
     wanted = SECTIONS if sections is None else tuple(s for s in SECTIONS if s in sections)
-    U, D = _projections(G)
-    if directed is not None and not G.is_multigraph():
-        D = directed
-    N = network if network is not None and not G.is_multigraph() else as_network(U)
-    comps = [len(c) for c in nx.connected_components(U)]
-    n, m = U.number_of_nodes(), U.number_of_edges()
-    by_category = Counter(c or "(unknown)" for _, c in U.nodes(data="category"))
-    summary: dict = {
-        "organisations": n,
-        "ties": m,
-        "by_category": dict(sorted(by_category.items(), key=lambda kv: (-kv[1], str(kv[0])))),
-        "components": len(comps),
-        "largest_component": max(comps, default=0),
-        "largest_share": max(comps, default=0) / n if n else 0.0,
-        "isolates": sum(1 for c in comps if c == 1),
-        "density": nx.density(U) if n > 1 else 0.0,
-        "average_partners": 2 * m / n if n else 0.0,
-    }
-    if "period" in G.graph:  # the snapshot as of a period (ecograph.period.in_period)
-        summary["period"] = {k: G.graph[k] for k in PERIOD_INFO_KEYS}
+    N, D = _inputs(G, network, directed)
+    # The families not yet computed on the Network read its networkx copy, built only for them.
+    U = N.to_networkx() if {"bridges", "gaps", "communities", "periphery"} & set(wanted) else None
+    summary = network_summary(N)
+    if "period" in N.graph:  # the snapshot as of a period (ecograph.period.in_period)
+        summary["period"] = {k: N.graph[k] for k in PERIOD_INFO_KEYS}
     between = None
     if {"brokers", "resilience"} & set(wanted):  # one betweenness for both
         between = centrality(N, "betweenness", k=k, seed=seed, backend=backend)
@@ -547,7 +554,7 @@ def weak_link_report(
             section, counts = _bridges_section(N, top)
             summary.update(counts)
         elif key == "brokers":
-            section = _brokers_section(U, N, D, top, between, backend)
+            section = _brokers_section(N, D, top, between, backend)
         elif key == "gaps":
             section = _gaps_section(N, top)
         elif key == "communities":
@@ -557,11 +564,11 @@ def weak_link_report(
             section, counts = _periphery_section(N, top)
             summary.update({f"periphery_{k}": v for k, v in counts.items()})
         elif key == "missing_links":
-            section = _missing_section(U, top)
+            section = _missing_section(N, top)
         else:
-            section = _resilience_section(U, between, seed, backend)
+            section = _resilience_section(N, between, seed, backend)
         out_sections.append(section)
-    name = G.graph.get("name") or "the ecosystem"
+    name = N.graph.get("name") or "the ecosystem"
     return jsonable(
         {
             "title": f"Weak links in {name}",

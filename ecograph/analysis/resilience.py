@@ -12,23 +12,27 @@ import scipy as sp
 from networkx.utils import not_implemented_for, py_random_state
 
 from ecograph.analysis import backends
-from ecograph.analysis._util import adjacency, as_network, check_nodes, label, positions
+from ecograph.analysis._util import GraphLike, as_network, check_nodes, label, positions
 from ecograph.analysis.centrality import DEFAULT_SAMPLES, EXACT_NODE_LIMIT, CentralityResult, centrality
+from ecograph.projections import Network
 
 __all__ = ["DEFAULT_FRACTIONS", "attack_curve", "what_if"]
 
 DEFAULT_FRACTIONS: tuple[float, ...] = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 
 
-def _largest_after(A, n: int, removed: np.ndarray) -> int:
-    """Size of the largest connected part once the nodes *removed* (indices) are gone."""
-    keep = np.ones(n, dtype=bool)
+def _largest_after(N: Network, removed: np.ndarray) -> int:
+    """Size of the largest connected part once the organisations *removed* (positions) are gone."""
+    keep = np.ones(N.n, dtype=bool)
     keep[removed] = False
     if not keep.any():
         return 0
-    sub = A[keep][:, keep]
-    _, labels = sp.sparse.csgraph.connected_components(sub, directed=False)
-    return int(np.bincount(labels).max())
+    # The edges left, on all positions: the removed become parts of one, never the largest
+    # while anything is left (they are not counted below).
+    ok = keep[N.u] & keep[N.v]
+    A = sp.sparse.coo_array((np.ones(int(ok.sum())), (N.u[ok], N.v[ok])), shape=(N.n, N.n))
+    _, labels = sp.sparse.csgraph.connected_components(A, directed=False)
+    return int(np.bincount(labels[keep]).max())
 
 
 @py_random_state("seed")
@@ -40,7 +44,7 @@ def _random_orders(n: int, runs: int, seed: random.Random) -> list[list[int]]:
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def attack_curve(
-    G: nx.Graph,
+    G: GraphLike,
     *,
     fractions: Sequence[float] = DEFAULT_FRACTIONS,
     ranking: CentralityResult | Mapping[Hashable, float] | None = None,
@@ -57,7 +61,7 @@ def attack_curve(
 
     Parameters
     ----------
-    G : networkx.Graph
+    G : networkx.Graph or Network
         Undirected graph.
     fractions : sequence of float, optional
         Shares of all organisations to remove (default 0, 0.5 %, 1 %, 2 %, 5 %, 10 %, 20 %).
@@ -94,22 +98,23 @@ def attack_curve(
     .. [1] Albert, R., Jeong, H., & Barabási, A.-L. (2000). Error and attack tolerance of
        complex networks. *Nature* 406, 378–382. https://doi.org/10.1038/35019019
     """
-    nodes = list(G)
-    n = len(nodes)
+    N = as_network(G)
+    nodes = N.ids
+    n = N.n
     if n == 0:
         return []
     if ranking is None:
-        ranking = centrality(G, "betweenness", k=k, seed=seed, backend=backend)
+        ranking = centrality(N, "betweenness", k=k, seed=seed, backend=backend)
     scores = ranking.values if isinstance(ranking, CentralityResult) else ranking
-    degree = dict(G.degree())
-    order = sorted(range(n), key=lambda i: (-scores.get(nodes[i], 0.0), -degree[nodes[i]], i))
+    score = np.fromiter((scores.get(v, 0.0) for v in nodes), dtype=float, count=n)
+    # Highest score first, then most partners (a self-loop twice, as networkx counts), then position.
+    order = np.lexsort((np.arange(n), -N.degree, -score)).tolist()
     counts = sorted({min(n, max(0, round(f * n))) for f in fractions})
-    A = adjacency(G)[2]
-    orders = _random_orders(n, runs, seed)
+    orders = [np.asarray(o, dtype=np.int64) for o in _random_orders(n, runs, seed)]
     rows, previous = [], 0
     for c in counts:
-        targeted = _largest_after(A, n, np.asarray(order[:c], dtype=np.int64))
-        rand = float(np.mean([_largest_after(A, n, np.asarray(o[:c], dtype=np.int64)) for o in orders]))
+        targeted = _largest_after(N, np.asarray(order[:c], dtype=np.int64))
+        rand = float(np.mean([_largest_after(N, o[:c]) for o in orders]))
         rows.append(
             {
                 "removed": c,

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Hashable, Iterable
 
 import numpy as np
-import scipy as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.analysis._util import GraphLike, as_network, positions, sparse_lookup
+from ecograph.analysis._util import GraphLike, as_network, positions
 from ecograph.projections import Network
 
 __all__ = ["STRUCTURAL_MEASURES", "holes", "structural_holes"]
 
 STRUCTURAL_MEASURES: tuple[str, ...] = ("constraint", "effective_size", "efficiency", "hierarchy")
-
-_BLOCK_PAIRS = 3_000_000  # two-step products expanded per block of rows
-
-
-def _blocks(rows: np.ndarray, load: np.ndarray):
-    """Consecutive slices of *rows* whose summed *load* stays under the block budget."""
-    start = 0
-    while start < len(rows):
-        stop, total = start, 0.0
-        while stop < len(rows) and (stop == start or total + load[rows[stop]] <= _BLOCK_PAIRS):
-            total += load[rows[stop]]
-            stop += 1
-        yield rows[start:stop]
-        start = stop
 
 
 @not_implemented_for("directed")
@@ -54,8 +40,9 @@ def structural_holes(
     other; *effective size* :math:`E_i` counts contacts less their redundancy;
     *efficiency* is effective size per contact; *hierarchy* :math:`H_i` is 0 when
     constraint is spread evenly over the contacts and tends to 1 when one contact
-    holds it all. Constraint and effective size equal networkx's
-    :func:`~networkx.constraint` and :func:`~networkx.effective_size`.
+    holds it all. Neither a tie to itself nor a tie of weight 0 is a contact. Constraint
+    and effective size equal networkx's :func:`~networkx.constraint` and
+    :func:`~networkx.effective_size` on graphs without either.
 
     Parameters
     ----------
@@ -88,8 +75,10 @@ def structural_holes(
 
     Notes
     -----
-    Sparse products over blocks of rows: :math:`O(\sum_j d_j^2)` time, memory bounded
-    by the block (:func:`holes` gives the four as arrays).
+    The two-step sums of a tie (i, j) run over the contacts *i* and *j* share, so they
+    are sums over the network's triangles (:attr:`~ecograph.projections.Network.triangles`,
+    listed once per network): :math:`O(m + t)` for *t* triangles after the listing, all
+    in numpy (:func:`holes` gives the four as arrays).
 
     References
     ----------
@@ -117,38 +106,46 @@ def holes(
     out = {m: np.full(len(wanted), math.nan) for m in STRUCTURAL_MEASURES}
     if N.n == 0 or len(wanted) == 0:
         return out
+    # One entry per tie and direction (i, j), in the adjacency's order.
     W = N.adjacency(weight)
-    strength = np.asarray(W.sum(axis=1)).ravel()
+    rows = np.repeat(np.arange(N.n, dtype=np.int64), np.diff(W.indptr))
+    cols = W.indices.astype(np.int64)
+    strength = np.bincount(rows, weights=W.data, minlength=N.n)
     top = W.max(axis=1).toarray().ravel() if W.nnz else np.zeros(N.n)
-    with np.errstate(divide="ignore"):
-        P = sp.sparse.csr_array(sp.sparse.diags_array(np.where(strength > 0, 1.0 / strength, 0.0)) @ W)
-        M = sp.sparse.csr_array(sp.sparse.diags_array(np.where(top > 0, 1.0 / top, 0.0)) @ W)
-    B = N.adjacency()
-    degree = np.diff(W.indptr)
-    load = B @ degree.astype(np.float64)
-    done = 0
-    for block in _blocks(wanted, load):
-        Pb = sp.sparse.csr_array(P[block])
-        Pb.sort_indices()
-        local_rows = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(Pb.indptr))
-        cols = Pb.indices.astype(np.int64)
-        indirect = sparse_lookup(Pb @ P, local_rows, cols)
-        shared = sparse_lookup(B[block] @ M, local_rows, cols)
-        local = (Pb.data + indirect) ** 2
-        k = len(block)
-        constraint = np.bincount(local_rows, weights=local, minlength=k)
-        redundancy = np.bincount(local_rows, weights=Pb.data * shared, minlength=k)
-        contacts = np.diff(Pb.indptr).astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = local * contacts[local_rows] / constraint[local_rows]
-            terms = np.where(ratio > 0, ratio * np.log(ratio), 0.0)
-            spread = np.bincount(local_rows, weights=terms, minlength=k) / (contacts * np.log(contacts))
-            size = contacts - redundancy
-            here = slice(done, done + k)
-            isolated = contacts == 0
-            out["constraint"][here] = np.where(isolated, math.nan, constraint)
-            out["effective_size"][here] = np.where(isolated, math.nan, size)
-            out["efficiency"][here] = np.where(isolated, math.nan, size / contacts)
-            out["hierarchy"][here] = np.where(contacts >= 2, spread, math.nan)
-        done += k
-    return out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(strength[rows] > 0, W.data / strength[rows], 0.0)  # p_ij
+        m = np.where(top[rows] > 0, W.data / top[rows], 0.0)  # m_ij
+    # The two-step sums over q run over the contacts i and j share: the triangles (i, j, q).
+    indirect = np.zeros(len(p))
+    shared = np.zeros(len(p))
+    T = N.triangles
+    if len(T):
+        width = np.int64(N.n)
+        keys = rows * width + cols  # sorted: the adjacency is in canonical order
+
+        def entry(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            return np.searchsorted(keys, x * width + y)
+
+        for i, j, q in itertools.permutations(range(3)):
+            ij, iq, qj = entry(T[:, i], T[:, j]), entry(T[:, i], T[:, q]), entry(T[:, q], T[:, j])
+            indirect += np.bincount(ij, weights=p[iq] * p[qj], minlength=len(p))
+            shared += np.bincount(ij, weights=m[qj], minlength=len(p))
+    # A contact is a tie with a share of the strength (a tie of weight 0 is none).
+    contact = p != 0
+    local = np.where(contact, (p + indirect) ** 2, 0.0)
+    contacts = np.bincount(rows[contact], minlength=N.n).astype(np.float64)
+    constraint = np.bincount(rows, weights=local, minlength=N.n)
+    redundancy = np.bincount(rows, weights=p * shared, minlength=N.n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = local * contacts[rows] / constraint[rows]
+        terms = np.where(contact & (ratio > 0), ratio * np.log(ratio), 0.0)
+        spread = np.bincount(rows, weights=terms, minlength=N.n) / (contacts * np.log(contacts))
+        size = contacts - redundancy
+        isolated = contacts == 0
+        values = {
+            "constraint": np.where(isolated, math.nan, constraint),
+            "effective_size": np.where(isolated, math.nan, size),
+            "efficiency": np.where(isolated, math.nan, size / contacts),
+            "hierarchy": np.where(contacts >= 2, spread, math.nan),
+        }
+    return {k: v[wanted] for k, v in values.items()}

@@ -1,4 +1,4 @@
-"""Summaries of groups of organisations: provinces, sectors, categories."""
+"""Summaries: of the whole network, and of groups of organisations (provinces, sectors, categories)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 
 import networkx as nx
+import numpy as np
 from networkx.utils import not_implemented_for
 
 from ecograph.analysis._util import UNKNOWN, values_of
+from ecograph.projections import Network
 
-__all__ = ["group_summary", "research_reach"]
+__all__ = ["group_summary", "network_summary", "research_reach"]
 
 
 @not_implemented_for("directed")
@@ -158,3 +160,38 @@ def research_reach(
     ]
     rows.sort(key=lambda r: (r["share"], -r["organisations"], str(r["group"])))
     return rows
+
+
+def network_summary(N: Network) -> dict:
+    """The headline numbers of network *N*: its size, make-up and how it holds together.
+
+    Returns
+    -------
+    dict
+        ``organisations``, ``ties`` (pairs tied), ``by_category`` (counts, largest first;
+        missing under ``(unknown)``), ``components``, ``largest_component``,
+        ``largest_share``, ``isolates`` (organisations without a partner), ``density``
+        and ``average_partners``, as networkx counts them (a self-loop is a tie).
+
+    Examples
+    --------
+    >>> s = network_summary(Network.from_networkx(nx.Graph([(1, 2), (3, 3)])))
+    >>> s["components"], s["largest_component"], s["isolates"], s["density"]
+    (2, 2, 1, 0.6666666666666666)
+    """
+    n, m = N.n, N.m
+    count, labels = N.components
+    sizes = np.bincount(labels, minlength=count)
+    largest = int(sizes.max()) if count else 0
+    by_category = Counter(c or UNKNOWN for c in N.column("category"))
+    return {
+        "organisations": n,
+        "ties": m,
+        "by_category": dict(sorted(by_category.items(), key=lambda kv: (-kv[1], str(kv[0])))),
+        "components": count,
+        "largest_component": largest,
+        "largest_share": largest / n if n else 0.0,
+        "isolates": int((sizes == 1).sum()),
+        "density": m / (n * (n - 1)) * 2 if n > 1 else 0.0,  # as networkx rounds it
+        "average_partners": 2 * m / n if n else 0.0,
+    }
