@@ -19,6 +19,7 @@ __all__ = [
     "PERIPHERY_LISTS",
     "Family",
     "cut_caption",
+    "partition_caption",
 ]
 
 
@@ -169,6 +170,17 @@ COMMUNITY_MAP_CAPTION = (
     "Each circle is a community, sized by its organisations; lines count the ties between them."
 )
 """Under the picture of the communities."""
+
+
+def partition_caption(method: str, modularity: float) -> str:
+    """Above the picture of the communities: how they were found and how modular they are.
+
+    Examples
+    --------
+    >>> partition_caption("louvain resolution=1.0 seed=0", 0.4213)
+    'louvain resolution=1.0 seed=0; modularity 0.42.'
+    """
+    return f"{method}; modularity {modularity:.2f}."
 
 
 def cut_caption(what: str, cut: int, drawn: int) -> str:

@@ -20,6 +20,7 @@ from ecograph.explain.weak_link_families import (
     GAP_HEATMAP_CAPTION,
     PERIPHERY_LISTS,
     cut_caption,
+    partition_caption,
 )
 from ecograph.explain.weak_link_findings import bridge_label, category_makeup, point_label
 from ecograph.explain.weak_links import render_html, render_markdown
@@ -223,7 +224,7 @@ def _communities(ctx: state.Context, report: dict) -> None:
     _findings(report, "communities", limit=8)
     found = state.partition(ctx, ctx.key)
     profiles = [p for p in found["profiles"] if p["size"] >= 3]
-    st.caption(f"{found['method']}; modularity {found['modularity']:.2f}.")
+    st.caption(partition_caption(found["method"], found["modularity"]))
     keep = {p["community"] for p in profiles[:60]}
     G = ctx.graph
     members = {v: c for v, c in found["membership"].items() if c in keep}
