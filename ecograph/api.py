@@ -149,21 +149,20 @@ def weak_links(
         params = {"top": top, "seed": seed, "k": k, "backend": backend_name}
         if method != "louvain":  # the default's cache entries keep their name
             params["method"] = method
-        return (
-            ws.cached(  # numbers only, under a name of their own: no entry holding words is read as numbers
-                "weak-links-data",
-                params,
-                lambda: analysis.weak_link_report(
-                    ws.graph,
-                    top=top,
-                    seed=seed,
-                    k=k,
-                    backend=backend_name,
-                    directed=ws.arcs,
-                    network=ws.network,
-                    method=method,
-                ),
-            )
+        # numbers only, under a name of their own: no entry holding words is read as numbers
+        return ws.cached(
+            "weak-links-data",
+            params,
+            lambda: analysis.weak_link_report(
+                ws.graph,
+                top=top,
+                seed=seed,
+                k=k,
+                backend=backend_name,
+                directed=ws.arcs,
+                network=ws.network,
+                method=method,
+            ),
         )
 
     return worded(_run(store, compute, period))
