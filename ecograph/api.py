@@ -136,16 +136,22 @@ def weak_links(
     period: PeriodLike = None,
     method: str = "louvain",
 ) -> dict:
-    """The weak-link report (:func:`ecograph.analysis.weak_link_report`) of the store, cached;
-    *method* finds its communities (``"louvain"`` or ``"leiden"``)."""
+    """The weak-link report (:func:`ecograph.analysis.weak_link_report`) of the store, in words, cached;
+    *method* finds its communities (``"louvain"`` or ``"leiden"``).
+
+    The numbers are cached; :func:`ecograph.explain.weak_links.worded` adds the titles,
+    intros and each finding's ``sentence`` on every call, so the command line's JSON, its
+    Markdown and HTML and the explorer show the same words."""
+    from ecograph.explain.weak_links import worded
 
     def compute(ws: Workspace) -> dict:
         backend_name = analysis.resolve_backend(backend)
         params = {"top": top, "seed": seed, "k": k, "backend": backend_name}
         if method != "louvain":  # the default's cache entries keep their name
             params["method"] = method
+        # numbers only, under a name of their own: no entry holding words is read as numbers
         return ws.cached(
-            "weak-links",
+            "weak-links-data",
             params,
             lambda: analysis.weak_link_report(
                 top=top,
@@ -158,7 +164,7 @@ def weak_links(
             ),
         )
 
-    return _run(store, compute, period)
+    return worded(_run(store, compute, period))
 
 
 def recommend(

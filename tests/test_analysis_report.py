@@ -1,13 +1,19 @@
-"""The weak-link report: every section, JSON-able, plain sentences, and escaped renderings."""
+"""The weak-link report: every section, JSON-able, its numbers from analysis/, its words from explain/,
+and escaped renderings."""
 
+import ast
 import json
+from pathlib import Path
 
 import networkx as nx
 import pytest
 
 from ecograph import snapshot
 from ecograph.analysis import SECTIONS, weak_link_report
-from ecograph.explain.weak_links import render_html, render_markdown
+from ecograph.analysis import report as report_module
+from ecograph.explain.weak_link_families import FAMILIES
+from ecograph.explain.weak_link_findings import SENTENCES
+from ecograph.explain.weak_links import render_html, render_markdown, worded
 from ecograph.model import Collaboration, Organization
 
 EVIL = "<script>alert(1)</script>"
@@ -73,8 +79,13 @@ def snapshot_graph():
 
 
 @pytest.fixture(scope="module")
-def report():
+def data():
     return weak_link_report(snapshot_graph(), top=5)
+
+
+@pytest.fixture(scope="module")
+def report(data):
+    return worded(data)
 
 
 def sentences(report, key):
@@ -216,3 +227,64 @@ def test_an_empty_graph_gives_an_empty_report():
     assert out["summary"]["organisations"] == 0
     assert "Nothing to report." in render_markdown(out)
     assert "<!DOCTYPE html>" in render_html(out)
+
+
+# -- numbers in analysis/, words in explain/ ------------------------------------------------------
+
+WORDS = {"title", "intro", "sentence"}
+
+
+def _keys(x) -> set[str]:
+    if isinstance(x, dict):
+        return set(x).union(*(_keys(v) for v in x.values()))
+    if isinstance(x, list):
+        return set().union(*(_keys(v) for v in x))
+    return set()
+
+
+def test_the_analysis_returns_numbers_and_names_without_words(data):
+    assert not _keys(data) & WORDS
+    assert all(f["kind"] in SENTENCES for s in data["sections"] for f in s["findings"])
+    assert data["name"] is None
+
+
+def _unworded(x):
+    if isinstance(x, dict):
+        return {k: _unworded(v) for k, v in x.items() if k not in WORDS}
+    if isinstance(x, list):
+        return [_unworded(v) for v in x]
+    return x
+
+
+def test_wording_keeps_every_number_and_words_a_worded_report_the_same(data, report):
+    assert _unworded(report) == data
+    assert worded(report) == report
+    assert render_markdown(data) == render_markdown(report) and render_html(data) == render_html(report)
+
+
+def test_a_named_graph_names_the_report():
+    G = nx.Graph([("a", "b")], name="Đà Nẵng")
+    out = worded(weak_link_report(G, sections=("periphery",)))
+    assert out["title"] == "Weak links in Đà Nẵng"
+    assert render_markdown(out).startswith("# Weak links in Đà Nẵng\n")
+
+
+def test_every_family_is_explained_once_in_explain():
+    assert list(FAMILIES) == list(SECTIONS)
+    source = Path(report_module.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not {m for m in imported if m and m.startswith("ecograph.explain")}, imported
+    strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    assert not WORDS & set(strings)
+    for family in FAMILIES.values():  # no title, explanation or intro is written in analysis/ too
+        assert family.title not in strings and family.explanation not in source
+    # f-strings build keys ("gap_sectors"), never a sentence
+    literal_parts = [
+        part.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.JoinedStr)
+        for part in n.values
+        if isinstance(part, ast.Constant)
+    ]
+    assert literal_parts and not [p for p in literal_parts if " " in p]

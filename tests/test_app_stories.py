@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -155,6 +156,30 @@ def test_weak_links_bridge_picture_and_heatmap(demo: str, monkeypatch) -> None:
     assert at.get("plotly_chart"), "the category-mixing heatmap"
     at.radio(key="weak_gap_attr").set_value("province").run()
     assert list(at.dataframe[0].value.columns[:2]) == ["group", "and group"]
+
+
+def test_weak_links_page_shows_the_words_the_command_line_prints(demo: str, monkeypatch, cli) -> None:
+    """Each family is explained in one place: the page and ``ecograph weak-links`` say the same."""
+    from ecograph.explain.document import markdown_text
+    from ecograph.explain.weak_link_families import FAMILIES
+    from ecograph.explorer.ui import md
+
+    printed = json.loads(cli("weak-links", "--format", "json", "--store", demo).stdout)
+    markdown = set(cli("weak-links", "--store", demo).stdout.splitlines())
+    at = open_page("weak_links", demo, monkeypatch, query={"family": "bridges"})
+    shown_any = 0
+    for section in printed["sections"]:
+        family = FAMILIES[section["key"]]
+        at.radio(key="weak_family").set_value(section["key"]).run()
+        assert [h.value for h in at.header] == [family.name]
+        assert family.explanation in texts(at, "markdown")
+        assert md(section["intro"]) in texts(at, "caption")
+        bullets = [t for t in texts(at, "markdown") if t.startswith("- ")]
+        said = [f"- {md(f['sentence'])}" for f in section["findings"]]
+        assert bullets == said[: len(bullets)] and bool(bullets) == bool(said), section["key"]
+        assert {f"- {markdown_text(f['sentence'])}" for f in section["findings"]} <= markdown
+        shown_any += len(bullets)
+    assert shown_any >= 20
 
 
 def test_load_page_only_with_writes(demo: str, monkeypatch) -> None:

@@ -1,4 +1,8 @@
-"""The weak-link report: every family of findings in one JSON-able dict (rendered by :mod:`ecograph.explain.weak_links`)."""
+"""The weak-link report: every family of findings as numbers and names in one JSON-able dict.
+
+It holds no words: :mod:`ecograph.explain.weak_links` titles, introduces and words each
+finding, and renders the report as Markdown or HTML.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import networkx as nx
 import numpy as np
 
 from ecograph import projections
-from ecograph.analysis._util import as_network, jsonable, label
+from ecograph.analysis._util import as_network, jsonable
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridge_edges, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_roles
 from ecograph.analysis.centrality import CentralityResult, centrality, top_nodes
@@ -23,10 +27,6 @@ from ecograph.analysis.structural import structural_holes
 from ecograph.analysis.summary import network_summary
 from ecograph.columns import edge_table
 from ecograph.errors import UsageError
-from ecograph.explain.words import category_words as _words
-from ecograph.explain.words import number as _num
-from ecograph.explain.words import plural
-from ecograph.explain.words import share as _share
 from ecograph.period import PERIOD_INFO_KEYS
 from ecograph.projections import Arcs, Network, undirected
 
@@ -42,29 +42,6 @@ SECTIONS: tuple[str, ...] = (
     "resilience",
 )
 """The report's sections, in order: the seven families of weak links."""
-
-_ROLE_SENTENCES = {
-    "gatekeeper": "lets {n} from other groups reach its own group ({group}) — a gatekeeper",
-    "representative": "carries {n} from its own group ({group}) out to other groups — a representative",
-    "liaison": "links {pairs} of organisations from two groups other than its own — a liaison",
-    "itinerant": "links {pairs} inside another group — an itinerant broker",
-    "coordinator": "links {pairs} inside its own group ({group}) — a coordinator",
-}
-
-
-def _describe_makeup(mk: Mapping[str, Mapping], total: int) -> str:
-    """``"3 startups, 1 university; mostly in Cần Thơ"`` from a make-up dict."""
-    parts = []
-    cats = list((mk.get("category") or {}).items())
-    if cats:
-        shown = [f"{c} {_words(k, c)}" for k, c in cats[:3]]
-        rest = sum(c for _, c in cats[3:])
-        parts.append(", ".join(shown) + (f" and {rest} other{'s' if rest != 1 else ''}" if rest else ""))
-    provinces = [(p, c) for p, c in (mk.get("province") or {}).items() if p != "(unknown)"]
-    if provinces:
-        p, c = provinces[0]
-        parts.append(f"all in {p}" if c == total else f"mostly in {p}" if 2 * c > total else f"{c} in {p}")
-    return "; ".join(parts)
 
 
 def _inputs(
@@ -100,17 +77,17 @@ def _inputs(
     return network, directed if isinstance(directed, Arcs) else Arcs.from_networkx(directed)
 
 
-def _section(key: str, title: str, intro: str, findings: list[dict], **extra: object) -> dict:
-    return {"key": key, "title": title, "intro": intro, "findings": findings, **extra}
+def _section(key: str, findings: list[dict], **extra: object) -> dict:
+    return {"key": key, "findings": findings, **extra}
 
 
-def _finding(kind: str, sentence: str, row: Mapping | None = None, **extra: object) -> dict:
-    """One finding: its type in ``kind``, its sentence, then the numbers of *row* and *extra*.
+def _finding(kind: str, row: Mapping | None = None, **extra: object) -> dict:
+    """One finding: its type in ``kind``, then the numbers and names of *row* and *extra*.
 
     A row about an organisation carries the organisation's own kind; it moves to
     ``org_kind`` so that ``kind`` always says which finding this is.
     """
-    out: dict = {"kind": kind, "sentence": sentence}
+    out: dict = {"kind": kind}
     for key, value in (row or {}).items():
         out["org_kind" if key == "kind" else key] = value
     out.update(extra)
@@ -131,11 +108,6 @@ def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
         findings.append(
             {
                 "kind": "bridge",
-                "sentence": (
-                    f"The tie between {c['u_name']} and {c['v_name']} is the only link to "
-                    f"{c['cut_off']} organisations ({_describe_makeup(c['makeup'], c['cut_off'])}): "
-                    f"losing it cuts them off from the other {c['component_size'] - c['cut_off']:,}."
-                ),
                 **{k: c[k] for k in ("u", "v", "u_name", "v_name", "cut_off", "component_size", "makeup")},
             }
         )
@@ -143,12 +115,6 @@ def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
         findings.append(
             {
                 "kind": "articulation_point",
-                "sentence": (
-                    f"{p['name']} ({_words(p['category'])}{', ' + p['province'] if p['province'] else ''}) "
-                    f"is the only link between {p['cut_off']} organisations "
-                    f"({_describe_makeup(p['makeup'], p['cut_off'])}) and the rest: without it, its part of "
-                    f"the ecosystem splits into {p['parts']} parts."
-                ),
                 **{k: p[k] for k in ("id", "name", "category", "province", "parts", "cut_off", "makeup")},
             }
         )
@@ -164,15 +130,13 @@ def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
         findings.append(
             {
                 "kind": "local_bridge",
-                "sentence": (
-                    f"{_name(N, u)} ({degree[u]} partners) and {_name(N, v)} ({degree[v]} partners) share "
-                    f"no partner: without their tie the shortest route between them takes {span} steps."
-                ),
                 "u": u,
                 "v": v,
                 "u_name": _name(N, u),
                 "v_name": _name(N, v),
                 "span": span,
+                "u_partners": degree[u],
+                "v_partners": degree[v],
             }
         )
     counts = {
@@ -181,12 +145,7 @@ def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
         "single_partner_organisations": leaves,
         "local_bridges": len(local),
     }
-    intro = (
-        f"{plural(len(cuts), 'tie')} {'is a bridge' if len(cuts) == 1 else 'are bridges'} (losing one splits the "
-        f"network) and {plural(len(points), 'organisation')} {'is an articulation point' if len(points) == 1 else 'are articulation points'}; "
-        f"{plural(leaves, 'organisation')} {'hangs' if leaves == 1 else 'hang'} on a single partner."
-    )
-    return _section("bridges", "Bridges and articulation points", intro, findings, counts=counts), counts
+    return _section("bridges", findings, counts=counts), counts
 
 
 def _brokers_section(N: Network, D: Arcs, top: int, between: CentralityResult, backend: str | None) -> dict:
@@ -200,50 +159,23 @@ def _brokers_section(N: Network, D: Arcs, top: int, between: CentralityResult, b
         findings.append(
             _finding(
                 "structural_hole",
-                f"{r['name']} ({_words(r['category'])}) spans structural holes: constraint {r['value']:.3f}, "
-                f"effective size {holes[r['id']]['effective_size']:.1f} of {degree[r['id']]} partners.",
                 r,
                 effective_size=holes[r["id"]]["effective_size"],
+                partners=degree[r["id"]],
             )
         )
     for r in top_nodes(N, between, n=top):
         if r["value"] <= 0:
             break
-        findings.append(
-            _finding(
-                "betweenness",
-                (
-                    f"{r['name']} ({_words(r['category'])}) lies on {100 * r['value']:.1f}% of the shortest "
-                    f"paths between other organisations."
-                ),
-                r,
-            )
-        )
+        findings.append(_finding("betweenness", r))
     roles = brokerage_roles(D, "category")
     for role in ("gatekeeper", "representative", "liaison", "itinerant", "coordinator"):
         ranked = top_nodes(N, {v: r[role] for v, r in roles.items()}, n=3)
         for r in ranked:
             if r["value"] <= 0:
                 break
-            count = int(r["value"])
-            sentence = _ROLE_SENTENCES[role].format(
-                n=plural(count, "contact"), pairs=plural(count, "pair"), group=_words(r["category"], 2)
-            )
-            findings.append(_finding(f"brokerage_{role}", f"{r['name']} {sentence}.", r, role=role))
-    intro = (
-        "Brokers hold the ecosystem together: low constraint means contacts that do not know each other; "
-        f"betweenness is {between.method}; brokerage roles (Gould & Fernandez) are between categories."
-    )
-    return _section("brokers", "Brokers", intro, findings, method=between.method, roles=list(ROLES))
-
-
-def _gap_pair(kind: str, a: object, b: object) -> str:
-    """The two groups of a gap in words: ``"Startups and universities"``, ``"agritech and fintech"``."""
-    if kind == "category":
-        return f"{_words(a, 2).capitalize()} and {_words(b, 2)}" if a != b else f"{_words(a, 2).capitalize()}"
-    if kind == "sector_category":
-        return f"{str(a).capitalize()} organisations and {_words(b, 2)}"
-    return f"{a} and {b}" if a != b else f"Inside {a}"
+            findings.append(_finding(f"brokerage_{role}", r, role=role))
+    return _section("brokers", findings, method=between.method, roles=list(ROLES))
 
 
 def _gaps_section(N: Network, top: int) -> dict:
@@ -255,41 +187,13 @@ def _gaps_section(N: Network, top: int) -> dict:
         ("province", "province", None),
     ):
         rows = [r for r in group_gaps(N, attr, across=across, min_expected=2.0) if r["z"] <= -1.0]
-        for r in rows[:top]:
-            a, b = r["group_a"], r["group_b"]
-            got = (
-                "no ties"
-                if r["observed"] == 0
-                else f"{_num(r['observed'])} tie{'s' if r['observed'] != 1 else ''}"
-            )
-            want = f"{r['expected']:.1f}" if r["expected"] < 10 else f"{r['expected']:,.0f}"
-            among = " among themselves" if a == b and kind == "category" else ""
-            findings.append(
-                _finding(
-                    f"gap_{kind}",
-                    f"{_gap_pair(kind, a, b)}{among}: {got} where {want} would be expected from their "
-                    f"numbers of partners ({r['ratio']:.2f}×, z = {r['z']:.1f}).",
-                    r,
-                )
-            )
-    intro = (
-        "Group pairs with fewer ties than expected if ties formed at random with each organisation "
-        "keeping its number of partners (configuration model), by at least one standard deviation; "
-        "most under-connected first, by category, sector, sector against category, and province."
-    )
-    return _section("gaps", "Under-connected groups", intro, findings)
+        findings += [_finding(f"gap_{kind}", r) for r in rows[:top]]
+    return _section("gaps", findings)
 
 
-def _community_words(profile: dict) -> str:
-    mk = profile["makeup"]
-    cat = next(iter((mk.get("category") or {}).items()), None)
-    prov = next(((p, c) for p, c in (mk.get("province") or {}).items() if p != "(unknown)"), None)
-    text = f"{profile['size']:,} organisations"
-    if cat:
-        text += f", {_share(cat[1], profile['size'])} {_words(cat[0], 2)}"
-    if prov:
-        text += f", {_share(prov[1], profile['size'])} in {prov[0]}"
-    return text
+def _profile(profile: Mapping | None) -> dict | None:
+    """A community's size and make-up, as a tie between two communities names them."""
+    return None if profile is None else {"size": profile["size"], "makeup": profile["makeup"]}
 
 
 def _communities_section(
@@ -298,75 +202,37 @@ def _communities_section(
     partition = louvain(N, method=method, seed=seed, backend=backend)
     profiles = community_profiles(N, partition, top=3, min_size=5)
     by_id = {p["community"]: p for p in profiles}
-    findings = []
-    for p in profiles[:top]:
-        linkers = ", ".join(x["name"] for x in p["linkers"][:3])
-        findings.append(
-            _finding(
-                "community",
-                (
-                    f"Community {p['community']}: {_community_words(p)}; {p['external_ties']:,} ties to other "
-                    f"communities" + (f", most held by {linkers}." if linkers else ".")
-                ),
-                p,
-            )
-        )
+    findings = [_finding("community", p) for p in profiles[:top]]
     links = community_links(N, partition, max_ties=2, min_size=5)
     for r in links[:top]:
         a, b = by_id.get(r["community_a"]), by_id.get(r["community_b"])
-        ties = "; ".join(f"{t['u_name']} – {t['v_name']}" for t in r["tie_list"])
-        findings.append(
-            _finding(
-                "fragile_link",
-                (
-                    f"Community {r['community_a']} ({_community_words(a) if a else ''}) and community "
-                    f"{r['community_b']} ({_community_words(b) if b else ''}) are joined by "
-                    f"{'a single tie' if r['ties'] == 1 else str(r['ties']) + ' ties'}: {ties}."
-                ),
-                r,
-            )
-        )
+        findings.append(_finding("fragile_link", r, profile_a=_profile(a), profile_b=_profile(b)))
     big = sum(1 for c in partition.communities if len(c) >= 5)
-    intro = (
-        f"{method.capitalize()} finds {plural(big, 'community', 'communities')} of five or more organisations (modularity "
-        f"{partition.modularity:.2f}); pairs joined by one or two ties depend on them."
-    )
     info = {"communities": big, "modularity": partition.modularity}
-    return _section(
-        "communities", "Communities and the ties between them", intro, findings, method=partition.method
-    ), info
+    return _section("communities", findings, method=partition.method, algorithm=method, **info), info
 
 
 def _periphery_section(N: Network, top: int) -> tuple[dict, dict]:
     found = periphery(N)
     findings = []
     lists = (
-        ("isolates", "organisation has no tie at all", "organisations have no tie at all"),
-        ("startups_without_investor", "startup has no investor", "startups have no investor"),
-        (
-            "universities_without_industry",
-            "university has no company or startup partner",
-            "universities have no company or startup partner",
-        ),
-        (
-            "institutes_without_foreign_partner",
-            "research institute has no foreign partner",
-            "research institutes have no foreign partner",
-        ),
+        "isolates",
+        "startups_without_investor",
+        "universities_without_industry",
+        "institutes_without_foreign_partner",
     )
-    for key, one, many in lists:
+    for key in lists:
         rows = found[key]
         if not rows:
             continue
-        names = ", ".join(r["name"] for r in rows[:5]) + (
-            f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
-        )
         findings.append(
             {
                 "kind": key,
-                "sentence": f"{len(rows):,} {one if len(rows) == 1 else many}: {names}.",
                 "count": len(rows),
-                "examples": [{k: r[k] for k in ("id", "name", "category", "province")} for r in rows[:top]],
+                # five at least: the sentence names five
+                "examples": [
+                    {k: r[k] for k in ("id", "name", "category", "province")} for r in rows[: max(top, 5)]
+                ],
             }
         )
     comps = found["small_components"]
@@ -375,45 +241,15 @@ def _periphery_section(N: Network, top: int) -> tuple[dict, dict]:
         findings.append(
             {
                 "kind": "small_components",
-                "sentence": (
-                    f"{plural(len(comps), 'group')} ({sum(c['size'] for c in comps):,} organisations) "
-                    f"{'is' if len(comps) == 1 else 'are'} tied among themselves but not to the main network"
-                    f"{'' if len(comps) == 1 else '; the largest'}: "
-                    + "; ".join(f"{', '.join(c['examples'][:3])} ({c['size']})" for c in comps[:3])
-                    + "."
-                ),
                 "count": len(comps),
                 "sizes": dict(sorted(sizes.items())),
-                "examples": comps[:top],
+                "examples": comps[: max(top, 3)],  # three at least: the sentence names three
             }
         )
-    for r in found["province_gatekeepers"][:top]:
-        g = r["gateways"][0]
-        findings.append(
-            _finding(
-                "province_gatekeeper",
-                (
-                    f"Of the {r['organisations']} organisations in {r['group']}, only {g['name']} has foreign "
-                    f"partners ({r['foreign_partners']}): the province reaches abroad through it alone."
-                ),
-                r,
-            )
-        )
-    for r in found["country_gatekeepers"][:top]:
-        g = r["gateways"][0]
-        findings.append(
-            _finding(
-                "country_gatekeeper",
-                (
-                    f"All {r['organisations']} partners from {r['group']} reach the country through "
-                    f"{g['name']} ({_words(g['category'])})."
-                ),
-                r,
-            )
-        )
+    findings += [_finding("province_gatekeeper", r) for r in found["province_gatekeepers"][:top]]
+    findings += [_finding("country_gatekeeper", r) for r in found["country_gatekeepers"][:top]]
     counts = {key: len(v) for key, v in found.items()}
-    intro = "Organisations at the edge: no tie, no link to the main network, or a missing kind of partner."
-    return _section("periphery", "Peripheral organisations", intro, findings, counts=counts), counts
+    return _section("periphery", findings, counts=counts), counts
 
 
 def _missing_section(N: Network, top: int) -> dict:
@@ -431,18 +267,8 @@ def _missing_section(N: Network, top: int) -> dict:
             if pair in seen:
                 continue
             seen.add(pair)
-            findings.append(
-                _finding(
-                    f"missing_{title}",
-                    f"{r['source_name']} and {r['target_name']}: {r['reason']}.",
-                    r,
-                )
-            )
-    intro = (
-        "Partnerships that do not exist yet, scored by common partners, Adamic–Adar, resource allocation "
-        "and shared sectors: overall, then universities with startups and research institutes with companies."
-    )
-    return _section("missing_links", "Missing partnerships", intro, findings)
+            findings.append(_finding(f"missing_{title}", r))
+    return _section("missing_links", findings)
 
 
 def _resilience_section(N: Network, between: CentralityResult, seed: int, backend: str | None) -> dict:
@@ -452,28 +278,19 @@ def _resilience_section(N: Network, between: CentralityResult, seed: int, backen
     removed: list = []
     for r in rows[1:]:
         removed.extend(r["removed_ids"])
-        names = ", ".join(N.names[N.index[v]] for v in removed[:3])
         findings.append(
             {
                 "kind": "attack",
-                "sentence": (
-                    f"Removing the top {'broker' if r['removed'] == 1 else str(r['removed']) + ' brokers'} "
-                    f"({100 * r['fraction']:.1f}%, {'' if r['removed'] == 1 else 'starting with '}{names}) "
-                    f"shrinks the largest connected part from {base:,} to {r['targeted']:,} organisations; "
-                    f"removing as many at random leaves {r['random']:,.0f}."
-                ),
                 **{k: v for k, v in r.items() if k != "removed_ids"},
+                "largest_before": base,
+                "first_removed": [N.names[N.index[v]] for v in removed[:3]],
             }
         )
     table = {
         "columns": ["removed", "fraction", "targeted", "random"],
         "rows": [[r["removed"], round(r["fraction"], 4), r["targeted"], round(r["random"], 1)] for r in rows],
     }
-    intro = (
-        "How the largest connected part shrinks when the top brokers (by betweenness, "
-        f"{between.method}) are removed, against the average of random removals."
-    )
-    return _section("resilience", "Resilience", intro, findings, table=table, method=between.method)
+    return _section("resilience", findings, table=table, method=between.method)
 
 
 def weak_link_report(
@@ -488,7 +305,7 @@ def weak_link_report(
     network: Network | None = None,
     method: str = "louvain",
 ) -> dict:
-    """Every family of weak links in one report: summary numbers, then findings in words.
+    """Every family of weak links in one report: summary numbers, then each family's findings.
 
     Parameters
     ----------
@@ -519,12 +336,13 @@ def weak_link_report(
     Returns
     -------
     dict
-        JSON-able: ``title``, ``parameters``, ``summary`` (organisations, ties,
-        by_category, components, largest_component, largest_share, isolates, density,
-        average_partners, and counts from the sections run) and ``sections``: a list of
-        ``{"key", "title", "intro", "findings", ...}`` where each finding has a
-        ``sentence`` in plain language (with names) and its numbers; the resilience
-        section also has a ``table``.
+        JSON-able data, no words: ``name`` (the graph's ``name``, or None),
+        ``parameters``, ``summary`` (organisations, ties, by_category, components,
+        largest_component, largest_share, isolates, density, average_partners, and counts
+        from the sections run) and ``sections``: a list of ``{"key", "findings", ...}``
+        where each finding has its type in ``kind`` and its numbers and names; the
+        resilience section also has a ``table``. :func:`ecograph.explain.weak_links.worded`
+        adds the titles, intros and a ``sentence`` per finding.
 
     Examples
     --------
@@ -540,8 +358,6 @@ def weak_link_report(
     """
     wanted = SECTIONS if sections is None else tuple(s for s in SECTIONS if s in sections)
     N, D = _inputs(G, network, directed)
-    # The families not yet computed on the Network read its networkx copy, built only for them.
-    U = N.to_networkx() if {"bridges", "gaps", "communities", "periphery"} & set(wanted) else None
     summary = network_summary(N)
     if "period" in N.graph:  # the snapshot as of a period (ecograph.period.in_period)
         summary["period"] = {k: N.graph[k] for k in PERIOD_INFO_KEYS}
@@ -568,10 +384,9 @@ def weak_link_report(
         else:
             section = _resilience_section(N, between, seed, backend)
         out_sections.append(section)
-    name = N.graph.get("name") or "the ecosystem"
     return jsonable(
         {
-            "title": f"Weak links in {name}",
+            "name": N.graph.get("name"),
             "parameters": {"top": top, "seed": seed, "k": k, "backend": backend, "method": method},
             "summary": summary,
             "sections": out_sections,

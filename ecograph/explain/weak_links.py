@@ -1,7 +1,11 @@
-"""The weak-link report in words: its summary lines, and the whole report as Markdown or HTML.
+"""The weak-link report in words: its title, sections and sentences, summary lines, Markdown and HTML.
 
-The command line (``ecograph weak-links --format markdown|html``) and the explorer's
-downloads render the same report through these functions.
+:func:`ecograph.analysis.weak_link_report` returns numbers and names; :func:`worded` adds
+each section's title and intro (:mod:`ecograph.explain.weak_link_families`) and each
+finding's sentence (:mod:`ecograph.explain.weak_link_findings`). The Python API
+(:func:`ecograph.api.weak_links`), the command line (``ecograph weak-links
+--format md|html|json``), the explorer's pages and its downloads all show what these
+functions return.
 """
 
 from __future__ import annotations
@@ -10,10 +14,68 @@ from collections.abc import Mapping
 
 from ecograph.explain import document
 from ecograph.explain.period import period_sentence
+from ecograph.explain.weak_link_families import FAMILIES
+from ecograph.explain.weak_link_findings import sentence
 from ecograph.explain.words import category_words as _words
 from ecograph.explain.words import plural
 
-__all__ = ["render_html", "render_markdown", "summary_lines"]
+__all__ = ["render_html", "render_markdown", "summary_lines", "title", "worded"]
+
+
+def title(report: Mapping) -> str:
+    """``"Weak links in the ecosystem"``, or in the graph's ``name`` when it has one."""
+    return f"Weak links in {report.get('name') or 'the ecosystem'}"
+
+
+def _worded_section(section: Mapping) -> dict:
+    family = FAMILIES[section["key"]]
+    rest = {k: v for k, v in section.items() if k not in ("key", "title", "intro", "findings")}
+    findings = [
+        {
+            "kind": f["kind"],
+            "sentence": sentence(f),
+            **{k: v for k, v in f.items() if k not in ("kind", "sentence")},
+        }
+        for f in section["findings"]
+    ]
+    return {
+        "key": section["key"],
+        "title": family.title,
+        "intro": family.intro(section),
+        "findings": findings,
+        **rest,
+    }
+
+
+def worded(report: Mapping) -> dict:
+    """The report with its words: a ``title``, each section's ``title`` and ``intro``, each finding's ``sentence``.
+
+    Every number and name of *report* stays as it is; wording a worded report again
+    changes nothing.
+
+    Parameters
+    ----------
+    report : dict
+        From :func:`ecograph.analysis.weak_link_report`.
+
+    Returns
+    -------
+    dict
+        JSON-able: ``title`` first, then the keys of *report*; each section
+        ``{"key", "title", "intro", "findings", ...}``; each finding ``{"kind", "sentence", ...}``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from ecograph.analysis import weak_link_report
+    >>> G = nx.Graph([("a", "b")])
+    >>> G.add_node("x", name="Lonely Hub")
+    >>> report = worded(weak_link_report(G, sections=("periphery",)))
+    >>> report["title"], report["sections"][0]["findings"][0]["sentence"]
+    ('Weak links in the ecosystem', '1 organisation has no tie at all: Lonely Hub.')
+    """
+    rest = {k: v for k, v in report.items() if k not in ("title", "sections")}
+    return {"title": title(report), **rest, "sections": [_worded_section(s) for s in report["sections"]]}
 
 
 def summary_lines(report: Mapping) -> list[str]:
@@ -48,7 +110,7 @@ def render_markdown(report: Mapping) -> str:
     Parameters
     ----------
     report : dict
-        From :func:`ecograph.analysis.weak_link_report`.
+        From :func:`ecograph.analysis.weak_link_report` (worded here) or :func:`worded`.
 
     Returns
     -------
@@ -65,6 +127,7 @@ def render_markdown(report: Mapping) -> str:
     >>> text.splitlines()[0]
     '# Weak links in the ecosystem'
     """
+    report = worded(report)
     return document.markdown(report["title"], summary_lines(report), report["sections"])
 
 
@@ -74,7 +137,7 @@ def render_html(report: Mapping) -> str:
     Parameters
     ----------
     report : dict
-        From :func:`ecograph.analysis.weak_link_report`.
+        From :func:`ecograph.analysis.weak_link_report` (worded here) or :func:`worded`.
 
     Returns
     -------
@@ -92,4 +155,5 @@ def render_html(report: Mapping) -> str:
     >>> "<script>" in page, "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     (False, True)
     """
+    report = worded(report)
     return document.page(report["title"], summary_lines(report), report["sections"])

@@ -1,4 +1,8 @@
-"""Weak links: each family of weak links explained in plain words, with its tables and a picture."""
+"""Weak links: each family of weak links with its findings, tables and a picture.
+
+The words — family names, explanations, intros, sentences, captions — come from
+:mod:`ecograph.explain`, as the command line's; this page lays them out.
+"""
 
 from __future__ import annotations
 
@@ -10,63 +14,20 @@ import streamlit as st
 
 from ecograph import viz
 from ecograph.analysis import top_nodes
+from ecograph.explain.weak_link_families import (
+    COMMUNITY_MAP_CAPTION,
+    FAMILIES,
+    GAP_HEATMAP_CAPTION,
+    PERIPHERY_LISTS,
+    cut_caption,
+    partition_caption,
+)
+from ecograph.explain.weak_link_findings import bridge_label, category_makeup, point_label
 from ecograph.explain.weak_links import render_html, render_markdown
 from ecograph.explorer import page_path, state, ui
 from ecograph.model import CATEGORIES
 
-__all__ = ["FAMILIES", "render"]
-
-FAMILIES = {
-    "bridges": "Bridges",
-    "brokers": "Brokers",
-    "gaps": "Under-connected groups",
-    "communities": "Communities",
-    "periphery": "Periphery",
-    "missing_links": "Missing links",
-    "resilience": "Resilience",
-}
-EXPLAIN = {
-    "bridges": (
-        "A **bridge** is a single collaboration that is the only link between two parts of the "
-        "ecosystem; an **articulation point** is an organisation whose departure splits its part in "
-        "two or more. Both are single points of failure: if the tie ends or the organisation leaves, "
-        "the organisations behind it lose every route to the rest."
-    ),
-    "brokers": (
-        "**Brokers** connect organisations that would otherwise not be connected. Low *constraint* "
-        "means an organisation's partners do not know each other — it spans structural holes. "
-        "Brokerage roles count, between categories, the pairs an organisation links: a *gatekeeper* "
-        "lets outsiders reach its own category, a *representative* carries its category outward, "
-        "a *liaison* links two other categories."
-    ),
-    "gaps": (
-        "Pairs of groups with **fewer ties than expected** from how many partners their "
-        "organisations have overall: if ties formed at random, this many would join them. A ratio "
-        "well below 1 — a startup sector without research partners, two provinces that never work "
-        "together — is a gap a programme could close."
-    ),
-    "communities": (
-        "**Communities** are groups of organisations that collaborate mostly among themselves. Two "
-        "communities joined by only one or two ties depend on those few ties for every exchange "
-        "between them."
-    ),
-    "periphery": (
-        "Organisations at the **edge**: with no tie at all, in small groups cut off from the main "
-        "network, or missing a kind of partner they need — startups without an investor, "
-        "universities without a company or startup partner, research institutes without a foreign "
-        "partner, provinces that reach abroad through a single organisation."
-    ),
-    "missing_links": (
-        "**Missing links** are partnerships that do not exist yet but are likely to work: the two "
-        "organisations share partners (common partners, Adamic–Adar, resource allocation) or "
-        "sectors. Each comes with the reason it is recommended."
-    ),
-    "resilience": (
-        "**Resilience**: how the largest connected part of the ecosystem shrinks when its top "
-        "brokers leave (highest betweenness first), against the same number leaving at random. A "
-        "steep drop for brokers means the ecosystem hangs on a few organisations."
-    ),
-}
+__all__ = ["render"]
 
 
 def _findings(report: dict, key: str, limit: int = 10) -> None:
@@ -78,11 +39,6 @@ def _findings(report: dict, key: str, limit: int = 10) -> None:
         st.markdown(f"- {ui.md(finding['sentence'])}")
     if not section["findings"]:
         st.markdown("Nothing to report.")
-
-
-def _makeup_text(makeup: dict) -> str:
-    cats = makeup.get("category") or {}
-    return ", ".join(f"{n} {ui.pretty(c)}" for c, n in list(cats.items())[:3])
 
 
 def _bridges(ctx: state.Context, report: dict) -> None:
@@ -102,11 +58,7 @@ def _bridges(ctx: state.Context, report: dict) -> None:
 
     def label(opt: tuple[str, object]) -> str:
         what, i = opt
-        if what == "bridge":
-            c = cuts[i]  # type: ignore[index]
-            return f"Tie {c['u_name']} – {c['v_name']} (cuts off {c['cut_off']})"
-        p = points[i]  # type: ignore[index]
-        return f"Organisation {p['name']} (cuts off {p['cut_off']})"
+        return bridge_label(cuts[i]) if what == "bridge" else point_label(points[i])  # type: ignore[index]
 
     choice = st.selectbox("Show what it cuts off", options, format_func=label, key="weak_bridge_pick")
     what, i = choice
@@ -120,22 +72,14 @@ def _bridges(ctx: state.Context, report: dict) -> None:
             height=460,
             click_url="profile?org={id}",
         )
-        st.caption(
-            f"In red: the tie and the {len(cut):,} organisations that only reach the rest through it"
-            + (f" ({len(shown):,} drawn)" if len(shown) < len(cut) else "")
-            + "; around them, the partners of its two ends."
-        )
+        st.caption(cut_caption("bridge", len(cut), len(shown)))
     else:
         p = points[i]
         H, cut, shown = viz.cut_view(ctx.graph, node=p["id"])
         html = viz.network_html(
             H, highlight_nodes=shown | {p["id"]}, height=460, click_url="profile?org={id}"
         )
-        st.caption(
-            f"In red: the organisation and the {len(cut):,} organisations that only reach the rest through it"
-            + (f" ({len(shown):,} drawn)" if len(shown) < len(cut) else "")
-            + "."
-        )
+        st.caption(cut_caption("point", len(cut), len(shown)))
     st.iframe(html, height=470, alt="Network map of what the selected bridge cuts off")
     left, right = st.columns(2)
     with left:
@@ -147,7 +91,7 @@ def _bridges(ctx: state.Context, report: dict) -> None:
                     "to (cut-off side)": c["v_name"],
                     "cuts off": c["cut_off"],
                     "of": c["component_size"],
-                    "mostly": _makeup_text(c["makeup"]),
+                    "mostly": category_makeup(c["makeup"]),
                 }
                 for c in cuts
             ]
@@ -247,10 +191,7 @@ def _gaps(ctx: state.Context, report: dict) -> None:
     order = [c for c in CATEGORIES if any(c in (r["group_a"], r["group_b"]) for r in rows)]
     if order:
         st.plotly_chart(_heatmap(rows, order), key="weak_heatmap")
-        st.caption(
-            "Each cell: ties observed / ties expected if each organisation kept its number of partners "
-            "and chose them at random (configuration model)."
-        )
+        st.caption(GAP_HEATMAP_CAPTION)
     attr = st.radio(
         "Groups",
         ["category", "sectors", "province"],
@@ -283,7 +224,7 @@ def _communities(ctx: state.Context, report: dict) -> None:
     _findings(report, "communities", limit=8)
     found = state.partition(ctx, ctx.key)
     profiles = [p for p in found["profiles"] if p["size"] >= 3]
-    st.caption(f"{found['method']}; modularity {found['modularity']:.2f}.")
+    st.caption(partition_caption(found["method"], found["modularity"]))
     keep = {p["community"] for p in profiles[:60]}
     G = ctx.graph
     members = {v: c for v, c in found["membership"].items() if c in keep}
@@ -294,9 +235,7 @@ def _communities(ctx: state.Context, report: dict) -> None:
             height=470,
             alt="Network map of the communities and the ties between them",
         )
-        st.caption(
-            "Each circle is a community, sized by its organisations; lines count the ties between them."
-        )
+        st.caption(COMMUNITY_MAP_CAPTION)
     left, right = st.columns(2)
     with left:
         st.markdown("**Communities**")
@@ -307,7 +246,7 @@ def _communities(ctx: state.Context, report: dict) -> None:
                     "organisations": p["size"],
                     "ties inside": p["internal_ties"],
                     "ties out": p["external_ties"],
-                    "mostly": _makeup_text(p["makeup"]),
+                    "mostly": category_makeup(p["makeup"]),
                     "linked through": ", ".join(x["name"] for x in p["linkers"][:3]),
                 }
                 for p in profiles
@@ -327,17 +266,6 @@ def _communities(ctx: state.Context, report: dict) -> None:
             ]
         )
         st.dataframe(frame, hide_index=True, height=ui.table_height(len(frame)))
-
-
-PERIPHERY_LISTS = {
-    "isolates": "No tie at all",
-    "small_components": "Small groups cut off from the main network",
-    "startups_without_investor": "Startups without an investor",
-    "universities_without_industry": "Universities without a company or startup partner",
-    "institutes_without_foreign_partner": "Research institutes without a foreign partner",
-    "province_gatekeepers": "Provinces that reach abroad through one organisation",
-    "country_gatekeepers": "Countries whose partners all come in through one organisation",
-}
 
 
 def _periphery_frame(key: str, rows: list[dict]) -> pd.DataFrame:
@@ -478,13 +406,13 @@ def render() -> None:
         "Family",
         families,
         index=families.index(wanted) if wanted in FAMILIES else 0,
-        format_func=FAMILIES.get,
+        format_func=lambda key: FAMILIES[key].name,
         horizontal=True,
         key="weak_family",
         label_visibility="collapsed",
     )
-    st.header(FAMILIES[family])
-    st.markdown(EXPLAIN[family])
+    st.header(FAMILIES[family].name)
+    st.markdown(FAMILIES[family].explanation)
     RENDER[family](ctx, report)
 
 
