@@ -1,11 +1,12 @@
 """The map of many organisations: a pure function from a graph and its layout to a WebGL page.
 
 :func:`map_html` draws with sigma.js and graphology, bundled into the package
-(``ecograph/static/sigma.min.js``, rebuilt by ``scripts/build-sigma-bundle.sh``) and inlined
-into the page, which therefore loads nothing from the network. It draws tens of thousands
-of organisations: each is a point, the ties inside a group are faint lines, and the ties
-between groups fan into the junctions of a :class:`~ecograph.map_layout.MapLayout` and
-cross between groups as one trunk per pair of groups. Hovering an organisation shows its
+(``ecograph/static/sigma.min.js``, rebuilt by ``scripts/build-sigma-bundle.sh``), inlined into
+the page or loaded from beside it (*bundle_src*): the page loads nothing from elsewhere. It
+draws tens of thousands of organisations: each is a point, the ties inside a group are faint
+lines, and the ties between groups fan into the junctions of a
+:class:`~ecograph.map_layout.MapLayout` and cross between groups as one trunk per pair of
+groups. Hovering an organisation shows its
 tooltip and its partners (its ties to other groups drawn straight); a click opens its
 profile; the search box finds and zooms to an organisation and writes it into the page's
 URL (``?org=``), which selects it again when the link is opened; the legend hides and shows
@@ -23,7 +24,9 @@ import functools
 import math
 import re
 from collections.abc import Collection, Hashable, Mapping, Sequence
+from html import escape
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 import networkx as nx
 import numpy as np
@@ -31,7 +34,7 @@ import numpy as np
 from ecograph.map_layout import MapLayout
 from ecograph.viz import CATEGORY_COLORS, HIGHLIGHT, color_for, script_json, text_line, tooltip_lines
 
-__all__ = ["EDGES_HIDDEN_ON_MOVE", "FANS_MAX", "map_html", "packed"]
+__all__ = ["BUNDLE", "EDGES_HIDDEN_ON_MOVE", "FANS_MAX", "bundle_path", "map_html", "packed"]
 
 #: Above this many lines, edges are hidden while the planner pans or zooms (redrawn at rest):
 #: software WebGL draws 90,000 lines in about 0.2 s a frame, the points alone in 17 ms.
@@ -44,12 +47,19 @@ FANS_MAX = 40_000
 #: At most this many legend entries; the rest are summed up in one more.
 LEGEND_MAX = 16
 _WORDS = {"support_org": "support organisation", "foreign_partner": "foreign partner"}
+#: The bundle's file name, in the package's ``static`` folder.
+BUNDLE = "sigma.min.js"
 _SLOT = re.compile(r"\{\{(bundle|data|config|height|open_in_app)\}\}")
+
+
+def bundle_path() -> Traversable:
+    """The bundled sigma.js and graphology (:data:`BUNDLE`), for a page that loads it by URL."""
+    return files("ecograph") / "static" / BUNDLE
 
 
 @functools.cache
 def _bundle() -> str:
-    return (files("ecograph") / "static" / "sigma.min.js").read_text(encoding="utf-8")
+    return bundle_path().read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -83,6 +93,7 @@ def map_html(
     click_url: str | None = None,
     select_param: str | None = None,
     canvas_max: int = 300,
+    bundle_src: str | None = None,
 ) -> str:
     """A self-contained HTML page that draws *G* at the positions of *layout* with sigma.js.
 
@@ -111,6 +122,10 @@ def map_html(
         The query parameter of the page's URL that holds the selected organisation.
     canvas_max : int
         Named in the message shown by a browser without WebGL (the simpler map's limit).
+    bundle_src : str, optional
+        Where the page loads the bundle from (a URL beside it, where :func:`bundle_path`
+        is served): the browser then keeps it, compiled, from one map to the next. By
+        default it is inlined and the page stands alone.
 
     Returns
     -------
@@ -225,7 +240,9 @@ def map_html(
     }
     slots = {
         "open_in_app": (files("ecograph") / "templates" / "open_in_app.js").read_text(encoding="utf-8"),
-        "bundle": _bundle(),
+        "bundle": f'<script src="{escape(bundle_src)}"></script>'
+        if bundle_src
+        else f"<script>{_bundle()}</script>",
         "data": script_json(data),
         "config": script_json(config),
         "height": str(int(height)),
