@@ -320,10 +320,15 @@ def _small_layout(_ctx: state.Context, key: tuple[str, str, int], filters: tuple
     return viz.layout(in_view(_ctx, key, filters))
 
 
-@functools.cache
 def _pages() -> tuple[Path, str]:
     """This process's folder of WebGL pages, the bundle beside them (removed when the process
     ends), and the URL Streamlit serves it at: the files of a component declared on it."""
+    with _pages_lock:  # one folder, though the warm-up and a page may ask at the same moment
+        return _made_pages()
+
+
+@functools.cache
+def _made_pages() -> tuple[Path, str]:
     folder = Path(tempfile.mkdtemp(prefix="ecograph-maps-"))
     atexit.register(shutil.rmtree, folder, True)
     (folder / BUNDLE).write_bytes(bundle_path().read_bytes())
