@@ -16,7 +16,10 @@ first) and measures, from ``page.goto`` in a tab:
   memory (the resident memory of all its processes, sampled every 0.1 s while the map is
   opened and zoomed);
 - the floor: the same map page loaded straight from a file in the same browser, without
-  the explorer around it — what sigma.js alone takes to draw these organisations here.
+  the explorer around it — what sigma.js alone takes to draw these organisations here;
+- warm figures twice: a returning browser (one that has opened the explorer before: its
+  HTTP cache and compiled scripts warm) and a planner's first visit (a new browser context
+  each time), both on an explorer whose caches are warm.
 
 Warm runs, and the zoom, start once the explorer's log says its warm-up has ended: on two
 cores, a warm-up still computing beside them (the 20,000-organisation weak-link report)
@@ -59,6 +62,10 @@ TARGETS = {
     "overview_cold_s": 4.0,
     "overview_warm_s": 1.5,
     "other_pages_warm_s": 2.0,
+    # The same targets for a planner's first visit to a warm explorer (a new browser).
+    "map_20k_warm_first_browser_s": 3.0,
+    "map_10k_warm_first_browser_s": 2.0,
+    "overview_warm_first_browser_s": 1.5,
 }
 #: The other pages, as a planner opens them (the profile of the store's first university).
 PAGES = {
@@ -189,10 +196,14 @@ def _map_frame(page, timeout_s: float):
 
 
 def network(context, app, path: str, timeout_s: float, keep: bool = False):
-    """Open the map at *path*: seconds until sigma.js has drawn, what it drew and what the page says."""
+    """Open the map at *path*: seconds until the map's frame is on the page (Streamlit's shell,
+    the script run and its messages) and until sigma.js has drawn, what it drew and what the
+    page says."""
     page = context.new_page()
     start = time.perf_counter()
     page.goto(app.page_url(path))
+    page.locator("iframe").first.wait_for(state="attached", timeout=timeout_s * 1000)
+    framed = time.perf_counter() - start
     frame = _map_frame(page, timeout_s)
     drawn = time.perf_counter() - start
     nodes, ties, in_frame = frame.evaluate(
@@ -201,6 +212,7 @@ def network(context, app, path: str, timeout_s: float, keep: bool = False):
     said = page.locator("[data-testid='stCaptionContainer']").filter(has_text="Showing")
     out = {
         "drawn_s": round(drawn, 3),
+        "frame_on_page_s": round(framed, 3),
         "frame_draw_s": round(in_frame / 1000, 3),
         "nodes_drawn": nodes,
         "ties_drawn": ties,
@@ -209,6 +221,17 @@ def network(context, app, path: str, timeout_s: float, keep: bool = False):
     if keep:
         return out, page, frame
     page.close()
+    return out
+
+
+def first_visits(chromium, visit, runs: int) -> list:
+    """What *visit* (a function of a browser context) measured, in a new browser context
+    each time: a planner's first visit, nothing of the explorer in the browser's caches."""
+    out = []
+    for _ in range(runs):
+        context = chromium.new_context(viewport=VIEWPORT)
+        out.append(visit(context))
+        context.close()
     return out
 
 
@@ -283,9 +306,21 @@ def page_view(context, app, path: str, heading: str | None, timeout_s: float) ->
     return seconds
 
 
+def served_page(page, app) -> str:
+    """The HTML of the map the explorer serves to *page*'s frame (by URL: see maps.py)."""
+    src = page.locator("iframe").first.get_attribute("src")
+    return page.request.get(app.page_url(src)).text()
+
+
 def floor(chromium, html: str, timeout_s: float) -> float:
-    """Seconds until the map's own page, loaded from a file without the explorer, has drawn."""
-    path = DATA / "explorer-floor.html"
+    """Seconds until the map's own page, loaded from a file without the explorer (the bundle
+    beside it, as the explorer serves it), has drawn."""
+    from ecograph.sigma_map import BUNDLE, bundle_path
+
+    folder = DATA / "explorer-floor"
+    folder.mkdir(exist_ok=True)
+    (folder / BUNDLE).write_bytes(bundle_path().read_bytes())
+    path = folder / "map.html"
     path.write_text(html, encoding="utf-8")
     context = chromium.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -295,6 +330,10 @@ def floor(chromium, html: str, timeout_s: float) -> float:
     seconds = time.perf_counter() - start
     context.close()
     return seconds
+
+
+def _median(values) -> float:
+    return round(statistics.median(list(values)), 3)
 
 
 def _summary(runs: list[float]) -> dict:
@@ -367,8 +406,12 @@ def main() -> None:
         "method": "headless Debian Chromium (software WebGL: SwiftShader) through Playwright; each "
         "measurement opens a tab and times page.goto until the view has drawn. cold: the explorer just "
         "started (its background warm-up under way, no disk cache) and a fresh browser; warm: the "
-        "explorer's caches warm, the browser's cache warm. map drawn_s: until sigma.js has drawn "
-        "(body[data-drawn]); frame_draw_s: from the map's frame starting to load to that drawing. "
+        "explorer's caches warm and a returning browser (its HTTP cache and compiled code warm: it has "
+        "opened the explorer before); warm_first_browser: the explorer's caches warm and a new browser "
+        "context for each visit (a planner's first visit). app_shell_s: until Streamlit's own page (the "
+        "sidebar's navigation) shows. map drawn_s: until sigma.js has drawn "
+        "(body[data-drawn]); frame_on_page_s: until the map's frame is on the page (the shell, the script "
+        "run and its messages); frame_draw_s: from the map's frame starting to load to that drawing. "
         "overview complete: until every section has drawn. other pages: until the title shows and the "
         "page has settled. zoom: requestAnimationFrame gaps in the map's frame while the mouse wheel "
         "zooms. browser_peak_rss: the summed resident memory of the browser's processes. floor: the "
@@ -391,23 +434,32 @@ def main() -> None:
             out["warm_up_left_after_cold_10k_s"] = wait_for_warm_up(app, args.timeout)
             context = chromium.new_context(viewport=VIEWPORT)
             overview(context, app, 120)  # the browser's first visit: not timed
-            runs: dict[str, list[float]] = {"overview": [], "map": [], **{name: [] for name in PAGES}}
+            runs: dict[str, list] = {"overview": [], "map": [], **{name: [] for name in PAGES}}
             for _ in range(args.runs):
-                runs["overview"].append(overview(context, app, 120)["complete_s"])
-                runs["map"].append(network(context, app, "map", 120)["drawn_s"])
+                runs["overview"].append(overview(context, app, 120))
+                runs["map"].append(network(context, app, "map", 120))
                 for name, (path, heading) in PAGES.items():
                     runs[name].append(page_view(context, app, path.format(org=org), heading, 120))
             context.close()
-            out["overview_warm"] = _summary(runs["overview"])
-            out["map_10k_warm"] = _summary(runs["map"])
+            out["overview_warm"] = _summary([r["complete_s"] for r in runs["overview"]])
+            out["overview_warm"]["app_shell_median_s"] = _median(r["app_shell_s"] for r in runs["overview"])
+            out["map_10k_warm"] = _summary([r["drawn_s"] for r in runs["map"]])
+            out["map_10k_warm"]["frame_on_page_median_s"] = _median(r["frame_on_page_s"] for r in runs["map"])
             out["other_pages_warm"] = {name: _summary(runs[name]) for name in PAGES}
+            firsts = first_visits(chromium, lambda c: overview(c, app, 120), args.runs)
+            out["overview_warm_first_browser"] = _summary([r["complete_s"] for r in firsts])
+            out["overview_warm_first_browser"]["app_shell_median_s"] = _median(
+                r["app_shell_s"] for r in firsts
+            )
+            firsts = first_visits(chromium, lambda c: network(c, app, "map", 120)["drawn_s"], args.runs)
+            out["map_10k_warm_first_browser"] = _summary(firsts)
         print(f"{big_counts['organisations']:,} organisations …", file=sys.stderr)
         with bs.serve(big_url, log_dir=log_dir, timeout=120) as app:
             first = chromium.new_context(viewport=VIEWPORT)
             with MemorySampler(app) as memory:
                 cold, page, frame = network(first, app, "map", args.timeout, keep=True)
                 out["map_20k_cold"] = cold
-                html = page.locator("iframe").first.get_attribute("srcdoc")
+                html = served_page(page, app)
                 out["warm_up_left_after_cold_20k_s"] = wait_for_warm_up(app, args.timeout)
                 out["zoom_20k"] = zoom_frames(page, frame)
             out["browser_peak_rss_mib_20k"] = round(memory.peak / 2**20)
@@ -416,14 +468,19 @@ def main() -> None:
             network(context, app, "map", 120)  # the browser's first visit: not timed
             # Each warm visit beside a drawing of the floor: on a shared machine the two then
             # see the same load, and their ratio is the figure that holds.
-            warm, floors = [], []
+            warm, floors, framed = [], [], []
             for _ in range(args.runs):
-                warm.append(network(context, app, "map", 120)["drawn_s"])
+                visit = network(context, app, "map", 120)
+                warm.append(visit["drawn_s"])
+                framed.append(visit["frame_on_page_s"])
                 floors.append(floor(chromium, html, 120))
             out["map_20k_warm"] = _summary(warm)
+            out["map_20k_warm"]["frame_on_page_median_s"] = _median(framed)
             out["floor_20k"] = _summary(floors)
             out["ratio_to_floor_20k_warm_runs"] = [round(w / f, 2) for w, f in zip(warm, floors, strict=True)]
             context.close()
+            firsts = first_visits(chromium, lambda c: network(c, app, "map", 120)["drawn_s"], args.runs)
+            out["map_20k_warm_first_browser"] = _summary(firsts)
             out["explorer_log_warm_up"] = [
                 line for line in app.log.read_text(errors="replace").splitlines() if "caches warmed" in line
             ]
@@ -436,6 +493,9 @@ def main() -> None:
         "overview_cold_s": out["overview_cold"]["complete_s"],
         "overview_warm_s": out["overview_warm"]["median_s"],
         "other_pages_warm_s": max(v["median_s"] for v in out["other_pages_warm"].values()),
+        "map_20k_warm_first_browser_s": out["map_20k_warm_first_browser"]["median_s"],
+        "map_10k_warm_first_browser_s": out["map_10k_warm_first_browser"]["median_s"],
+        "overview_warm_first_browser_s": out["overview_warm_first_browser"]["median_s"],
     }
     out["targets"] = {
         name: {"target": TARGETS[name], "measured": value, "met": value <= TARGETS[name]}

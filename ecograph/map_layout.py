@@ -204,7 +204,11 @@ def grouped_layout(
     positions: dict[Hashable, tuple[float, float]] = {}
     for i, g in enumerate(labels):
         nodes = sorted(members[g], key=order.__getitem__)
-        iterations = 300 if len(nodes) <= 1000 else 150
+        # A hundred steps settle a large group well enough for disc_layout, which keeps only
+        # each node's direction and rank: on the 20,000-organisation demo its ties inside
+        # groups are 0.26 of a disc's radius long after 100 steps, 0.24 after 300 (0.9 if
+        # placed at random), and the groups of over 100 took 1.4 s instead of 3.4 (load 9).
+        iterations = 300 if len(nodes) <= 100 else 100
         cx, cy = centres[i]
         for v, (x, y) in disc_layout(G, nodes, seed, iterations, radii[i] - 5.0, edges=inside[i]).items():
             positions[v] = (round(float(cx + x), 1), round(float(cy + y), 1))

@@ -1,11 +1,12 @@
 """The map of many organisations: a pure function from a graph and its layout to a WebGL page.
 
 :func:`map_html` draws with sigma.js and graphology, bundled into the package
-(``ecograph/static/sigma.min.js``, rebuilt by ``scripts/build-sigma-bundle.sh``) and inlined
-into the page, which therefore loads nothing from the network. It draws tens of thousands
-of organisations: each is a point, the ties inside a group are faint lines, and the ties
-between groups fan into the junctions of a :class:`~ecograph.map_layout.MapLayout` and
-cross between groups as one trunk per pair of groups. Hovering an organisation shows its
+(``ecograph/static/sigma.min.js``, rebuilt by ``scripts/build-sigma-bundle.sh``), inlined into
+the page or loaded from beside it (*bundle_src*): the page loads nothing from elsewhere. It
+draws tens of thousands of organisations: each is a point, the ties inside a group are faint
+lines, and the ties between groups fan into the junctions of a
+:class:`~ecograph.map_layout.MapLayout` and cross between groups as one trunk per pair of
+groups. Hovering an organisation shows its
 tooltip and its partners (its ties to other groups drawn straight); a click opens its
 profile; the search box finds and zooms to an organisation and writes it into the page's
 URL (``?org=``), which selects it again when the link is opened; the legend hides and shows
@@ -20,10 +21,13 @@ from __future__ import annotations
 
 import base64
 import functools
+import itertools
 import math
 import re
 from collections.abc import Collection, Hashable, Mapping, Sequence
+from html import escape
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 import networkx as nx
 import numpy as np
@@ -31,7 +35,7 @@ import numpy as np
 from ecograph.map_layout import MapLayout
 from ecograph.viz import CATEGORY_COLORS, HIGHLIGHT, color_for, script_json, text_line, tooltip_lines
 
-__all__ = ["EDGES_HIDDEN_ON_MOVE", "FANS_MAX", "map_html", "packed"]
+__all__ = ["BUNDLE", "EDGES_HIDDEN_ON_MOVE", "FANS_MAX", "bundle_path", "map_html", "packed"]
 
 #: Above this many lines, edges are hidden while the planner pans or zooms (redrawn at rest):
 #: software WebGL draws 90,000 lines in about 0.2 s a frame, the points alone in 17 ms.
@@ -44,12 +48,19 @@ FANS_MAX = 40_000
 #: At most this many legend entries; the rest are summed up in one more.
 LEGEND_MAX = 16
 _WORDS = {"support_org": "support organisation", "foreign_partner": "foreign partner"}
+#: The bundle's file name, in the package's ``static`` folder.
+BUNDLE = "sigma.min.js"
 _SLOT = re.compile(r"\{\{(bundle|data|config|height|open_in_app)\}\}")
+
+
+def bundle_path() -> Traversable:
+    """The bundled sigma.js and graphology (:data:`BUNDLE`), for a page that loads it by URL."""
+    return files("ecograph") / "static" / BUNDLE
 
 
 @functools.cache
 def _bundle() -> str:
-    return (files("ecograph") / "static" / "sigma.min.js").read_text(encoding="utf-8")
+    return bundle_path().read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -83,6 +94,7 @@ def map_html(
     click_url: str | None = None,
     select_param: str | None = None,
     canvas_max: int = 300,
+    bundle_src: str | None = None,
 ) -> str:
     """A self-contained HTML page that draws *G* at the positions of *layout* with sigma.js.
 
@@ -111,6 +123,10 @@ def map_html(
         The query parameter of the page's URL that holds the selected organisation.
     canvas_max : int
         Named in the message shown by a browser without WebGL (the simpler map's limit).
+    bundle_src : str, optional
+        Where the page loads the bundle from (a URL beside it, where :func:`bundle_path`
+        is served): the browser then keeps it, compiled, from one map to the next. By
+        default it is inlined and the page stands alone.
 
     Returns
     -------
@@ -152,27 +168,38 @@ def map_html(
     legend = [{"label": _word(c), "colour": color_for(c), "count": counts[colour_values[c]]} for c in ranked]
     colour = [renumber[k] for k in colour]
 
-    inner: list[int] = []
-    cross: list[list[int]] = [[] for _ in nodes]  # each organisation's partners in other groups
-    fans: dict[int, set[int]] = {}
-    bundle_of = {(b.a, b.b): i for i, b in enumerate(layout.bundles)}
-    for u, v in G.edges():
-        i, j = index[u], index[v]
-        a, b = group_of[u], group_of[v]
-        if a == b:
-            inner += (i, j)
-            continue
-        cross[i].append(j)
-        cross[j].append(i)
-        k = bundle_of[(min(a, b), max(a, b))]
-        fans.setdefault(2 * k + (0 if a < b else 1), set()).add(i)
-        fans.setdefault(2 * k + (0 if b < a else 1), set()).add(j)
+    # The ties as arrays (a Python loop over 90,000 ties was a second of a 20,000-organisation
+    # map): inside a group, or across to another, where they fan into the bundle's junctions.
+    n = len(nodes)
+    ends = np.fromiter((index[w] for e in G.edges() for w in e), np.int64, 2 * G.number_of_edges())
+    ends = ends.reshape(-1, 2)
+    group = np.fromiter((group_of[v] for v in nodes), np.int64, n)
+    ga, gb = group[ends[:, 0]], group[ends[:, 1]]
+    same = ga == gb
+    inner = ends[same].ravel()
+    ends, ga, gb = ends[~same], ga[~same], gb[~same]
+    # Each organisation's partners in other groups, in the order of its ties.
+    src = ends.ravel()
+    cross = {
+        "start": packed(np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))])),
+        "items": packed(ends[:, ::-1].ravel()[np.argsort(src, kind="stable")]),
+    }
+    # Fan 2k + 0 gathers the ties of bundle k at its junction on group a's side (a < b), 2k + 1 on b's.
+    width = len(layout.groups)
+    codes = np.array([b.a * width + b.b for b in layout.bundles], np.int64)
+    sorter = np.argsort(codes)
+    k = sorter[np.searchsorted(codes, np.minimum(ga, gb) * width + np.maximum(ga, gb), sorter=sorter)]
+    keys = np.concatenate([2 * k + (ga > gb), 2 * k + (gb > ga)])
+    fan_pairs = np.unique(keys * n + np.concatenate([ends[:, 0], ends[:, 1]]))  # by fan, then member
+    fan_count = len(np.unique(keys))
+    if len(inner) // 2 + len(fan_pairs) > FANS_MAX:
+        marked = [index[v] for v, _ in cut_points if v in index]
+        fan_pairs = fan_pairs[np.isin(fan_pairs % n, marked)]
+    fan_key, fan_member = fan_pairs // n, fan_pairs % n
+    bounds = np.searchsorted(fan_key, np.arange(2 * len(layout.bundles) + 1))
 
     first = set(first_labels)
     fact: dict[str, int] = {}
-    if len(inner) // 2 + sum(map(len, fans.values())) > FANS_MAX:
-        marked = {index[v] for v, _ in cut_points if v in index}
-        fans = {k: members & marked for k, members in fans.items()}
     data = {
         "ids": [str(v) for v in nodes],
         "name": [text_line(G.nodes[v].get("name") or v, 60) for v in nodes],
@@ -195,15 +222,15 @@ def map_html(
         "bundles": [[b.a, b.b, b.ties, b.at_a[0], b.at_a[1], b.at_b[0], b.at_b[1]] for b in layout.bundles],
         "maxBundle": max((b.ties for b in layout.bundles), default=1),
         "inner": packed(inner),
-        "cross": _rows(cross),
-        "fans": [sorted(fans.get(k, ())) for k in range(2 * len(layout.bundles))],
+        "cross": cross,
+        "fans": [fan_member[a:b].tolist() for a, b in itertools.pairwise(bounds)],
         "cuts": [[index[v], int(n)] for v, n in cut_points if v in index],
         "ties": G.number_of_edges(),
     }
     data["facts"] = list(fact)
     if len(legend) > LEGEND_MAX:  # colours past the legend's end take its last entry's
         data["colour"] = [min(k, LEGEND_MAX) for k in colour]
-    lines = len(inner) // 2 + len(fans) + len(layout.bundles)
+    lines = len(inner) // 2 + fan_count + len(layout.bundles)
     config = {
         # Opaque greys: sigma's line program (one pixel wide, the fast one) draws nothing
         # for a colour given with an alpha below 0.5 in software WebGL.
@@ -225,7 +252,9 @@ def map_html(
     }
     slots = {
         "open_in_app": (files("ecograph") / "templates" / "open_in_app.js").read_text(encoding="utf-8"),
-        "bundle": _bundle(),
+        "bundle": f'<script src="{escape(bundle_src)}"></script>'
+        if bundle_src
+        else f"<script>{_bundle()}</script>",
         "data": script_json(data),
         "config": script_json(config),
         "height": str(int(height)),

@@ -10,6 +10,8 @@ import pytest
 from browser_support import ROOT, make_demo_store
 from streamlit.testing.v1 import AppTest
 
+from ecograph.explorer import maps
+
 APP = ROOT / "app.py"
 TIMEOUT = 240  # seconds for one script run: the first run on a store computes the weak-link report
 PAGES = {
@@ -112,8 +114,9 @@ def texts(at: AppTest, element: str) -> list[str]:
 
 
 def iframes(at: AppTest) -> list[str]:
-    """The HTML of every ``st.iframe`` on the page (AppTest cannot look inside them)."""
-    return [e.proto.srcdoc for e in at.get("iframe")]
+    """The HTML of every ``st.iframe`` on the page (AppTest cannot look inside them): its
+    ``srcdoc``, or the WebGL map's page that the explorer serves at its URL."""
+    return [e.proto.srcdoc or maps.served_page(e.proto.src) for e in at.get("iframe")]
 
 
 def open_map_table(at: AppTest) -> AppTest:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from app_support import iframes, map_url, open_page, texts
 from browser_support import XSS_NAME
 
 import ecograph
-from ecograph.explorer import ui
+from ecograph.explorer import maps, ui
 from ecograph.period import Period, projection
+from ecograph.sigma_map import bundle_path
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,29 @@ def test_above_a_few_hundred_organisations_the_map_is_webgl(big: str, monkeypatc
     assert XSS_NAME not in iframes(at)[0]
     assert at.radio(key="map_group_by").value == "community"
     assert dict(at.query_params) == {}  # the default view needs no parameter
+
+
+def test_the_webgl_page_is_served_by_url_with_the_bundle_beside_it(big: str, monkeypatch) -> None:
+    at = open_page("network", big, monkeypatch)
+    (frame,) = at.get("iframe")
+    assert not frame.proto.srcdoc and frame.proto.src.startswith("/component/")
+    page = maps.served_page(frame.proto.src)
+    assert page and '<script src="sigma.min.js"></script>' in page
+    folder = Path(maps._pages()[0])
+    assert (folder / "sigma.min.js").read_bytes() == bundle_path().read_bytes()
+    # Only the pages in that folder: no other path is ever read.
+    base = frame.proto.src.rsplit("/", 1)[0]
+    for hostile in (f"{base}/../../etc/passwd", f"{base}/sigma.min.js", "/etc/hosts", f"{base}/x/y.html"):
+        assert maps.served_page(hostile) is None
+
+
+def test_served_pages_keep_the_most_recently_shown(monkeypatch) -> None:
+    monkeypatch.setattr(maps, "PAGES_KEPT", 2)
+    first, second = maps._serve("<p>one</p>"), maps._serve("<p>two</p>")
+    third = maps._serve("<p>three</p>")
+    assert maps.served_page(first) is None  # the least recently shown went
+    assert maps.served_page(second) == "<p>two</p>" and maps.served_page(third) == "<p>three</p>"
+    assert maps._serve("<p>one</p>") == first and maps.served_page(first) == "<p>one</p>"  # back
 
 
 def test_the_view_round_trips_through_the_url(big: str, monkeypatch) -> None:

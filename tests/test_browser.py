@@ -260,6 +260,10 @@ def test_big_map_is_webgl_and_counts_what_the_filters_keep(tab) -> None:
     wait_for_app(tab, "Network map", timeout=120_000)
     frame, _ = _map_frame(tab)
     assert frame.evaluate("() => window.ecographMap.organisations") == 602
+    # The page of megabytes comes by URL from the explorer, not inside Streamlit's messages.
+    src = tab.locator("iframe").first.get_attribute("src") or ""
+    assert src.startswith("/component/") and src.endswith(".html")
+    assert tab.locator("iframe").first.get_attribute("srcdoc") is None
     _shot(tab, "map-webgl")
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from app_support import clean_env, demo_url, empty_url
+from browser_support import make_demo_store
 
-from ecograph.explorer import maps, state, warmup
+from ecograph.explorer import maps, state, ui, warmup
+from ecograph.store.base import Store
 
 
 def test_warm_fills_what_the_pages_read(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
@@ -19,6 +21,21 @@ def test_warm_fills_what_the_pages_read(tmp_path_factory: pytest.TempPathFactory
     shown = maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))  # the page's default view
     assert drawn == [] and shown["organisations"] == 152  # read back, not drawn again
     assert "sections" in state.weak_link_report(ctx, ctx.key)
+
+
+def test_the_default_map_is_made_without_the_networkx_snapshot(tmp_path, monkeypatch) -> None:
+    # The snapshot is built once per store connection, and a connection belongs to one thread:
+    # the warm-up's would be built again by the page that shows the map.
+    url = make_demo_store(tmp_path, orgs=400, seed=3, extras=False)  # a store no cache has seen
+    clean_env(monkeypatch, url)
+    built: list[object] = []
+    real = Store.snapshot
+    monkeypatch.setattr(Store, "snapshot", lambda self: built.append(self) or real(self))
+    ctx = state.context(url)
+    shown = maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))
+    assert shown["webgl"] and shown["organisations"] == 400 and built == []
+    ui.frames(ctx, ctx.key)  # what the pages' filters read does build it
+    assert len(built) == 1
 
 
 def test_warm_stops_quietly_on_an_empty_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:

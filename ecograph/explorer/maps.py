@@ -8,16 +8,32 @@ Up to :data:`CANVAS_MAX` organisations the map is vis-network's (pyvis: physics,
 label); above it, up to the ``visible_node_cap`` setting, sigma.js draws it with WebGL
 (:mod:`ecograph.sigma_map`) on a layout grouped by community or province
 (:mod:`ecograph.map_layout`); beyond the cap, one circle per group.
+
+A WebGL map is a page of megabytes. It is not sent to the browser inside the page's own
+messages (Streamlit's websocket, on every visit: 3.7 MB at 20,000 organisations, decoded
+and handed to the frame by the page's script before the frame could start): it is written
+once to a folder of this process that Streamlit serves as a component's files, named by its
+content, and the frame loads it by URL, the bundled sigma.js beside it.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
 from collections import Counter, deque
 from collections.abc import Hashable
 from dataclasses import astuple, dataclass
+from pathlib import Path
 
 import networkx as nx
 import streamlit as st
+from streamlit import config
+from streamlit.components.v1 import declare_component
 
 from ecograph import settings, viz
 from ecograph.analysis import articulation_cuts
@@ -25,10 +41,10 @@ from ecograph.columns import edge_table
 from ecograph.explorer import state, ui
 from ecograph.map_layout import MapLayout, grouped_layout
 from ecograph.period import Period, period_filter
-from ecograph.sigma_map import map_html
+from ecograph.sigma_map import BUNDLE, bundle_path, map_html
 from ecograph.snapshot import undirected
 
-__all__ = ["CANVAS_MAX", "GROUP_BY", "HEIGHT", "MapView", "draw", "node_cap"]
+__all__ = ["CANVAS_MAX", "GROUP_BY", "HEIGHT", "PAGES_KEPT", "MapView", "draw", "node_cap", "served_page"]
 
 #: Up to this many organisations the map is drawn by vis-network (physics, every label).
 CANVAS_MAX = 300
@@ -38,6 +54,9 @@ HEIGHT = 660
 #: the largest :data:`CUTS_SHOWN` of them, and what they cut off is drawn as a group of its own.
 CUT_MIN = 5
 CUTS_SHOWN = 8
+#: The WebGL pages kept on disk, the most recently shown: more than the drawings cached.
+PAGES_KEPT = 32
+_pages_lock = threading.Lock()
 
 
 def node_cap() -> int:
@@ -182,10 +201,18 @@ def layout(
     return grouped_layout(H, groups), cuts, labels
 
 
+def draw(ctx: state.Context, key: tuple[str, str, int], view: MapView) -> dict:
+    """The map and what it shows, for one store version and one view (read-only): ``html``
+    is what ``st.iframe`` shows, the URL of the WebGL page (see the module's notes) or the
+    page of a small map or of the groups, a few kilobytes."""
+    out = _drawn(ctx, key, view)
+    return {**out, "html": _serve(out["html"])} if out["webgl"] else out
+
+
 # A resource, not data: st.cache_data would unpickle a copy of the page (megabytes for
 # 20,000 organisations) on every script run; the pages only read what this returns.
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=16)
-def draw(_ctx: state.Context, key: tuple[str, str, int], view: MapView) -> dict:
+def _drawn(_ctx: state.Context, key: tuple[str, str, int], view: MapView) -> dict:
     """The map's HTML and what it shows, for one store version and one view (read-only)."""
     H = in_view(_ctx, key, view.filters)
     n, m = H.number_of_nodes(), H.number_of_edges()
@@ -222,6 +249,7 @@ def draw(_ctx: state.Context, key: tuple[str, str, int], view: MapView) -> dict:
             click_url="profile?org={id}",
             select_param="org",
             canvas_max=CANVAS_MAX,
+            bundle_src=BUNDLE,
         )
     else:
         H = nx.Graph(H)  # a copy we may annotate
@@ -290,3 +318,53 @@ def _aggregated(ctx: state.Context, key: tuple[str, str, int], H: nx.Graph, view
 def _small_layout(_ctx: state.Context, key: tuple[str, str, int], filters: tuple) -> dict:
     """Positions of a small map depend only on which organisations and ties are in view."""
     return viz.layout(in_view(_ctx, key, filters))
+
+
+def _pages() -> tuple[Path, str]:
+    """This process's folder of WebGL pages, the bundle beside them (removed when the process
+    ends), and the URL Streamlit serves it at: the files of a component declared on it."""
+    with _pages_lock:  # one folder, though the warm-up and a page may ask at the same moment
+        return _made_pages()
+
+
+@functools.cache
+def _made_pages() -> tuple[Path, str]:
+    folder = Path(tempfile.mkdtemp(prefix="ecograph-maps-"))
+    atexit.register(shutil.rmtree, folder, True)
+    (folder / BUNDLE).write_bytes(bundle_path().read_bytes())
+    name = declare_component("map_pages", path=folder).name
+    base = str(config.get_option("server.baseUrlPath") or "").strip("/")
+    return folder, "/".join(["", *([base] if base else []), "component", name, ""])
+
+
+def _serve(html: str) -> str:
+    """The URL of the WebGL page *html*, written to :func:`_pages` (once: its name is its
+    content's hash) and marked as just shown; beyond :data:`PAGES_KEPT` pages the least
+    recently shown are removed (a page shown again is written again)."""
+    folder, url = _pages()
+    # A component is registered only from a script run: once per page run, in case the
+    # first call came from the warm-up, which has none (registering again is a no-op).
+    declare_component("map_pages", path=folder)
+    name = hashlib.sha256(html.encode()).hexdigest()[:32] + ".html"
+    path = folder / name
+    with _pages_lock:
+        if path.exists():
+            os.utime(path)
+        else:
+            part = path.with_suffix(".part")
+            part.write_text(html, encoding="utf-8")
+            part.replace(path)
+            pages = sorted(folder.glob("*.html"), key=lambda p: p.stat().st_mtime)
+            for old in pages[:-PAGES_KEPT]:
+                old.unlink(missing_ok=True)
+    return url + name
+
+
+def served_page(url: str) -> str | None:
+    """The HTML of a WebGL page this process serves at *url* (None: not one of them)."""
+    folder, base = _pages()
+    name = url.removeprefix(base)
+    if not url.startswith(base) or "/" in name or not name.endswith(".html"):
+        return None
+    path = folder / name
+    return path.read_text(encoding="utf-8") if path.exists() else None

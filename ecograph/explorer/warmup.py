@@ -2,8 +2,8 @@
 
 ``ecograph serve`` runs Streamlit through :func:`main`, which first starts one background
 thread: once Streamlit's runtime is up it fills the same caches the pages read —
-the store's snapshot and projections, the Overview's tables, the weak-link report and
-the default network map (its communities, layout and page) — so that a first visit finds
+the default network map (the store's columns and projection, its communities, layout and
+page), the Overview's tables, the weak-link report — so that a first visit finds
 them computed, or being computed (a page asking for a result the warm-up is computing
 waits for it instead of computing it again: Streamlit computes each cache entry once).
 A failure here (the store unreachable, or empty) only stops the warm-up: the pages then
@@ -22,8 +22,9 @@ from ecograph import settings
 __all__ = ["STEPS", "main", "start", "warm"]
 
 _LOG = logging.getLogger(__name__)
-#: What is warmed, in order: what every page's filters need first, then the map, the report last.
-STEPS = ("snapshot", "overview tables", "default map", "weak-link report")
+#: What is warmed, in order: the default map (the heaviest page, from the store's columns), what
+#: every page's filters need, the report last.
+STEPS = ("default map", "overview tables", "weak-link report")
 _started: set[str] = set()
 _lock = threading.Lock()
 
@@ -37,16 +38,17 @@ def warm(url: str, done: list[str] | None = None) -> list[str]:
     ctx = state.context(url)
     if ctx.empty:
         return done
-    # The directed projection only the weak-link report reads waits for it: at 20,000
-    # organisations it is seconds the default map would otherwise wait for.
-    ctx.snapshot, ctx.graph  # noqa: B018 - built and cached on first access
-    done.append("snapshot")
+    # The default map needs the store's columns and their projection, not the networkx
+    # snapshot, which is built once per store connection and a connection is one thread's:
+    # built here first, it was seconds the map and any page asking meanwhile waited for,
+    # only to be built again by that page's own thread. A page that asks for the overview
+    # tables before this thread comes to them builds them itself, from its own snapshot.
+    maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))
+    done.append("default map")
     ui.frames(ctx, ctx.key)
     ui.choices(ctx, ctx.key)
     done.append("overview tables")
-    maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))
-    done.append("default map")
-    ctx.digraph  # noqa: B018
+    ctx.digraph  # noqa: B018 - built and cached on first access
     state.weak_link_report(ctx, ctx.key)
     done.append("weak-link report")
     return done
