@@ -22,7 +22,8 @@ pages read results, they never change them.
 ``(url, identity, store_version)``: the sidebar's counts and load history (:func:`_counts`),
 the search index (:func:`search_index`), the organisation and tie tables and the filters'
 choices (:func:`ecograph.explorer.ui.frames`, :func:`~ecograph.explorer.ui.choices`), drawn
-maps and HTML (the Network and Profile pages), and the change page's years.
+maps and HTML (the Overview, Network and Profile pages), and an organisation's sources and
+their licences (Profile).
 
 Results come from :mod:`ecograph.api` and :mod:`ecograph.analysis` — the same functions
 the command line calls. Messages never show a store's URL or a path: a visitor sees the
