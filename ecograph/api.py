@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import networkx as nx
+import numpy as np
 
 from ecograph import analysis, saved_snapshots, settings
 from ecograph.errors import UndatedStore, UsageError
@@ -246,7 +247,7 @@ def _state(
         listed = _listed(ws, snapshot)
         return (
             {"snapshot": listed.name, "created": listed.created},  # a replaced snapshot is another state
-            lambda: nx.freeze(undirected(saved_snapshots.graph(ws.store.saved_snapshot(snapshot), ws.whole))),
+            lambda: _saved_projection(ws, snapshot),
         )
     if period is not None:
         scoped = ws.for_period(period)
@@ -259,10 +260,23 @@ def _state(
     )
 
 
+def _saved_projection(ws: Workspace, name: str) -> nx.Graph:
+    """The undirected projection of saved snapshot *name*, its organisations described as the
+    store has them now (only those it names are made into a graph)."""
+    saved = ws.store.saved_snapshot(name)
+    ids, _ = saved_snapshots.unpack(saved.data)
+    whole = ws.for_period(None)
+    columns, index = whole.columns, whole.index()
+    named = np.zeros(columns.n, dtype=bool)
+    named[[index[v] for v in ids if v in index]] = True
+    now = columns.select(named, np.zeros(columns.m, dtype=bool)).to_snapshot()
+    return nx.freeze(undirected(saved_snapshots.graph(saved, now)))
+
+
 def _check_province(ws: Workspace, province: str | None) -> None:
     if province is None:
         return
-    provinces = {p for _, p in ws.whole.nodes(data="province") if p}
+    provinces = ws.for_period(None).provinces()
     if province not in provinces:
         shown = ", ".join(sorted(provinces, key=str)[:8]) + (" …" if len(provinces) > 8 else "")
         raise UsageError(
@@ -358,7 +372,7 @@ def scorecard(
         return ws.cached(
             "scorecard",
             {"by": by, "years": [chosen.first, chosen.last]},
-            lambda: analysis.scorecard(ws.whole, list(chosen.years()), by=by, table=ws.table),
+            lambda: analysis.scorecard(ws.for_period(None).columns, list(chosen.years()), by=by),
         )
 
     return _run(store, run)

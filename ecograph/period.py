@@ -34,6 +34,7 @@ __all__ = [
     "columns_in_period",
     "data_years",
     "founded_by",
+    "founded_years",
     "in_period",
     "kept_in_period",
     "parse_period",
@@ -204,7 +205,8 @@ class PeriodFilter:
         return dict(zip(PERIOD_INFO_KEYS, values, strict=True))
 
 
-def _founded_column(G: nx.MultiDiGraph, nodes: list) -> np.ndarray:
+def founded_years(G: nx.MultiDiGraph, nodes: list) -> np.ndarray:
+    """The founding years of *G*'s organisations *nodes* as floats, nan where unknown."""
     return np.fromiter(
         (math.nan if (f := G.nodes[v].get("founded")) is None else float(f) for v in nodes),
         dtype=float,
@@ -233,7 +235,7 @@ def period_filter(G: nx.MultiDiGraph, period: Period, table: EdgeTable | None = 
     ([True, False, False], 1, 1, 1)
     """
     t = table if table is not None else edge_table(G)
-    return kept_in_period(_founded_column(G, t.nodes), t, period)
+    return kept_in_period(founded_years(G, t.nodes), t, period)
 
 
 def kept_in_period(founded: np.ndarray, t: EdgeTable, period: Period) -> PeriodFilter:

@@ -3,8 +3,8 @@
 Each indicator is a pure function of an :class:`Ecosystem` — one state of the ecosystem
 as columns (organisations, their groups, the partnering pairs) — that returns one value
 per group. :func:`ecosystem` builds one from an undirected projection (small, hand-worked
-graphs in the tests); :func:`scorecard` builds one per year from a snapshot's columns,
-with the period rule of :mod:`ecograph.period`, so that ten years of a 50,000-organisation
+graphs in the tests); :func:`scorecard` builds one per year from a store's columns (or a
+snapshot's), with the period rule of :mod:`ecograph.period`, so that ten years of a 50,000-organisation
 ecosystem never copy a networkx graph.
 """
 
@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import numpy as np
 import scipy as sp
 
-from ecograph.analysis._util import values_of
 from ecograph.analysis.backends import ig
-from ecograph.columns import EdgeTable, edge_table
+from ecograph.columns import EdgeTable, GraphColumns, edge_table
 from ecograph.errors import UsageError
 from ecograph.model import FOREIGN_PARTNER
-from ecograph.period import Period, period_filter
+from ecograph.period import Period, founded_years, kept_in_period
 
 __all__ = [
     "BY",
@@ -124,11 +123,27 @@ def _check_by(by: str) -> None:
         raise UsageError(f"a scorecard is by {' or '.join(BY)}, not {by!r}")
 
 
-def _node_groups(G: nx.Graph, nodes: Sequence, by: str) -> list[tuple]:
-    # Foreign partners belong to no province; a sector counts home organisations only.
+def _node_groups(values: Sequence, foreign: np.ndarray) -> list[tuple]:
+    """Each organisation's groups from its value of the grouping attribute (None or ``""``:
+    none; a list: each). Foreign partners belong to no province; a sector counts home
+    organisations only."""
     return [
-        () if G.nodes[v].get("category") == FOREIGN_PARTNER else tuple(values_of(G, v, by)) for v in nodes
+        ()
+        if away or value is None or value == ""
+        else tuple(value)
+        if isinstance(value, list | tuple)
+        else (value,)
+        for value, away in zip(values, foreign.tolist(), strict=True)
     ]
+
+
+def _base(kind: Sequence, foreign: np.ndarray, values: Sequence, groups: Sequence | None) -> Ecosystem:
+    """Every organisation present, no pair yet."""
+    names, M = _membership(_node_groups(values, foreign), groups)
+    none = np.zeros(0, dtype=np.int64)
+    return Ecosystem(
+        np.array(kind, dtype=object), foreign, np.ones(len(foreign), dtype=bool), none, none, names, M
+    )
 
 
 def ecosystem(G: nx.Graph, by: str = "province", *, groups: Sequence | None = None) -> Ecosystem:
@@ -155,17 +170,15 @@ def ecosystem(G: nx.Graph, by: str = "province", *, groups: Sequence | None = No
     _check_by(by)
     nodes = list(G)
     index = {v: i for i, v in enumerate(nodes)}
-    names, M = _membership(_node_groups(G, nodes, by), groups)
     pairs = np.array([(index[a], index[b]) for a, b in G.edges() if a != b], dtype=np.int64).reshape(-1, 2)
-    return Ecosystem(
-        kind=np.array([G.nodes[v].get("kind") for v in nodes], dtype=object),
-        foreign=np.array([G.nodes[v].get("category") == FOREIGN_PARTNER for v in nodes], dtype=bool),
-        present=np.ones(len(nodes), dtype=bool),
-        u=pairs[:, 0],
-        v=pairs[:, 1],
-        groups=names,
-        members=M,
-    )
+    base = _base(*_attributes(G, nodes, by), groups)
+    return replace(base, u=pairs[:, 0], v=pairs[:, 1])
+
+
+def _attributes(G: nx.Graph, nodes: Sequence, by: str) -> tuple[list, np.ndarray, list]:
+    """The organisations' kinds, whether each is a foreign partner, and their values of *by*."""
+    foreign = np.array([G.nodes[v].get("category") == FOREIGN_PARTNER for v in nodes], dtype=bool)
+    return [G.nodes[v].get("kind") for v in nodes], foreign, [G.nodes[v].get(by) for v in nodes]
 
 
 def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
@@ -499,20 +512,26 @@ def _change(series: list) -> float | None:
 
 
 def scorecard(
-    G: nx.MultiDiGraph, years: Sequence[int], *, by: str = "province", table: EdgeTable | None = None
+    G: nx.MultiDiGraph | GraphColumns,
+    years: Sequence[int],
+    *,
+    by: str = "province",
+    table: EdgeTable | None = None,
 ) -> dict:
     """Every indicator of :data:`INDICATORS` for every group and year: the ecosystem as of each year.
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        A snapshot (:func:`ecograph.snapshot.build_snapshot`).
+    G : networkx.MultiDiGraph or GraphColumns
+        A snapshot (:func:`ecograph.snapshot.build_snapshot`), or a store's columns
+        (:attr:`ecograph.workspace.Workspace.columns`: the same scorecard, read without a
+        networkx graph).
     years : sequence of int
         The years, each analysed as of that year (:func:`ecograph.period.period_filter`).
     by : {"province", "sectors"}
         One row per province, or per sector (home organisations only).
     table : EdgeTable, optional
-        :func:`ecograph.columns.edge_table` of *G*, when the caller already has it.
+        :func:`ecograph.columns.edge_table` of a snapshot *G*, when the caller already has it.
 
     Returns
     -------
@@ -539,21 +558,18 @@ def scorecard(
     :math:`O(n + m)`.
     """
     _check_by(by)
-    t = table if table is not None else edge_table(G)
-    names, members = _membership(_node_groups(G, t.nodes, by))
-    base = Ecosystem(
-        kind=np.array([G.nodes[v].get("kind") for v in t.nodes], dtype=object),
-        foreign=np.array([G.nodes[v].get("category") == FOREIGN_PARTNER for v in t.nodes], dtype=bool),
-        present=np.ones(len(t.nodes), dtype=bool),
-        u=np.zeros(0, dtype=np.int64),
-        v=np.zeros(0, dtype=np.int64),
-        groups=names,
-        members=members,
-    )
+    if isinstance(G, GraphColumns):
+        t, founded = G.table, G.founded
+        base = _base(G.column("kind"), G.category == FOREIGN_PARTNER, G.column(by), None)
+    else:
+        t = table if table is not None else edge_table(G)
+        founded = founded_years(G, t.nodes)
+        base = _base(*_attributes(G, t.nodes, by), None)
+    names = base.groups
     values: dict[str, dict[Hashable, list]] = {ind.key: {g: [] for g in names} for ind in INDICATORS}
     undated = 0
     for year in years:
-        kept = period_filter(G, Period(year, year), t)
+        kept = kept_in_period(founded, t, Period(year, year))
         undated = kept.undated_ties
         for key, column in _values(_as_of(base, t, kept)).items():
             for g, x in zip(names, column.tolist(), strict=True):

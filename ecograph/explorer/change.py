@@ -29,27 +29,26 @@ _HIGHLIGHT = "#D62728"
 _OTHERS = "rgba(120, 130, 140, 0.35)"
 
 
-# -- cached results (keyed by the store's URL and version, and what was asked) -----------------
+# -- results: the workspace's, cached per store state and what was asked -----------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _years(_ctx: state.Context, key: tuple) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+def _years(ctx: state.Context) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     """The years the ties' dates cover, and the scorecard's default years (None when undated)."""
-    ws = _ctx.workspace()
+    ws = ctx.workspace()
     years = ws.years()
     default = api.scorecard_years(ws) if years else None
     return years, (default.first, default.last) if default else None
 
 
-@st.cache_data(show_spinner="Comparing the two states…", max_entries=16)
-def _compare(_ctx: state.Context, key: tuple, spec: tuple) -> dict:
+def _compare(ctx: state.Context, spec: tuple) -> dict:
     sides, province = dict(spec[:-1]), spec[-1]
-    return api.compare(_ctx.workspace(), province=province, **sides)
+    with st.spinner("Comparing the two states…"):
+        return api.compare(ctx.workspace(), province=province, **sides)
 
 
-@st.cache_data(show_spinner="Scoring every year…", max_entries=16)
-def _scorecard(_ctx: state.Context, key: tuple, by: str, first: int, last: int) -> dict:
-    return api.scorecard(_ctx.workspace(), by=by, period=Period(first, last))
+def _scorecard(ctx: state.Context, by: str, first: int, last: int) -> dict:
+    with st.spinner("Scoring every year…"):
+        return api.scorecard(ctx.workspace(), by=by, period=Period(first, last))
 
 
 # -- what changed --------------------------------------------------------------------------------
@@ -135,7 +134,7 @@ def _compare_view(ctx: state.Context, years: tuple[int, int] | None, latest: int
     )
     spec = (*sides, None if province == _ALL else province)
     try:
-        result = _compare(ctx, ctx.key, spec)
+        result = _compare(ctx, spec)
     except EcographError as exc:
         st.error(str(exc), icon=":material/error:")
         return
@@ -247,7 +246,7 @@ def _scorecard_view(
         first, last = st.select_slider(
             "Years", options=list(range(years[0], years[1] + 1)), value=default, key="card_years"
         )
-    card = _scorecard(ctx, ctx.key, by, first, last)
+    card = _scorecard(ctx, by, first, last)
     with right:
         wanted = st.query_params.get("highlight")
         groups = card["groups"]
@@ -300,7 +299,7 @@ def _scorecard_view(
 def render() -> None:
     st.title("Change over time")
     ctx = state.require_data()
-    years, default = _years(ctx, ctx.key)
+    years, default = _years(ctx)
     wanted = st.query_params.get("view")
     views = list(VIEWS)
     view = st.radio(

@@ -150,7 +150,8 @@ def render() -> None:
         )
         view = replace(view, group_by=group_by)
     org = st.query_params.get("org")
-    org = org if org in ctx.snapshot else None
+    found = ctx.workspace().organisation(org) if org else None
+    org = org if found is not None else None
     st.query_params.from_dict(url_params(view, ui.choices(ctx, ctx.key)["years"], org))
     if n == 0:
         st.warning("No organisation matches these filters. Clear some of them to see the map.")
@@ -179,7 +180,7 @@ def render() -> None:
         )
     st.iframe(shown["html"], height=HEIGHT + 10, alt="Network map of the organisations in view")
     if org:
-        name = ctx.snapshot.nodes[org].get("name") or org
+        name = (found or {}).get("name") or org
         ui.org_link(org, f"Profile of the organisation selected on the map: {name}")
     _tables(shown)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import networkx as nx
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +11,7 @@ from ecograph.analysis.ego import ego_network
 from ecograph.explorer import state, ui
 from ecograph.explorer.network import node_cap
 from ecograph.inventory import describe_terms, source_terms
+from ecograph.workspace import Workspace
 
 __all__ = ["render"]
 
@@ -36,14 +36,13 @@ ROLE_WORDS = {
 HEIGHT = 520
 
 
-def _label(G: nx.Graph, v: str) -> str:
-    d = G.nodes[v]
+def _label(ws: Workspace, v: str) -> str:
+    d = ws.organisation(v) or {}
     where = ", ".join(str(p) for p in (d.get("province"), d.get("country")) if p)
     return f"{d.get('name') or v} — {ui.pretty(d.get('kind'))}{', ' + where if where else ''}"
 
 
 def _choose(ctx: state.Context) -> str | None:
-    G = ctx.snapshot
     wanted = st.query_params.get("org")
     text = st.text_input(
         "Search by name or alias",
@@ -57,12 +56,14 @@ def _choose(ctx: state.Context) -> str | None:
             st.text(text)  # as typed: plain text, never Markdown
             return None
         ids = [h[0] for h in hits]
+        ws = ctx.workspace()
+        labels = {v: _label(ws, v) for v in ids}  # made here: the widget may format in another thread
         index = ids.index(wanted) if wanted in ids else 0
         org = st.selectbox(
             f"{len(hits)} match{'es' if len(hits) != 1 else ''}" + (" (first 50)" if len(hits) == 50 else ""),
             ids,
             index=index,
-            format_func=lambda v: _label(G, v),
+            format_func=labels.__getitem__,
             key="profile_pick",
         )
         if org is not None and st.query_params.get("org") != org:
@@ -70,7 +71,7 @@ def _choose(ctx: state.Context) -> str | None:
         return org
     if wanted is None:
         return None
-    if wanted not in G:
+    if ctx.workspace().organisation(wanted) is None:
         # A link's parameter is whoever wrote the link's text: plain text, never Markdown
         # (whose escapes do not stop a URL in it from becoming a link).
         st.warning("No organisation has the id this link gives; search for it by name instead.")
@@ -80,7 +81,7 @@ def _choose(ctx: state.Context) -> str | None:
 
 
 def _card(ctx: state.Context, org: str) -> None:
-    d = ctx.snapshot.nodes[org]
+    d = ctx.workspace().organisation(org) or {}
     st.header(ui.md(d.get("name") or org))
     category, kind = ui.pretty(d.get("category")), ui.pretty(d.get("kind"))
     place = ", ".join(str(p) for p in (d.get("city"), d.get("province"), d.get("country")) if p)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ecograph.explorer import state, ui
+from ecograph.workspace import Workspace
 
 __all__ = ["render"]
 
@@ -12,12 +13,19 @@ __all__ = ["render"]
 POOL = 2000
 
 
-def _matches(row: dict, G, sectors: set, provinces: set) -> bool:
-    """Keep a pair when either end is in one of the provinces and either end works in one of the sectors."""
-    ends = (G.nodes[row["source"]], G.nodes[row["target"]])
-    if provinces and not any(d.get("province") in provinces for d in ends):
-        return False
-    return not sectors or any(sectors.intersection(d.get("sectors") or ()) for d in ends)
+def _filtered(rows: list[dict], ws: Workspace, sectors: set, provinces: set) -> list[dict]:
+    """The pairs with an end in one of the provinces and an end working in one of the sectors."""
+    if not sectors and not provinces:
+        return rows
+    index, province, sector = ws.index(), ws.attribute("province"), ws.attribute("sectors")
+
+    def keep(row: dict) -> bool:
+        ends = [index[row["source"]], index[row["target"]]]
+        if provinces and not any(province[i] in provinces for i in ends):
+            return False
+        return not sectors or any(sectors.intersection(sector[i]) for i in ends)
+
+    return [r for r in rows if keep(r)]
 
 
 def render() -> None:
@@ -50,9 +58,9 @@ def render() -> None:
         provinces = st.multiselect("Province", offered["province"], key="rec_province", placeholder="All")
     top = st.slider("How many", 5, 200, 25, step=5, key="rec_top")
     pool = state.recommendations(ctx, ctx.key, source_category=source, target_category=target, top=POOL)
-    G = ctx.snapshot
+    ws = ctx.workspace()
     wanted_sectors, wanted_provinces = set(sectors), set(provinces)
-    rows = [r for r in pool if _matches(r, G, wanted_sectors, wanted_provinces)][: int(top)]
+    rows = _filtered(pool, ws, wanted_sectors, wanted_provinces)[: int(top)]
     st.subheader("Recommended partnerships")
     if not rows:
         st.warning("No partnership to recommend for this choice: widen the categories, sectors or provinces.")

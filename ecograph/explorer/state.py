@@ -1,4 +1,4 @@
-"""What the explorer's pages share: the store, its snapshot and projections, and cached results.
+"""What the explorer's pages share: the store, its analysis state, and cached results.
 
 **The store is the operator's choice.** The explorer serves the store it was started with
 (``ecograph serve --store`` / ``$ECOGRAPH_STORE``) under the name ``default``, and any
@@ -6,19 +6,28 @@ other stores the operator lists in ``$ECOGRAPH_EXPLORER_STORES``; a visitor may 
 between those names in the sidebar and never types a URL, so no visitor can make the
 server open a file or send its Neo4j credentials anywhere the operator did not configure.
 
-Caching follows the store's identity and version: the snapshot and its projections are
-``st.cache_resource`` entries keyed by ``(url, identity, store_version)`` (frozen graphs,
-shared by every session), and results are ``st.cache_data`` entries whose key holds the
-same while the graph itself goes in as an underscore (unhashed) parameter. A load that
-changes data raises the version, and a store deleted and built again has a new identity
-(its version may start again at 1), so every page recomputes from the new snapshot.
+**One cache for analyses.** Everything computed from the store — its columns, projections,
+networkx graphs and every analysis result — lives in one
+:class:`~ecograph.workspace.AnalysisState` per store state, the same object the command
+line and the API use: an ``st.cache_resource`` entry keyed by ``(url, identity,
+store_version)``, shared by every page, session and thread. Results go through
+:meth:`Workspace.cached <ecograph.workspace.Workspace.cached>` — kept in memory, and on
+disk in the analyses' JSON cache, so a result computed by ``ecograph weak-links`` serves
+the explorer (and the explorer's serve the next start). A load that changes data raises
+the version, and a store deleted and built again has a new identity (its version may start
+again at 1), so every page recomputes from the new state. What a page gets is shared:
+pages read results, they never change them.
+
+**Streamlit's own caches hold UI artefacts only**, each keyed by the same
+``(url, identity, store_version)``: the sidebar's counts and load history (:func:`_counts`),
+the search index (:func:`search_index`), the organisation and tie tables and the filters'
+choices (:func:`ecograph.explorer.ui.frames`, :func:`~ecograph.explorer.ui.choices`), drawn
+maps and HTML (the Overview, Network and Profile pages), and an organisation's sources and
+their licences (Profile).
 
 Results come from :mod:`ecograph.api` and :mod:`ecograph.analysis` — the same functions
-the command line calls — through a :class:`~ecograph.workspace.Workspace` that reuses the
-cached graphs, so the analyses' disk cache also serves the explorer after a restart.
-
-Messages never show a store's URL or a path: a visitor sees the store's name and a short
-reason, the operator's console gets the whole message.
+the command line calls. Messages never show a store's URL or a path: a visitor sees the
+store's name and a short reason, the operator's console gets the whole message.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from collections.abc import Hashable
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import streamlit as st
 
 from ecograph import api, settings
@@ -50,7 +60,7 @@ from ecograph.explorer import allow_writes, page_path
 from ecograph.names import name_key
 from ecograph.store import Store, open_store, redact
 from ecograph.store.sqlite import SqliteStore
-from ecograph.workspace import AnalysisState, Workspace
+from ecograph.workspace import AnalysisState, StoreState, Workspace, default_cache_dir
 
 __all__ = [
     "Context",
@@ -147,18 +157,19 @@ def show_error(exc: EcographError) -> None:
         st.error(str(exc), icon=":material/error:")
 
 
-# -- graphs, cached per store version ------------------------------------------------------
+# -- the analysis state, one per store state --------------------------------------------
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _analysis_state(url: str, identity: str, version: int) -> AnalysisState:
-    """What has been built from the store at *url* in this state (its columns, projections
-    and graphs), shared by every page, session and thread."""
-    return AnalysisState()
+def _analysis_state(_store: Store, url: str, identity: str, version: int) -> AnalysisState:
+    """What has been built and computed from the store at *url* in this state (its columns,
+    projections, graphs and results), shared by every page, session and thread; results
+    also go to the store's disk cache (:func:`~ecograph.workspace.default_cache_dir`)."""
+    return AnalysisState(default_cache_dir(_store))
 
 
 class Context:
-    """One script run's view of the store: its name, URL, identity, version and cached graphs."""
+    """One script run's view of the store: its name, URL, identity, version and analysis state."""
 
     def __init__(self, url: str, handle: Store, identity: str, version: int, counts: dict, name: str = ""):
         self.url = url
@@ -175,6 +186,7 @@ class Context:
 
     @property
     def snapshot(self) -> nx.MultiDiGraph:
+        """The store as a networkx snapshot, for networkx-only code (built on first use)."""
         return self.workspace().whole
 
     @property
@@ -186,8 +198,11 @@ class Context:
         return self.workspace().digraph
 
     def workspace(self) -> Workspace:
-        """A workspace over this thread's connection and the state every thread shares."""
-        return Workspace(self.store, state=_analysis_state(*self.key))
+        """A workspace over this thread's connection and the state every thread shares, as of
+        the store state this script run read (the store is not asked again)."""
+        handle = self.store
+        known = StoreState(handle.url, self.identity, self.version, handle.home_country)
+        return Workspace(handle, state=_analysis_state(handle, *self.key), known_state=known)
 
     @property
     def empty(self) -> bool:
@@ -246,99 +261,137 @@ def empty_store_message() -> None:
         st.markdown("to upload them on the **Load data** page.")
 
 
-# -- cached results -----------------------------------------------------------------------
-# Each takes the context's graph as an underscore parameter and (url, identity, version) in its key.
+# -- results ------------------------------------------------------------------------------
+# Each takes the context and its key (what the pages pass): the result is the context's
+# workspace's (Workspace.cached), computed once per store state. A spinner shows only when
+# the answer takes longer than half a second, that is when it is computed.
 
 
-@st.cache_data(show_spinner="Computing centrality…", max_entries=64)
-def centrality(_ctx: Context, key: tuple[str, str, int], measure: str):
+def centrality(ctx: Context, key: tuple[str, str, int], measure: str):
     """:func:`ecograph.api.centrality_values` (a CentralityResult) for *measure*."""
-    return api.centrality_values(_ctx.workspace(), measure)
+    with st.spinner("Computing centrality…"):
+        return api.centrality_values(ctx.workspace(), measure)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def ranking(_ctx: Context, key: tuple[str, str, int], measure: str) -> dict[Hashable, int]:
+def ranking(ctx: Context, key: tuple[str, str, int], measure: str) -> dict[Hashable, int]:
     """Organisation → rank (1 = most central; constraint and hierarchy: lowest first)."""
-    rows = top_nodes(_ctx.graph, centrality(_ctx, key, measure), n=None)
-    return {r["id"]: r["rank"] for r in rows}
+    ws = ctx.workspace()
+
+    def compute() -> dict[Hashable, int]:
+        rows = top_nodes(ws.network, centrality(ctx, key, measure), n=None)
+        return {r["id"]: r["rank"] for r in rows}
+
+    return ws.cached("ranking", {"measure": measure}, compute)
 
 
-@st.cache_data(show_spinner="Finding weak links…", max_entries=4)
-def weak_link_report(_ctx: Context, key: tuple[str, str, int], top: int = 10) -> dict:
-    """The weak-link report (:func:`ecograph.api.weak_links`): JSON-able, cached on disk too."""
-    return api.weak_links(_ctx.workspace(), top=top)
+def weak_link_report(ctx: Context, key: tuple[str, str, int], top: int = 10) -> dict:
+    """The weak-link report (:func:`ecograph.api.weak_links`)."""
+    with st.spinner("Finding weak links…"):
+        return api.weak_links(ctx.workspace(), top=top)
 
 
-@st.cache_data(show_spinner="Finding partnerships…", max_entries=64)
 def recommendations(
-    _ctx: Context,
+    ctx: Context,
     key: tuple[str, str, int],
     org: str | None = None,
     source_category: str | None = None,
     target_category: str | None = None,
     top: int = 20,
 ) -> list[dict]:
-    return api.recommend(
-        _ctx.workspace(), org=org, top=top, source_category=source_category, target_category=target_category
+    with st.spinner("Finding partnerships…"):
+        return api.recommend(
+            ctx.workspace(),
+            org=org,
+            top=top,
+            source_category=source_category,
+            target_category=target_category,
+        )
+
+
+def bridges(ctx: Context, key: tuple[str, str, int]) -> list[dict]:
+    ws = ctx.workspace()
+    return ws.cached("bridge-cuts", {}, lambda: bridge_cuts(ws.graph))
+
+
+def articulation_points(ctx: Context, key: tuple[str, str, int]) -> list[dict]:
+    ws = ctx.workspace()
+    return ws.cached("articulation-cuts", {}, lambda: articulation_cuts(ws.graph))
+
+
+def brokerage(ctx: Context, key: tuple[str, str, int], attr: str = "category") -> dict:
+    ws = ctx.workspace()
+    with st.spinner("Counting brokerage roles…"):
+        return ws.cached("brokerage", {"attr": attr}, lambda: brokerage_roles(ws.arcs, attr))
+
+
+def gaps(ctx: Context, key: tuple[str, str, int], attr: str, min_expected: float = 0.0) -> list[dict]:
+    ws = ctx.workspace()
+    return ws.cached(
+        "gaps",
+        {"attr": attr, "min_expected": min_expected},
+        lambda: group_gaps(ws.graph, attr, min_expected=min_expected),
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def bridges(_ctx: Context, key: tuple[str, str, int]) -> list[dict]:
-    return bridge_cuts(_ctx.graph)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def articulation_points(_ctx: Context, key: tuple[str, str, int]) -> list[dict]:
-    return articulation_cuts(_ctx.graph)
-
-
-@st.cache_data(show_spinner="Counting brokerage roles…", max_entries=8)
-def brokerage(_ctx: Context, key: tuple[str, str, int], attr: str = "category") -> dict:
-    return brokerage_roles(_ctx.digraph, attr)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def gaps(_ctx: Context, key: tuple[str, str, int], attr: str, min_expected: float = 0.0) -> list[dict]:
-    return group_gaps(_ctx.graph, attr, min_expected=min_expected)
-
-
-@st.cache_data(show_spinner="Finding communities…", max_entries=8)
-def partition(_ctx: Context, key: tuple[str, str, int]) -> dict[str, Any]:
+def partition(ctx: Context, key: tuple[str, str, int]) -> dict[str, Any]:
     """Louvain communities: ``membership``, ``modularity``, ``method``, ``profiles`` and ``links``."""
-    G = _ctx.graph
-    found = louvain(G)
-    return {
-        "membership": found.membership,
-        "modularity": found.modularity,
-        "method": found.method,
-        "profiles": community_profiles(G, found, top=3, min_size=2),
-        "links": community_links(G, found, max_ties=3, min_size=2),
-    }
+    ws = ctx.workspace()
+
+    def compute() -> dict[str, Any]:
+        G = ws.graph
+        found = louvain(G)
+        return {
+            "membership": found.membership,
+            "modularity": found.modularity,
+            "method": found.method,
+            "profiles": community_profiles(G, found, top=3, min_size=2),
+            "links": community_links(G, found, max_ties=3, min_size=2),
+        }
+
+    with st.spinner("Finding communities…"):
+        return ws.cached("partition", {}, compute)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def peripheral(_ctx: Context, key: tuple[str, str, int]) -> dict[str, list[dict]]:
-    return periphery(_ctx.graph)
+def peripheral(ctx: Context, key: tuple[str, str, int]) -> dict[str, list[dict]]:
+    ws = ctx.workspace()
+    return ws.cached("periphery", {}, lambda: periphery(ws.graph))
 
 
-@st.cache_data(show_spinner="Simulating the loss of brokers…", max_entries=8)
-def resilience(_ctx: Context, key: tuple[str, str, int]) -> list[dict]:
-    return attack_curve(_ctx.graph, ranking=centrality(_ctx, key, "betweenness"))
+def resilience(ctx: Context, key: tuple[str, str, int]) -> list[dict]:
+    ws = ctx.workspace()
+    with st.spinner("Simulating the loss of brokers…"):
+        return ws.cached(
+            "resilience", {}, lambda: attack_curve(ws.graph, ranking=centrality(ctx, key, "betweenness"))
+        )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def ties_of(_ctx: Context, key: tuple[str, str, int], org: str) -> list[dict]:
-    return ego_ties(_ctx.snapshot, org)
+def ties_of(ctx: Context, key: tuple[str, str, int], org: str) -> list[dict]:
+    """Every collaboration of *org* (:func:`~ecograph.analysis.ego.ego_ties`), read from the
+    store's columns: only the organisation, its partners and their ties become a graph."""
+    ws = ctx.workspace()
+    columns = ws.columns
+    ties = np.zeros(columns.m, dtype=bool)
+    nodes = np.zeros(columns.n, dtype=bool)
+    row = ws.index().get(org)
+    if row is not None:
+        ties = (columns.source == row) | (columns.target == row)
+        nodes[row] = True
+        nodes[columns.source[ties]] = True
+        nodes[columns.target[ties]] = True
+    return ego_ties(columns.select(nodes, ties).to_snapshot(), org)
+
+
+# -- UI artefacts ---------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def search_index(_ctx: Context, key: tuple[str, str, int]) -> list[tuple[str, str, str]]:
     """``(id, name, folded names and aliases)`` for every organisation, sorted by name."""
+    orgs = _ctx.workspace().columns.organizations
     rows = []
-    for node, data in _ctx.snapshot.nodes(data=True):
-        names = [str(data.get("name") or node), *map(str, data.get("aliases") or ()), str(node)]
-        rows.append((node, str(data.get("name") or node), " | ".join(name_key(n) for n in names)))
+    for node, name, aliases in zip(*(orgs[f].to_pylist() for f in ("id", "name", "aliases")), strict=True):
+        names = [str(name or node), *map(str, aliases or ()), str(node)]
+        rows.append((node, str(name or node), " | ".join(name_key(n) for n in names)))
     rows.sort(key=lambda r: (name_key(r[1]), r[0]))
     return rows
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -125,37 +126,22 @@ def org_link(org_id: str, label: str, *, key: str | None = None) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def frames(_ctx: Context, key: tuple[str, str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every organisation and every collaboration of the snapshot, one row each."""
-    G = _ctx.snapshot
-    orgs = pd.DataFrame(
-        [
-            {
-                "id": v,
-                "name": d.get("name"),
-                "category": d.get("category"),
-                "kind": d.get("kind"),
-                "country": d.get("country"),
-                "province": d.get("province"),
-                "sectors": tuple(d.get("sectors") or ()),
-            }
-            for v, d in G.nodes(data=True)
-        ],
-        columns=["id", "name", "category", "kind", "country", "province", "sectors"],
-    )
+    """Every organisation and every collaboration of the store, one row each (from its columns)."""
+    columns = _ctx.workspace().columns
+    fields = ("id", "name", "kind", "country", "province")
+    orgs = pd.DataFrame({f: columns.organizations[f].to_pylist() for f in fields})
+    orgs.insert(2, "category", columns.category.tolist())
+    orgs["sectors"] = columns.column("sectors")
+    ids = np.asarray(columns.ids, dtype=object)
     ties = pd.DataFrame(
-        [
-            {
-                "source": u,
-                "target": v,
-                "kind": d.get("kind"),
-                "year": d.get("year"),
-                "weight": d.get("weight"),
-            }
-            for u, v, d in G.edges(data=True)
-        ],
-        columns=["source", "target", "kind", "year", "weight"],
+        {
+            "source": ids[columns.source],
+            "target": ids[columns.target],
+            "kind": columns.collaborations["kind"].to_pylist(),
+            "year": pd.array(columns.table.start, dtype="Float64").astype("Int64"),
+            "weight": columns.collaborations["weight"].to_pylist(),
+        }
     )
-    ties["year"] = ties["year"].astype("Int64")
     return orgs, ties
 
 
