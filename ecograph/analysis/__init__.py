@@ -6,7 +6,7 @@ Most take the undirected projection (:func:`ecograph.snapshot.undirected`);
 two projections (two periods or two saved states).
 """
 
-from ecograph.analysis.backends import BACKENDS, clear_cache, resolve_backend
+from ecograph.analysis.backends import BACKENDS, resolve_backend
 from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridges
 from ecograph.analysis.brokerage import ROLES, brokerage_expected, brokerage_roles
 from ecograph.analysis.centrality import MEASURES, NORMALISATION, CentralityResult, centrality, top_nodes
@@ -43,7 +43,6 @@ __all__ = [
     "brokerage_expected",
     "brokerage_roles",
     "centrality",
-    "clear_cache",
     "community_links",
     "community_profiles",
     "compare",

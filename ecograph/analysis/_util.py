@@ -11,7 +11,6 @@ import networkx as nx
 import numpy as np
 import scipy as sp
 
-from ecograph.analysis.backends import kept
 from ecograph.columns import edge_table
 from ecograph.errors import UnknownOrganisation
 from ecograph.names import fold
@@ -27,9 +26,9 @@ GraphLike = Network | nx.Graph
 
 
 def as_network(G: GraphLike) -> Network:
-    """*G* as a :class:`~ecograph.projections.Network`: itself, a networkx graph converted
-    (once for a frozen graph, each call for one that may change: see
-    :func:`~ecograph.analysis.backends.kept`), or a snapshot's projection.
+    """*G* as a :class:`~ecograph.projections.Network`: itself, or a networkx graph (a
+    snapshot: its projection) converted on each call — the workspace's analysis state
+    keeps the store's network, so a caller with a graph of its own converts it once.
 
     Raises
     ------
@@ -40,10 +39,6 @@ def as_network(G: GraphLike) -> Network:
         return G
     if isinstance(G, Arcs):
         raise nx.NetworkXNotImplemented("not implemented for directed type")
-    return kept(G, "network", lambda: _network(G))
-
-
-def _network(G: nx.Graph) -> Network:
     if G.is_multigraph():
         t = edge_table(G)
         return undirected(t, graph=dict(G.graph), node_data=[G.nodes[v] for v in t.nodes])
@@ -266,69 +261,9 @@ def finite(x: float) -> float | None:
     return x if isinstance(x, int | float) and math.isfinite(x) else None
 
 
-def sort_key(values: Mapping, G: nx.Graph, descending: bool = True):
-    """Order nodes by value (nan last), then name, then id as text: a stable ranking."""
-
-    def key(n):
-        v = values[n]
-        bad = v is None or (isinstance(v, float) and math.isnan(v))
-        return (bad, 0.0 if bad else (-v if descending else v), *name_order(G, n))
-
-    return key
-
-
 def sparse_entries(M) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row indices, column indices and values of the stored entries of sparse *M*."""
     M = sp.sparse.csr_array(M)
     M.sum_duplicates()
     rows = np.repeat(np.arange(M.shape[0], dtype=np.int64), np.diff(M.indptr))
     return rows, M.indices.astype(np.int64), M.data
-
-
-def sparse_lookup(M, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """The entries ``M[rows[k], cols[k]]`` of sparse *M* (0 where none is stored)."""
-    r, c, data = sparse_entries(M)
-    width = np.int64(M.shape[1])
-    keys = r * width + c  # sorted: csr rows in order, indices sorted by sum_duplicates
-    want = rows * width + cols
-    if len(keys) == 0:
-        return np.zeros(len(want))
-    at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
-    return np.where(keys[at] == want, data[at], 0.0)
-
-
-def adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list, dict, sp.sparse.csr_array]:
-    """``(nodes, position, A)``: *G*'s symmetric adjacency in ``list(G)`` order, as CSR.
-
-    Entries are the *weight* attribute (1 where missing) or 1 when *weight* is None;
-    self-loops are left out. Built once per frozen graph and weight (see
-    :func:`~ecograph.analysis.backends.kept`); the matrix is read-only.
-    """
-    return kept(G, ("adjacency", weight), lambda: _adjacency(G, weight))
-
-
-def _adjacency(G: nx.Graph, weight: str | None) -> tuple[list, dict, sp.sparse.csr_array]:
-    nodes = list(G)
-    pos = {v: i for i, v in enumerate(nodes)}
-    m = G.number_of_edges()
-    if weight is None:
-        pairs = G.edges()
-        data = np.ones(m)
-    else:
-        pairs = [(u, v) for u, v, _ in G.edges(data=weight)]
-        data = np.fromiter(
-            (float(w) for _, _, w in G.edges(data=weight, default=1.0)), dtype=np.float64, count=m
-        )
-    rows = np.fromiter((pos[u] for u, _ in pairs), dtype=np.int64, count=m)
-    cols = np.fromiter((pos[v] for _, v in pairs), dtype=np.int64, count=m)
-    keep = rows != cols
-    rows, cols, data = rows[keep], cols[keep], data[keep]
-    A = sp.sparse.csr_array(
-        (np.concatenate((data, data)), (np.concatenate((rows, cols)), np.concatenate((cols, rows)))),
-        shape=(len(nodes), len(nodes)),
-    )
-    A.sum_duplicates()
-    A.sort_indices()
-    for array in (A.data, A.indices, A.indptr):
-        array.flags.writeable = False
-    return nodes, pos, A

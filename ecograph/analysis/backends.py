@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
-import weakref
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Iterator, Sequence
 
 import networkx as nx
 import numpy as np
@@ -26,13 +24,11 @@ __all__ = [
     "articulation_points",
     "betweenness_sums",
     "bridges",
-    "clear_cache",
     "closeness",
     "communities",
     "constraint",
     "distance_rows",
     "harmonic",
-    "kept",
     "resolve_backend",
 ]
 
@@ -40,7 +36,6 @@ BACKENDS: tuple[str, ...] = ("auto", "networkx", "igraph")
 COMMUNITY_METHODS: tuple[str, ...] = ("louvain", "leiden")
 
 _RNG_LOCK = threading.Lock()
-T = TypeVar("T")
 
 
 def resolve_backend(backend: str | None = None) -> str:
@@ -80,43 +75,6 @@ def resolve_backend(backend: str | None = None) -> str:
             "The igraph backend is not installed: pip install igraph, or use --backend networkx."
         )
     return name
-
-
-_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_KEPT_LOCK = threading.Lock()
-
-
-def kept(G: nx.Graph, name: Hashable, build: Callable[[], T]) -> T:
-    """*build*'s value for graph *G*, kept with *G* while it lives when *G* is frozen.
-
-    A frozen graph (:func:`networkx.freeze`: the workspace's, the store's snapshot) cannot
-    change, so what is computed from it stays true; a graph that can change is computed
-    from afresh on every call. The value must not refer to *G*, or *G* is never freed.
-    Freezing stops changes to the graph's nodes and edges, not edits of an attribute dict
-    in place (``G.nodes[v]["name"] = …``): call :func:`clear_cache` after one.
-
-    Examples
-    --------
-    >>> G = nx.freeze(nx.path_graph(3))
-    >>> kept(G, "size", G.number_of_edges), kept(G, "size", lambda: 99)
-    (2, 2)
-    >>> H = nx.path_graph(3)
-    >>> kept(H, "size", H.number_of_edges), kept(H, "size", lambda: 99)
-    (2, 99)
-    """
-    if not nx.is_frozen(G):
-        return build()
-    with _KEPT_LOCK:
-        values = _KEPT.setdefault(G, {})
-    if name not in values:
-        values[name] = build()
-    return values[name]
-
-
-def clear_cache() -> None:
-    """Forget every value :func:`kept` holds."""
-    with _KEPT_LOCK:
-        _KEPT.clear()
 
 
 def _in_order(N: Network, values: dict) -> np.ndarray:

@@ -11,7 +11,6 @@ import scipy as sp
 from networkx.utils import not_implemented_for
 
 from ecograph.analysis._util import group_codes, positions
-from ecograph.analysis.backends import kept
 from ecograph.projections import Arcs
 
 __all__ = ["ROLES", "brokerage_expected", "brokerage_roles"]
@@ -99,7 +98,7 @@ def brokerage_roles(
        approach to brokerage in transaction networks. *Sociological Methodology* 19,
        89–126. https://doi.org/10.2307/270949
     """
-    D = G if isinstance(G, Arcs) else kept(G, "arcs", lambda: Arcs.from_networkx(G))
+    D = G if isinstance(G, Arcs) else Arcs.from_networkx(G)
     codes, values = group_codes(_group_column(D, attr))
     counts = _role_counts(D.adjacency(), codes, len(values))
     totals = counts.sum(axis=1)
