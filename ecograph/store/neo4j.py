@@ -406,9 +406,7 @@ class Neo4jStore(Store):
         ):
             yield from session.run(query, params)
 
-    def _ensure_schema(self, *, wait: bool = True) -> None:
-        """Create the constraints and indexes the store expects that it lacks; with *wait*,
-        until they are online (else see :meth:`_await_indexes`)."""
+    def _ensure_schema(self) -> None:
         wanted = {s.split()[2] for s in cypher.SCHEMA}  # "CREATE CONSTRAINT <name> ..."
         with self._session(write=True) as session:
             constraints = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")}
@@ -425,11 +423,6 @@ class Neo4jStore(Store):
                 for statement in cypher.SCHEMA:
                     tx.run(statement).consume()
                 tx.commit()
-        if wait:
-            self._await_indexes()
-
-    def _await_indexes(self) -> None:
-        with self._session(write=True) as session:
             session.run(cypher.AWAIT_INDEXES).consume()
 
     def close(self) -> None:
@@ -782,26 +775,20 @@ class Neo4jStore(Store):
             plan.states[("collaborations", index, "inserted")] = part.collaborations.num_rows
         self._fill(parts, plan, now_iso())
 
-    def _record_imported(self, parts: Sequence[WritePart], edit: Edit | None) -> None:
-        """Record, in one transaction, what a load writes besides the records of *parts* and
-        their provenance (written by other means, such as Neo4j's importer): the meta node,
-        the batches, and *edit*."""
+    def _apply_edit(self, edit: Edit) -> None:
+        """Write *edit* in a transaction of its own, under the meta lock: after a load whose
+        records, batches and meta node were written by other means (Neo4j's importer)."""
 
         def work(tx: Any) -> None:
-            meta = _lock_meta(tx)
-            if edit:
-                self._apply_tx(tx, edit)
-            self._record_load(tx, parts, meta, changed=True, provenance=False)
+            _lock_meta(tx)
+            self._apply_tx(tx, edit)
 
-        with self._errors("recording the load"), self._session(write=True) as session:
+        with self._errors("recording entity resolution's decisions"), self._session(write=True) as session:
             session.execute_write(_fail_fast(work))
 
-    def _record_load(
-        self, tx: Any, parts: Sequence[WritePart], meta: Any, changed: bool, provenance: bool = True
-    ) -> None:
-        """The last statements of a load's transaction: its batches, their *provenance*
-        (unless written otherwise), and the meta node's new version (*changed*) and batch
-        sequence number."""
+    def _record_load(self, tx: Any, parts: Sequence[WritePart], meta: Any, changed: bool) -> None:
+        """The last statements of a load's transaction: its batches, their provenance, and
+        the meta node's new version (*changed*) and batch sequence number."""
         seq = meta["batch_seq"]
         chunks = []
         for part in parts:
@@ -813,8 +800,7 @@ class Neo4jStore(Store):
                 seq=seq,
                 data=json.dumps(batch.as_dict(), ensure_ascii=False),
             )
-            if provenance:
-                chunks += self._provenance_chunks(batch.id, part)
+            chunks += self._provenance_chunks(batch.id, part)
         for chunk in _chunks(chunks, max(1, self.batch_size // 1000)):
             tx.run(cypher.CREATE_PROVENANCE_CHUNKS, chunks=list(chunk))
         version = meta["version"] + (1 if changed else 0)
