@@ -361,8 +361,8 @@ def _sharing(home: Path, tool: str, archive_to: Path | None) -> list[str]:
     A JVM that maps its classes ready-made from the archive, instead of reading and
     verifying them from the jars, starts on a third less CPU (a server up and answering:
     7 s of CPU instead of 11 s). A JVM whose class path or JDK differs from the archive's
-    (a server with the GDS plugin first on its class path) warns once in its log and loads
-    from the jars as before.
+    (a plugin jar in the instance's ``plugins`` folder, another JDK) warns once in its log
+    and loads from the jars as before.
     """
     if archive_to is not None:
         return [f"-XX:ArchiveClassesAtExit={archive_to}"]
@@ -893,7 +893,7 @@ def start(
         # step by step cost extra collections on the way (memory is committed as it is touched).
         cmd = [
             java, f"-Xms{heap}", f"-Xmx{heap}", *_JVM_FLAGS,
-            # (the archive holds no GDS classes, and its class path has no GDS jars first)
+            # Not with the GDS plugin: its jars come first on the class path, unlike the archive's.
             *(_sharing(home, "server", None if archive_to is None else Path(archive_to)) if not plugins else []),
             "-cp", ":".join([f"{inst / 'plugins'}/*", f"{inst / 'conf'}/*",
                              *([f"{plugins}/*"] if plugins else []), f"{lib}/*"]),
