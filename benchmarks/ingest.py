@@ -142,7 +142,7 @@ def _run(
     bulk: bool = False,
     server_pid: int | None = None,
 ) -> dict:
-    before = _server_cpu(server_pid)
+    before, load_average = _server_cpu(server_pid), _load_average()
     result = _child_load(files, url, env, bulk)
     server_cpu = _server_cpu(server_pid) - before
     report = result["report"]
@@ -152,6 +152,7 @@ def _run(
         "rows_per_second": round((n_orgs + n_ties) / result["seconds"]),
         "peak_rss_mib": round(result["peak_rss_bytes"] / 2**20),
         "cpu_seconds": round(result["cpu_seconds"], 2),
+        "load_average_at_start": load_average,
         **({"server_cpu_seconds": round(server_cpu, 2)} if server_pid else {}),
         "organizations": report["organizations"],
         "collaborations": report["collaborations"],
@@ -262,11 +263,13 @@ print(json.dumps({"seconds": s, "cpu_seconds": c, "peak_rss_mib": round(me.ru_ma
 def _snapshot(url: str) -> dict:
     """``tables()`` (the columnar read analyses build on), then ``snapshot()`` (the networkx
     graph), of the store in a fresh interpreter: seconds, client CPU, peak RSS."""
+    load_average = _load_average()
     out = subprocess.run(
         [sys.executable, "-c", _SNAPSHOT, url], check=True, capture_output=True, text=True, cwd=ROOT
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     run = {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}
+    run["load_average_at_start"] = load_average
     print("snapshot", json.dumps(run), flush=True)
     return run
 
@@ -419,7 +422,15 @@ def main() -> None:
                     "bulk_first_load_seconds": 10,
                     "bolt_first_load_speed_of_floor": 0.85,
                     "snapshot_seconds": 10,
-                }
+                },
+                # This run's figure for each target, with the floor's time beside them.
+                "figures": {
+                    "bulk_first_load_seconds": runs["bulk_first_load"]["seconds"],
+                    "bolt_first_load_speed_of_floor": runs["first_load"]["speed_of_floor"],
+                    "snapshot_seconds": runs["snapshot"]["seconds"],
+                    "snapshot_peak_rss_mib": runs["snapshot"]["peak_rss_mib"],
+                    "floor_seconds": runs["neo4j_floor"]["seconds"],
+                },
             }
             if args.store == "neo4j"
             else {}

@@ -10,6 +10,7 @@ snapshot too, so that a user's graph and a store's go through the same code.
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -247,6 +248,18 @@ class GraphColumns:
         edge from ``source`` to ``target`` keyed by its identity, carrying its fields plus
         ``year`` (of ``start``) and ``directed``.
         """
+        # A graph is millions of long-lived dicts and no reference cycles: pausing the cyclic
+        # garbage collector saves it from rescanning them as they are made (a fifth of the
+        # time at 500,000 ties).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._snapshot()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _snapshot(self) -> nx.MultiDiGraph:
         G = nx.MultiDiGraph(**self.graph)
         fields = self.attributes
         columns = [self.column(f) for f in fields]

@@ -140,6 +140,23 @@ def test_bulk_gives_what_a_bolt_load_gives(bulk_url, bulk_server, neo4j_store, n
     _clean(Path(bulk_server.log).read_text(errors="replace"))
 
 
+def test_bulk_of_public_data_writes_entity_resolutions_decisions_as_bolt_does(
+    bulk_url, neo4j_store, neo4j_url
+):
+    ror = str(Path(__file__).parent / "data" / "ror" / "ror-data_schema_v2.json")
+    bulk = _cli("load", "--bulk", ror, "--country", "VN", "--store", bulk_url, "--json")
+    assert bulk.returncode == 0, bulk.stderr
+    bolt = _cli("load", ror, "--country", "VN", "--store", neo4j_url, "--json")
+    assert bolt.returncode == 0, bolt.stderr
+    assert _stats(bulk_url) == _stats(neo4j_url)
+    with Neo4jStore(bulk_url) as there:
+        assert there.identifiers(), "a ROR load records its identifiers"
+        assert there.identifiers() == neo4j_store.identifiers()
+        assert there.tables() == neo4j_store.tables()
+        assert _provenance(there) == _provenance(neo4j_store)
+        assert there.store_version() == 1
+
+
 def test_bulk_into_a_database_that_holds_data_is_refused_and_changes_nothing(bulk_url, bulk_server, files):
     small = _cli("load", files[2], "--store", bulk_url)
     assert small.returncode == 0, small.stderr
@@ -207,13 +224,17 @@ def test_a_failure_after_the_swap_puts_the_empty_database_back(bulk_url, bulk_se
 
     from ecograph.cli import main
 
-    def fail(self, parts, edit):
-        raise RuntimeError("recording failed")
+    ensure_schema = Neo4jStore._ensure_schema
 
-    monkeypatch.setattr(Neo4jStore, "_record_imported", fail)
+    def fail(self):  # the schema on the imported database (not on the empty one, at open)
+        if self.counts()["organizations"]:
+            raise RuntimeError("the schema failed")
+        ensure_schema(self)
+
+    monkeypatch.setattr(Neo4jStore, "_ensure_schema", fail)
     result = CliRunner().invoke(main, ["load", "--bulk", *files, "--store", bulk_url], catch_exceptions=False)
     assert result.exit_code == 3
-    assert "recording failed" in result.stderr and "empty and running as before" in result.stderr
+    assert "the schema failed" in result.stderr and "empty and running as before" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     _clean(result.output)
     state = srv.status(instance=bulk_server.instance)

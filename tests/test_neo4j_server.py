@@ -141,6 +141,8 @@ def test_install_is_cached(installed):
     assert f"org.neo4j.gds.proc-{srv.GDS_VERSION}.jar" in plugin
     assert not {srv._artifact(j) for j in plugin} & {srv._artifact(j) for j in jars}, "a library twice"
     assert srv._artifact("org.javassist.javassist-3.30.2-GA.jar") == "org.javassist.javassist"
+    # The server's and the importer's class data sharing archives come with the jars.
+    assert all(srv._archive(installed.parent, tool).stat().st_size for tool in ("server", "importer"))
 
 
 @pytest.mark.neo4j
@@ -170,6 +172,11 @@ def test_start_status_stop_with_auth_then_a_fast_second_start(installed, tmp_pat
         assert state["running"] and state["listening"] and state["pid"] == info.pid
         assert state["auth"] is True and info.password not in json.dumps(state)
         assert (tmp_path / "run" / "ecograph.pid").read_text().strip() == str(info.pid)
+        # The JVM maps the classes of the server's archive (one that does not fit warns in its log).
+        archive = srv._archive(installed.parent, "server")
+        assert f"-XX:SharedArchiveFile={archive}".encode() in Path(
+            f"/proc/{info.pid}/cmdline"
+        ).read_bytes().split(b"\0")
         # Starting what already runs returns it instead of starting a second JVM.
         again = srv.start(instance=tmp_path)
         assert again.reused and again.pid == info.pid and again.port == info.port
@@ -181,6 +188,7 @@ def test_start_status_stop_with_auth_then_a_fast_second_start(installed, tmp_pat
     assert not srv.status(instance=tmp_path)["running"]
     assert not (tmp_path / "run" / "ecograph.pid").exists()
     assert "Stopped." in (tmp_path / "logs" / "console.log").read_text()
+    assert "[cds]" not in (tmp_path / "logs" / "console.log").read_text()
 
     # Second start: same jars, same data, same password and port; seconds, not minutes.
     second = srv.start(instance=tmp_path, die_with_parent=True)

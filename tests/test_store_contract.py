@@ -187,6 +187,30 @@ def test_snapshot_has_every_attribute_and_is_cached_per_version(store):
     assert store.snapshot().nodes["lotus"]["city"] == "Hải Châu"
 
 
+def test_snapshot_is_the_graph_of_the_records_in_their_order(store):
+    from ecograph.snapshot import build_snapshot
+    from ecograph.synthetic import generate
+
+    demo = generate(120, seed=5)
+    write(store, demo.organizations, demo.collaborations)
+    G = store.snapshot()
+    H = build_snapshot(
+        store.organizations(),
+        store.collaborations(),
+        store.home_country,
+        store_version=store.store_version(),
+        store_url=store.url,
+    )
+    assert G.graph == H.graph
+    # The same nodes and ties in the same order, with the same attributes of the same types.
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
+    types = {(k, type(x)) for _, d in G.nodes(data=True) for k, x in d.items()}
+    assert types == {(k, type(x)) for _, d in H.nodes(data=True) for k, x in d.items()}
+    types = {(k, type(x)) for *_, d in G.edges(keys=True, data=True) for k, x in d.items()}
+    assert types == {(k, type(x)) for *_, d in H.edges(keys=True, data=True) for k, x in d.items()}
+
+
 def test_tables_hold_every_record_as_declared_columns(store):
     from ecograph.model import (
         COLLABORATION_SCHEMA,

@@ -11,11 +11,11 @@ from typing import NamedTuple
 import networkx as nx
 import pyarrow as pa
 
+from ecograph.columns import GraphColumns
 from ecograph.model import Collaboration, Organization, category, collaborations_table, organizations_table
 from ecograph.report import LoadBatch
 from ecograph.resolution.records import Candidate, Edit, Identifier, Merge, Rewrite
 from ecograph.saved_snapshots import SavedSnapshot
-from ecograph.snapshot import build_snapshot
 
 __all__ = ["Provenance", "Store", "StoreTables", "WritePart"]
 
@@ -251,7 +251,8 @@ class Store(ABC):
         """The whole store as a networkx ``MultiDiGraph``, rebuilt only when its identity or
         version changed.
 
-        See :func:`ecograph.snapshot.build_snapshot` for the attributes. Treat the result as
+        See :func:`ecograph.snapshot.build_snapshot` for the attributes (it is built from
+        :meth:`tables`, by :meth:`ecograph.columns.GraphColumns.to_snapshot`). Treat the result as
         read-only: it is shared between callers (it is frozen).
         """
         state = (self.identity(), self.store_version())
@@ -259,13 +260,11 @@ class Store(ABC):
         cached = self._snapshot_cache
         if cached is not None and cached[0] == state:
             return cached[1]
-        G = build_snapshot(
-            self.organizations(),
-            self.collaborations(),
-            self.home_country,
-            store_version=version,
-            store_url=self.url,
-        )
+        # From the columnar read, built in bulk: the same graph as build_snapshot() of
+        # organizations() and collaborations() (tested), without a record object per row.
+        G = GraphColumns.from_tables(
+            *self.tables(), self.home_country, store_version=version, store_url=self.url
+        ).to_snapshot()
         nx.freeze(G)
         self._snapshot_cache = (state, G)
         return G

@@ -775,18 +775,15 @@ class Neo4jStore(Store):
             plan.states[("collaborations", index, "inserted")] = part.collaborations.num_rows
         self._fill(parts, plan, now_iso())
 
-    def _record_imported(self, parts: Sequence[WritePart], edit: Edit | None) -> None:
-        """Record, in one transaction, what a load writes besides the records of *parts*
-        (written by other means, such as Neo4j's importer): the meta node, the batches,
-        their provenance, and *edit*."""
+    def _apply_edit(self, edit: Edit) -> None:
+        """Write *edit* in a transaction of its own, under the meta lock: after a load whose
+        records, batches and meta node were written by other means (Neo4j's importer)."""
 
         def work(tx: Any) -> None:
-            meta = _lock_meta(tx)
-            if edit:
-                self._apply_tx(tx, edit)
-            self._record_load(tx, parts, meta, changed=True)
+            _lock_meta(tx)
+            self._apply_tx(tx, edit)
 
-        with self._errors("recording the load"), self._session(write=True) as session:
+        with self._errors("recording entity resolution's decisions"), self._session(write=True) as session:
             session.execute_write(_fail_fast(work))
 
     def _record_load(self, tx: Any, parts: Sequence[WritePart], meta: Any, changed: bool) -> None:
