@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from ecograph.explain import document
 from ecograph.explain.period import period_sentence
+from ecograph.explain.recommendations import reason
 from ecograph.explain.words import category_words, plural
 
 __all__ = ["render_html", "render_markdown", "sections", "state_label", "summary_lines", "title"]
@@ -266,9 +267,7 @@ def _backtest(result: Mapping, ta: str, tb: str) -> dict:
             f"({100 * t['share']:.1f}%) were formed by {tb}, against {100 * t['chance']:.3f}% of all "
             f"{t['untied_pairs']:,} pairs not tied in {ta}{lift}."
         )
-    found += [
-        f"Came true: {r['source_name']} and {r['target_name']} ({r['reason']})." for r in t["came_true"]
-    ]
+    found += [f"Came true: {r['source_name']} and {r['target_name']} ({reason(r)})." for r in t["came_true"]]
     return _section(
         "backtest",
         "Recommendations that came true",
