@@ -304,7 +304,8 @@ def compare(
 ) -> dict:
     """Two states of the store side by side (:func:`ecograph.analysis.compare`): two periods,
     two saved snapshots, or a snapshot and the store now; cached per store state. Each
-    recommendation of the back-test that came true carries its ``reason`` in words.
+    recommendation of the back-test that came true carries its ``reason`` in words
+    (:func:`ecograph.explain.compare.worded`).
 
     Raises
     ------
@@ -338,11 +339,9 @@ def compare(
 
         return ws.cached("compare-data", params, compute)  # reasons as data, under a name of its own
 
-    from ecograph.explain.recommendations import worded
+    from ecograph.explain.compare import worded
 
-    result = _run(store, run)
-    backtest = result["backtest"]
-    return {**result, "backtest": {**backtest, "came_true": [worded(r) for r in backtest["came_true"]]}}
+    return worded(_run(store, run))
 
 
 def scorecard_years(ws: Workspace) -> Period:
