@@ -140,9 +140,9 @@ def weak_links(
     """The weak-link report (:func:`ecograph.analysis.weak_link_report`) of the store, in words, cached;
     *method* finds its communities (``"louvain"`` or ``"leiden"``).
 
-    The numbers are cached; :func:`ecograph.explain.weak_links.worded` adds the titles,
-    intros and each finding's ``sentence`` on every call, so the command line's JSON, its
-    Markdown and HTML and the explorer show the same words."""
+    The numbers are cached (memory and disk); :func:`ecograph.explain.weak_links.worded`
+    adds the titles, intros and each finding's ``sentence`` (kept in memory beside them), so
+    the command line's JSON, its Markdown and HTML and the explorer show the same words."""
     from ecograph.explain.weak_links import worded
 
     def compute(ws: Workspace) -> dict:
@@ -150,23 +150,27 @@ def weak_links(
         params = {"top": top, "seed": seed, "k": k, "backend": backend_name}
         if method != "louvain":  # the default's cache entries keep their name
             params["method"] = method
+
         # numbers only, under a name of their own: no entry holding words is read as numbers
         # (renamed when the missing links' reasons became data)
-        return ws.cached(
-            "weak-links-numbers",
-            params,
-            lambda: analysis.weak_link_report(
-                top=top,
-                seed=seed,
-                k=k,
-                backend=backend_name,
-                directed=ws.arcs,
-                network=ws.network,
-                method=method,
-            ),
-        )
+        def numbers() -> dict:
+            return ws.cached(
+                "weak-links-numbers",
+                params,
+                lambda: analysis.weak_link_report(
+                    top=top,
+                    seed=seed,
+                    k=k,
+                    backend=backend_name,
+                    directed=ws.arcs,
+                    network=ws.network,
+                    method=method,
+                ),
+            )
 
-    return worded(_run(store, compute, period))
+        return ws.derived("weak-links", params, lambda: worded(numbers()))
+
+    return _run(store, compute, period)
 
 
 def recommend(

@@ -396,3 +396,12 @@ class Workspace:
         if self.period is not None:
             params = {**params, "period": self.period.label}
         return self.state.result(self.store_state(), name, params, compute)
+
+    def derived(self, name: str, params: dict[str, object], compute: Callable[[], T]) -> T:
+        """*compute*'s value for (*name*, *params*) kept in memory only, like a result: for what
+        is made cheaply from cached results (a report's words around its numbers), so that
+        every caller gets the same object and the disk holds the numbers once."""
+        if self.period is not None:
+            params = {**params, "period": self.period.label}
+        asked = json.dumps([name, params], sort_keys=True, default=str)
+        return self.state.get(("derived", asked), self.store_state(), compute)
