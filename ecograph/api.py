@@ -152,9 +152,10 @@ def weak_links(
             params["method"] = method
 
         # numbers only, under a name of their own: no entry holding words is read as numbers
+        # (renamed when the missing links' reasons became data)
         def numbers() -> dict:
             return ws.cached(
-                "weak-links-data",
+                "weak-links-numbers",
                 params,
                 lambda: analysis.weak_link_report(
                     top=top,
@@ -181,19 +182,23 @@ def recommend(
     target_category: str | None = None,
     period: PeriodLike = None,
 ) -> list[dict]:
-    """Recommended partnerships (:func:`ecograph.analysis.recommend`), cached per store state."""
+    """Recommended partnerships (:func:`ecograph.analysis.recommend`), cached per store state,
+    each with its ``reason`` in words (:func:`ecograph.explain.recommendations.worded`) in
+    the place of its data."""
+    from ecograph.explain.recommendations import worded
 
     def compute(ws: Workspace) -> list[dict]:
         params = {"org": org, "top": top, "source": source_category, "target": target_category}
+        # each reason as data, under a name of its own: no entry holding the sentence is read
         return ws.cached(
-            "recommend",
+            "recommend-data",
             params,
             lambda: analysis.recommend(
                 ws.network, org=org, top=top, source_category=source_category, target_category=target_category
             ),
         )
 
-    return _run(store, compute, period)
+    return [worded(r) for r in _run(store, compute, period)]
 
 
 def query(
@@ -302,7 +307,9 @@ def compare(
     backend: str | None = None,
 ) -> dict:
     """Two states of the store side by side (:func:`ecograph.analysis.compare`): two periods,
-    two saved snapshots, or a snapshot and the store now; cached per store state.
+    two saved snapshots, or a snapshot and the store now; cached per store state. Each
+    recommendation of the back-test that came true carries its ``reason`` in words
+    (:func:`ecograph.explain.compare.worded`).
 
     Raises
     ------
@@ -334,9 +341,11 @@ def compare(
                 before(), after(), province=province, top=top, seed=seed, k=k, backend=asked
             )
 
-        return ws.cached("compare", params, compute)
+        return ws.cached("compare-data", params, compute)  # reasons as data, under a name of its own
 
-    return _run(store, run)
+    from ecograph.explain.compare import worded
+
+    return worded(_run(store, run))
 
 
 def scorecard_years(ws: Workspace) -> Period:

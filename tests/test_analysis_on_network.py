@@ -13,6 +13,7 @@ from ecograph.analysis._util import name_order
 from ecograph.analysis.ego import ego_network
 from ecograph.analysis.summary import network_summary
 from ecograph.errors import UnknownOrganisation, UsageError
+from ecograph.explain.recommendations import reason
 from ecograph.projections import Arcs, Network
 
 
@@ -74,7 +75,7 @@ def check_recommendations(G: nx.Graph, N: Network, **kwargs) -> None:
         assert r["source_name"] == str(G.nodes[u].get("name") or u)
         if common:
             named = ", ".join(str(G.nodes[w].get("name") or w) for w in common[:3])
-            assert r["reason"].startswith(f"{len(common)} shared partner") and named in r["reason"]
+            assert reason(r).startswith(f"{len(common)} shared partner") and named in reason(r)
 
 
 @pytest.mark.parametrize("G", GRAPHS, ids=lambda G: f"{G.number_of_nodes()}n{G.number_of_edges()}m")

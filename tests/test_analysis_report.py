@@ -231,7 +231,7 @@ def test_an_empty_graph_gives_an_empty_report():
 
 # -- numbers in analysis/, words in explain/ ------------------------------------------------------
 
-WORDS = {"title", "intro", "sentence"}
+WORDS = {"title", "intro", "sentence", "reason"}  # a missing link's reason is worded from its why
 
 
 def _keys(x) -> set[str]:

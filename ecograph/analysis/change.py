@@ -471,7 +471,7 @@ def _backtest(before: nx.Graph, after: nx.Graph, province: str | None, top: int)
     return {
         "recommended": len(recs),
         "came_true": [
-            {k: r[k] for k in ("source", "source_name", "target", "target_name", "reason", "score")}
+            {k: r[k] for k in ("source", "source_name", "target", "target_name", "why", "score")}
             for r in true
         ],
         "share": share,

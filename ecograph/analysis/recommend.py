@@ -1,4 +1,4 @@
-"""Missing partnerships: pairs of organisations that should know each other, each with its reason."""
+"""Missing partnerships: pairs of organisations that should know each other, each with its reason as data."""
 
 from __future__ import annotations
 
@@ -62,23 +62,24 @@ class _Index:
         return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
 
-def _reason(N: Network, idx: _Index, i: int, j: int) -> tuple[np.ndarray, list, str]:
-    """Shared partners (positions, most specific first), shared sectors and the sentence."""
+_NAMED = 3  # shared partners named in a reason; the rest are counted
+
+
+def _why(N: Network, idx: _Index, i: int, j: int) -> tuple[np.ndarray, list, dict]:
+    """Shared partners (positions, most specific first), shared sectors and the reason as data:
+    the first partners' names, their count, the sectors and both provinces
+    (:func:`ecograph.explain.recommendations.reason` words it)."""
     common = np.intersect1d(N.neighbors(i), N.neighbors(j), assume_unique=True)
     common = common[np.lexsort((N.name_rank[common], N.degree[common]))]
     sectors = sorted(set(idx.sectors[i]) & set(idx.sectors[j]), key=str)
-    parts = []
-    if len(common):
-        names = ", ".join(N.names[w] for w in common[:3].tolist())
-        more = f" and {len(common) - 3} more" if len(common) > 3 else ""
-        parts.append(f"{len(common)} shared partner{'s' if len(common) != 1 else ''}: {names}{more}")
-    if sectors:
-        parts.append("both in " + " and ".join(str(s) for s in sectors))
     province = N.column("province")
-    pu, pv = province[i], province[j]
-    if pu and pv:
-        parts.append(f"both in {pu}" if pu == pv else f"different provinces ({pu}, {pv})")
-    return common, sectors, "; ".join(parts) if parts else "no shared partner or sector"
+    why = {
+        "partners": [N.names[w] for w in common[:_NAMED].tolist()],
+        "partner_count": len(common),
+        "sectors": list(sectors),
+        "provinces": [province[i], province[j]],
+    }
+    return common, sectors, why
 
 
 _TIED = float(2**32)  # marks a pair already tied; more than any count of common partners
@@ -167,8 +168,10 @@ def recommend(
         ``source``, ``source_name``, ``source_category``, ``target``, ``target_name``,
         ``target_category``, ``score``, ``common_partners`` (count),
         ``adamic_adar``, ``resource_allocation``, ``shared_sectors`` (list) and
-        ``reason`` (plain language, with names). Never a pair that is already tied.
-        Ties in score go to the pair with more partners between them, then graph order.
+        ``why``: the reason as data, ``{"partners": [the first three shared partners' names,
+        most specific first], "partner_count", "sectors", "provinces": [source's, target's]}``
+        (:func:`ecograph.explain.recommendations.reason` words it). Never a pair that is
+        already tied. Ties in score go to the pair with more partners between them, then graph order.
 
     Raises
     ------
@@ -181,8 +184,8 @@ def recommend(
     >>> G = nx.Graph([("a", "hub"), ("b", "hub"), ("a", "lab"), ("b", "lab"), ("c", "hub")])
     >>> [(r["source"], r["target"], r["common_partners"]) for r in recommend(G, top=2)]
     [('hub', 'lab', 2), ('a', 'b', 2)]
-    >>> recommend(G, org="c", top=1)[0]["reason"]
-    '1 shared partner: hub'
+    >>> recommend(G, org="c", top=1)[0]["why"]
+    {'partners': ['hub'], 'partner_count': 1, 'sectors': [], 'provinces': [None, None]}
 
     Notes
     -----
@@ -274,7 +277,7 @@ def recommend(
     for i, j, score in zip(
         best[0][:top].tolist(), best[1][:top].tolist(), best[2][:top].tolist(), strict=True
     ):
-        common, sectors, reason = _reason(N, idx, i, j)
+        common, sectors, why = _why(N, idx, i, j)
         degs = N.degree[common].tolist()  # as networkx counts them: a self-loop twice
         out.append(
             {
@@ -289,7 +292,7 @@ def recommend(
                 "adamic_adar": float(sum(1 / math.log(d) for d in degs if d > 1)),
                 "resource_allocation": float(sum(1 / d for d in degs)),
                 "shared_sectors": sectors,
-                "reason": reason,
+                "why": why,
             }
         )
     return out

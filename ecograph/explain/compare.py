@@ -11,9 +11,20 @@ from collections.abc import Mapping
 
 from ecograph.explain import document
 from ecograph.explain.period import period_sentence
+from ecograph.explain.recommendations import reason
+from ecograph.explain.recommendations import worded as worded_recommendation
 from ecograph.explain.words import category_words, plural
 
-__all__ = ["render_html", "render_markdown", "sections", "state_label", "summary_lines", "title"]
+__all__ = ["render_html", "render_markdown", "sections", "state_label", "summary_lines", "title", "worded"]
+
+
+def worded(result: Mapping) -> dict:
+    """*result* with each back-tested recommendation that came true carrying its ``reason``
+    in words in the place of its ``why`` (:func:`ecograph.explain.recommendations.worded`);
+    every other number and name as it is, and *result* itself untouched."""
+    backtest = result["backtest"]
+    came_true = [worded_recommendation(r) for r in backtest["came_true"]]
+    return {**result, "backtest": {**backtest, "came_true": came_true}}
 
 
 def state_label(state: Mapping) -> str:
@@ -266,9 +277,7 @@ def _backtest(result: Mapping, ta: str, tb: str) -> dict:
             f"({100 * t['share']:.1f}%) were formed by {tb}, against {100 * t['chance']:.3f}% of all "
             f"{t['untied_pairs']:,} pairs not tied in {ta}{lift}."
         )
-    found += [
-        f"Came true: {r['source_name']} and {r['target_name']} ({r['reason']})." for r in t["came_true"]
-    ]
+    found += [f"Came true: {r['source_name']} and {r['target_name']} ({reason(r)})." for r in t["came_true"]]
     return _section(
         "backtest",
         "Recommendations that came true",

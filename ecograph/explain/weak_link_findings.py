@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from ecograph.explain.recommendations import reason
 from ecograph.explain.words import category_words as _words
 from ecograph.explain.words import number, plural, share
 
@@ -251,7 +252,7 @@ def _country_gatekeeper(f: Mapping) -> str:
 
 
 def _missing(f: Mapping) -> str:
-    return f"{f['source_name']} and {f['target_name']}: {f['reason']}."
+    return f"{f['source_name']} and {f['target_name']}: {reason(f)}."
 
 
 def _attack(f: Mapping) -> str:

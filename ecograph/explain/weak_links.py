@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from ecograph.explain import document
 from ecograph.explain.period import period_sentence
+from ecograph.explain.recommendations import worded as worded_recommendation
 from ecograph.explain.weak_link_families import FAMILIES
 from ecograph.explain.weak_link_findings import sentence
 from ecograph.explain.words import category_words as _words
@@ -27,17 +28,17 @@ def title(report: Mapping) -> str:
     return f"Weak links in {report.get('name') or 'the ecosystem'}"
 
 
+def _worded_finding(f: Mapping) -> dict:
+    rest = {k: v for k, v in f.items() if k not in ("kind", "sentence")}
+    if "why" in rest and "reason" not in rest:  # a missing link: its reason in words, its data kept
+        rest = {**worded_recommendation(rest), "why": rest["why"]}
+    return {"kind": f["kind"], "sentence": sentence(f), **rest}
+
+
 def _worded_section(section: Mapping) -> dict:
     family = FAMILIES[section["key"]]
     rest = {k: v for k, v in section.items() if k not in ("key", "title", "intro", "findings")}
-    findings = [
-        {
-            "kind": f["kind"],
-            "sentence": sentence(f),
-            **{k: v for k, v in f.items() if k not in ("kind", "sentence")},
-        }
-        for f in section["findings"]
-    ]
+    findings = [_worded_finding(f) for f in section["findings"]]
     return {
         "key": section["key"],
         "title": family.title,
@@ -62,7 +63,8 @@ def worded(report: Mapping) -> dict:
     -------
     dict
         JSON-able: ``title`` first, then the keys of *report*; each section
-        ``{"key", "title", "intro", "findings", ...}``; each finding ``{"kind", "sentence", ...}``.
+        ``{"key", "title", "intro", "findings", ...}``; each finding ``{"kind", "sentence", ...}``,
+        a missing link's with its ``reason`` (:mod:`ecograph.explain.recommendations`) in front of its ``why``.
 
     Examples
     --------
