@@ -18,6 +18,7 @@ from ecograph.analysis.periphery import foreign_gatekeepers
 from ecograph.analysis.recommend import recommend
 from ecograph.analysis.summary import research_reach
 from ecograph.period import PERIOD_INFO_KEYS
+from ecograph.projections import Network
 
 __all__ = ["BROKER_SAMPLES", "FAMILIES", "GROUP_ATTRS", "compare", "state_summary"]
 
@@ -118,13 +119,13 @@ def _tie_changes(
     return out
 
 
-def _gap_changes(before: nx.Graph, after: nx.Graph, province: str | None, top: int) -> dict:
+def _gap_changes(n0: Network, n1: Network, province: str | None, top: int) -> dict:
     out = {}
     for attr in GROUP_ATTRS:
         if province is not None and attr != "province":
             continue
-        rows0 = {(r["group_a"], r["group_b"]): r for r in group_gaps(before, attr, min_expected=0.0)}
-        rows1 = {(r["group_a"], r["group_b"]): r for r in group_gaps(after, attr, min_expected=0.0)}
+        rows0 = {(r["group_a"], r["group_b"]): r for r in group_gaps(n0, attr, min_expected=0.0)}
+        rows1 = {(r["group_a"], r["group_b"]): r for r in group_gaps(n1, attr, min_expected=0.0)}
         rows = []
         for pair in rows0.keys() | rows1.keys():
             if province is not None and province not in pair:
@@ -168,28 +169,31 @@ def _touches(row: dict, province: str | None, *ends: Hashable, G: nx.Graph) -> b
     return any(e in G and _in(G, e, province) for e in ends)
 
 
-def _bridges(G: nx.Graph, backend: str | None) -> set[tuple]:
-    """The bridges of *G* as pairs of ids (see :func:`_pair_key`)."""
-    N = as_network(G)
+def _bridges(N: Network, backend: str | None) -> set[tuple]:
+    """The bridges of *N* as pairs of ids (see :func:`_pair_key`)."""
     found = bridges(N, backend=resolve_backend(backend))
     return {
         _pair_key(N.ids[a], N.ids[b]) for a, b in zip(N.u[found].tolist(), N.v[found].tolist(), strict=True)
     }
 
 
-def _betweenness_sums(G: nx.Graph, sources: list | None, backend: str) -> dict:
+def _betweenness_sums(N: Network, sources: list | None, backend: str) -> dict:
     """Node → unnormalised betweenness from *sources* (ids; None for every node)."""
-    N = as_network(G)
     chosen = None if sources is None else [N.index[s] for s in sources]
     return dict(zip(N.ids, betweenness_sums(N, chosen, backend=backend).tolist(), strict=True))
 
 
 def _bridge_changes(
-    before: nx.Graph, after: nx.Graph, province: str | None, top: int, backend: str | None
+    before: nx.Graph,
+    after: nx.Graph,
+    nets: tuple[Network, Network],
+    province: str | None,
+    top: int,
+    backend: str | None,
 ) -> dict:
-    b0 = {_pair_key(r["u"], r["v"]): r for r in bridge_cuts(before, min_size=2)}
-    b1 = {_pair_key(r["u"], r["v"]): r for r in bridge_cuts(after, min_size=2)}
-    still = _bridges(after, backend)
+    b0 = {_pair_key(r["u"], r["v"]): r for r in bridge_cuts(nets[0], min_size=2)}
+    b1 = {_pair_key(r["u"], r["v"]): r for r in bridge_cuts(nets[1], min_size=2)}
+    still = _bridges(nets[1], backend)
     comp1 = _component_of(after)
     healed, broken, appeared = [], [], []
     for pair, r in b0.items():
@@ -199,7 +203,7 @@ def _bridge_changes(
         joined = u in comp1 and v in comp1 and comp1[u] == comp1[v]
         row = {**r, "tie_kept": after.has_edge(u, v)}
         (healed if joined else broken).append(row)
-    bridges0 = _bridges(before, backend)
+    bridges0 = _bridges(nets[0], backend)
     for pair, r in b1.items():
         if pair in bridges0 or not _touches(r, province, *pair, G=after):
             continue
@@ -217,9 +221,11 @@ def _bridge_changes(
     }
 
 
-def _articulation_changes(before: nx.Graph, after: nx.Graph, province: str | None, top: int) -> dict:
-    a0 = {r["id"]: r for r in articulation_cuts(before) if r["cut_off"] >= 2}
-    a1 = {r["id"]: r for r in articulation_cuts(after) if r["cut_off"] >= 2}
+def _articulation_changes(
+    before: nx.Graph, after: nx.Graph, nets: tuple[Network, Network], province: str | None, top: int
+) -> dict:
+    a0 = {r["id"]: r for r in articulation_cuts(nets[0]) if r["cut_off"] >= 2}
+    a1 = {r["id"]: r for r in articulation_cuts(nets[1]) if r["cut_off"] >= 2}
     healed = [r for v, r in a0.items() if v in after and v not in a1 and _touches(r, province, v, G=before)]
     appeared = [
         {**r, "new_organisation": v not in before}
@@ -284,6 +290,7 @@ def _movers(
 def _broker_moves(
     before: nx.Graph,
     after: nx.Graph,
+    nets: tuple[Network, Network],
     province: str | None,
     top: int,
     seed: int,
@@ -300,15 +307,15 @@ def _broker_moves(
     engine = resolve_backend(backend)
     method = "exact" if sources is None else f"sampled k={len(sources)} seed={seed}"
     several = {v for v in common if before.degree(v) >= 3 and after.degree(v) >= 3}
-    c0 = centrality(before, "constraint", backend=engine).values
-    c1 = centrality(after, "constraint", backend=engine).values
+    c0 = centrality(nets[0], "constraint", backend=engine).values
+    c1 = centrality(nets[1], "constraint", backend=engine).values
     return {
         "method": method,
         "betweenness": _movers(
             before,
             after,
-            _betweenness_sums(before, sources, engine),
-            _betweenness_sums(after, sources, engine),
+            _betweenness_sums(nets[0], sources, engine),
+            _betweenness_sums(nets[1], sources, engine),
             descending=True,
             province=province,
             top=top,
@@ -360,8 +367,8 @@ def _joined(before: nx.Graph, after: nx.Graph, province: str | None, top: int) -
     }
 
 
-def _gateways(G: nx.Graph, by: str) -> dict:
-    rows = foreign_gatekeepers(G, by=by, max_gateways=G.number_of_nodes() + 1, min_organisations=1)
+def _gateways(N: Network, by: str) -> dict:
+    rows = foreign_gatekeepers(N, by=by, max_gateways=N.n + 1, min_organisations=1)
     return {r["group"]: r for r in rows}
 
 
@@ -370,10 +377,12 @@ def _top_share(row: dict) -> float:
     return ties[0] / sum(ties) if ties and sum(ties) else 0.0
 
 
-def _gatekeeper_changes(before: nx.Graph, after: nx.Graph, province: str | None, top: int) -> dict:
+def _gatekeeper_changes(
+    before: nx.Graph, after: nx.Graph, nets: tuple[Network, Network], province: str | None, top: int
+) -> dict:
     out: dict = {"appeared": [], "diluted": []}
     for by in ("country", "province"):
-        g0, g1 = _gateways(before, by), _gateways(after, by)
+        g0, g1 = _gateways(nets[0], by), _gateways(nets[1], by)
         for group, r1 in g1.items():
             if len(r1["gateways"]) != 1:
                 continue
@@ -445,11 +454,11 @@ def _research_changes(before: nx.Graph, after: nx.Graph, province: str | None) -
     return {"gained_first": gained, "lost_all": lost}
 
 
-def _backtest(before: nx.Graph, after: nx.Graph, province: str | None, top: int) -> dict:
+def _backtest(before: nx.Graph, after: nx.Graph, n0: Network, province: str | None, top: int) -> dict:
     wanted = top if province is None else 4 * top
     recs = [
         r
-        for r in recommend(before, top=wanted)
+        for r in recommend(n0, top=wanted)
         if _in(before, r["source"], province) or _in(before, r["target"], province)
     ][:top]
     true = [r for r in recs if after.has_edge(r["source"], r["target"])]
@@ -563,19 +572,20 @@ def compare(
     search per state) and recommendations (one run on *before*).
     """
     edges = (_edge_set(before), _edge_set(after))
+    nets = (as_network(before), as_network(after))  # once each: every family below reads them
     return jsonable(
         {
             "before": state_summary(before),
             "after": state_summary(after),
             "province": province,
             "ties": _tie_changes(before, after, edges, province, top),
-            "gaps": _gap_changes(before, after, province, top),
-            "bridges": _bridge_changes(before, after, province, top, backend),
-            "articulation_points": _articulation_changes(before, after, province, top),
-            "brokers": _broker_moves(before, after, province, top, seed, k, backend),
+            "gaps": _gap_changes(*nets, province, top),
+            "bridges": _bridge_changes(before, after, nets, province, top, backend),
+            "articulation_points": _articulation_changes(before, after, nets, province, top),
+            "brokers": _broker_moves(before, after, nets, province, top, seed, k, backend),
             "periphery": _joined(before, after, province, top),
-            "gatekeepers": _gatekeeper_changes(before, after, province, top),
+            "gatekeepers": _gatekeeper_changes(before, after, nets, province, top),
             "research": _research_changes(before, after, province),
-            "backtest": _backtest(before, after, province, recommend_top),
+            "backtest": _backtest(before, after, nets[0], province, recommend_top),
         }
     )  # type: ignore[return-value]
