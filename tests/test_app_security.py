@@ -151,6 +151,7 @@ def downloads(monkeypatch):
     seen: list[tuple[str, bytes]] = []
 
     def record(label, data, file_name=None, mime=None, **kwargs):
+        data = data() if callable(data) else data  # a deferred download: made when clicked
         seen.append((file_name, data if isinstance(data, bytes) else str(data).encode()))
         return False
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import plotly.express as px
+import pandas as pd
 import streamlit as st
 
 from ecograph.analysis import MEASURES, top_nodes
-from ecograph.explorer import state, ui
+from ecograph.explorer import bars, state, ui
 
 __all__ = ["render"]
 
@@ -26,6 +26,29 @@ EXPLAIN = {
 }
 
 
+_FILTERS = ("category", "kind", "sector", "province")
+
+
+# A resource, not data: st.cache_data would unpickle a copy of every organisation's row on
+# each script run. The page only reads it (its head, its CSV, its histogram).
+@st.cache_resource(show_spinner=False, max_entries=16)
+def ranked(_ctx: state.Context, key: tuple[str, str, int], measure: str, filters: tuple) -> pd.DataFrame:
+    """Every organisation that passes *filters* (category, kind, sector and province
+    values; empty: all), ranked by *measure*, as the page's table: computed once per store
+    version and view, from the store's network, not a networkx graph (read-only)."""
+    result = state.centrality(_ctx, key, measure)
+    rows = top_nodes(
+        _ctx.workspace().network,
+        result,
+        n=None,
+        **{name: list(values) or None for name, values in zip(_FILTERS, filters, strict=True)},
+    )
+    frame = ui.rows_frame(rows, ["rank", "name", "category", "kind", "province", "sectors", "value", "id"])
+    for column in ("category", "kind"):
+        frame[column] = frame[column].map(ui.pretty)
+    return frame.rename(columns={"name": "organisation", "value": measure})
+
+
 def render() -> None:
     st.title("Centrality")
     ctx = state.require_data()
@@ -37,36 +60,21 @@ def render() -> None:
     st.caption(f"**{ui.pretty(measure).capitalize()}**: {EXPLAIN.get(measure, '')}.")
     selected = ui.filter_widgets(ctx, "centrality")
     result = state.centrality(ctx, ctx.key, measure)
-    rows = top_nodes(
-        ctx.graph,
-        result,
-        n=None,
-        category=selected["category"] or None,
-        kind=selected["kind"] or None,
-        sector=selected["sector"] or None,
-        province=selected["province"] or None,
-    )
+    frame = ranked(ctx, ctx.key, measure, tuple(tuple(selected[name]) for name in _FILTERS))
     order = "lowest first" if not result.descending else "highest first"
     st.caption(
-        f"{result.method.capitalize()}, computed with {result.backend}; {order}. {len(rows):,} organisations match."
+        f"{result.method.capitalize()}, computed with {result.backend}; {order}. {len(frame):,} organisations match."
     )
-    if not rows:
+    if not len(frame):
         st.warning("No organisation matches these filters.")
         return
-    frame = ui.rows_frame(rows, ["rank", "name", "category", "kind", "province", "sectors", "value", "id"])
-    for column in ("category", "kind"):
-        frame[column] = frame[column].map(ui.pretty)
-    frame = frame.rename(columns={"name": "organisation", "value": measure})
     st.subheader(f"Ranked by {ui.pretty(measure)}")
     st.dataframe(
         frame.head(int(top)), hide_index=True, height=ui.table_height(min(len(frame), int(top)), 420)
     )
     ui.csv_button(frame, f"centrality-{measure}.csv", key="centrality_csv")
     st.subheader("Distribution")
-    fig = px.histogram(frame, x=measure, nbins=40, height=320, log_y=True)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 10}, yaxis_title="organisations (log scale)")
-    fig.update_yaxes(dtick=1)  # ticks at 1, 10, 100…
-    st.plotly_chart(fig, key="centrality_histogram")
+    st.html(bars.STYLE + bars.histogram(frame[measure].to_numpy(), "organisations"))
 
 
 if __name__ == "__main__":

@@ -7,35 +7,14 @@ import html
 import pandas as pd
 import streamlit as st
 
-from ecograph import viz
 from ecograph.explorer import page_path, state, ui
+from ecograph.explorer.bars import STYLE, bar_table, year_bars
 
-__all__ = ["bar_table", "render", "summary", "year_bars"]
+__all__ = ["render", "summary"]
 
 #: Which page tells more about each section of the weak-link report.
 SECTION_PAGES = {"missing_links": "recommendations"}
 HEADLINES = 5
-
-
-# The Overview is the page a planner opens first, so it is drawn from plain HTML: bars as
-# styled <div>s instead of data grids and a Vega chart, whose scripts the browser would
-# otherwise load, compile and run (about a second of a 2-core machine) before the page settles.
-_STYLE = """<style>
-.eg-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
-.eg-table th { text-align: left; font-weight: 600; border-bottom: 1px solid rgba(49,51,63,.2); padding: 3px 6px; }
-.eg-table td { padding: 3px 6px; border-bottom: 1px solid rgba(49,51,63,.08); vertical-align: middle; }
-.eg-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.eg-bar { height: 0.7rem; background: #3E7CB1; border-radius: 2px; min-width: 1px; }
-.eg-years { display: flex; align-items: flex-end; gap: 3px; height: 300px; padding-top: 8px;
-            border-bottom: 1px solid rgba(49,51,63,.3); }
-.eg-year { flex: 1; display: flex; flex-direction: column-reverse; height: 100%; }
-.eg-year div { width: 100%; }
-.eg-axis { display: flex; gap: 3px; font-size: 0.72rem; color: rgba(49,51,63,.7); }
-.eg-axis span { flex: 1; text-align: center; overflow: hidden; }
-.eg-legend { font-size: 0.8rem; margin-top: 6px; }
-.eg-legend span.dot { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
-                      margin: 0 4px 0 12px; vertical-align: middle; }
-</style>"""
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -54,56 +33,10 @@ def summary(_ctx: state.Context, key: tuple[str, str, int]) -> dict[str, pd.Seri
     }
 
 
-def bar_table(counts: pd.Series, label: str, unit: str) -> str:
-    """*counts* as an HTML table whose bars show each value's share of the largest.
-
-    Examples
-    --------
-    >>> "&lt;b&gt;" in bar_table(pd.Series({"<b>": 3}), "province", "organisations")
-    True
-    """
-    top = max(int(counts.max()), 1) if len(counts) else 1
-    rows = "".join(
-        f"<tr><td>{html.escape(str(name))}</td>"
-        f'<td style="width:45%"><div class="eg-bar" style="width:{100 * int(n) / top:.1f}%"></div></td>'
-        f'<td class="num">{int(n):,}</td></tr>'
-        for name, n in counts.items()
-    )
-    return (
-        f'<table class="eg-table"><tr><th>{html.escape(label)}</th><th></th>'
-        f'<th class="num">{html.escape(unit)}</th></tr>{rows}</table>'
-    )
-
-
-def year_bars(years: pd.DataFrame) -> str:
-    """Ties by the year they started (rows) and kind (columns) as stacked HTML bars, each
-    part naming its year, kind and count on hover."""
-    top = max(int(years.sum(axis=1).max()), 1)
-    colours = viz.distinct_colors(years.columns)
-    bars, axis = [], []
-    for year, row in years.iterrows():
-        parts = "".join(
-            f'<div title="{year} · {html.escape(ui.pretty(kind))}: {int(n):,}" '
-            f'style="height:{100 * int(n) / top:.2f}%;background:{colours[kind]}"></div>'
-            for kind, n in row.items()
-            if n
-        )
-        bars.append(f'<div class="eg-year" title="{year}: {int(row.sum()):,} ties">{parts}</div>')
-        axis.append(f"<span>{year}</span>")
-    legend = "".join(
-        f'<span class="dot" style="background:{colour}"></span>{html.escape(ui.pretty(kind))}'
-        for kind, colour in colours.items()
-    )
-    return (
-        f'<div class="eg-years">{"".join(bars)}</div><div class="eg-axis">{"".join(axis)}</div>'
-        f'<div class="eg-legend">{legend} <span style="margin-left:12px">(tallest bar: {top:,} ties)</span></div>'
-    )
-
-
 def _charts(ctx: state.Context) -> None:
     counts = summary(ctx, ctx.key)
     st.header("What the store holds")
-    st.html(_STYLE)
+    st.html(STYLE)
     top, bottom = st.columns(2), st.columns(2)
     for column, (name, title) in zip(
         [*top, *bottom],
