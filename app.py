@@ -6,7 +6,7 @@ lives in ``ecograph/explorer/`` and calls the same functions as the command line
 
 import streamlit as st
 
-from ecograph.explorer import pages
+from ecograph.explorer import pages, warmup
 from ecograph.explorer.state import store_selector
 
 st.set_page_config(page_title="ecograph explorer", page_icon="🕸️", layout="wide")
@@ -17,4 +17,5 @@ navigation = st.navigation(
         for i, page in enumerate(pages())
     ]
 )
+warmup.visited(navigation.url_path)  # the warm-up makes this page's needs first
 navigation.run()

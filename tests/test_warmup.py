@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from app_support import clean_env, demo_url, empty_url
 from browser_support import make_demo_store
@@ -13,7 +15,7 @@ from ecograph.store.base import Store
 def test_warm_fills_what_the_pages_read(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
     url = demo_url(tmp_path_factory)
     clean_env(monkeypatch, url)
-    assert warmup.warm(url) == list(warmup.STEPS)
+    assert sorted(warmup.warm(url)) == sorted(warmup.STEPS)
     drawn: list[object] = []
     monkeypatch.setattr(maps.viz, "network_html", lambda *a, **k: drawn.append(a) or "")
     monkeypatch.setattr(maps, "map_html", lambda *a, **k: drawn.append(a) or "")
@@ -21,6 +23,29 @@ def test_warm_fills_what_the_pages_read(tmp_path_factory: pytest.TempPathFactory
     shown = maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))  # the page's default view
     assert drawn == [] and shown["organisations"] == 152  # read back, not drawn again
     assert "sections" in state.weak_link_report(ctx, ctx.key)
+
+
+@pytest.mark.parametrize(
+    ("first_page", "order"),
+    [
+        ("map", ["overview tables", "default map", "weak-link report"]),
+        ("", ["overview tables", "weak-link report", "default map"]),  # the Overview
+        (None, ["overview tables", "weak-link report", "default map"]),  # nobody yet
+    ],
+)
+def test_the_first_page_visited_is_warmed_first(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch, first_page, order
+) -> None:
+    # Made at the same time as a first visit's own, the other step would share the
+    # interpreter with it: the page's need comes first.
+    url = demo_url(tmp_path_factory)
+    clean_env(monkeypatch, url)
+    monkeypatch.setattr(warmup, "_first_visit", threading.Event())
+    monkeypatch.setattr(warmup, "_first_page", [])
+    if first_page is not None:
+        warmup.visited(first_page)
+        warmup.visited("weak-links")  # later visits change nothing
+    assert warmup.warm(url, first_visit_wait=0.1) == order
 
 
 def test_the_default_map_is_made_without_the_networkx_snapshot(tmp_path, monkeypatch) -> None:

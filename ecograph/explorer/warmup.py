@@ -1,13 +1,14 @@
 """Warm the explorer's caches in the background as soon as it starts, before anyone visits.
 
 ``ecograph serve`` runs Streamlit through :func:`main`, which first starts one background
-thread: once Streamlit's runtime is up it fills the same caches the pages read —
-the default network map (the store's columns and projection, its communities, layout and
-page), the Overview's tables, the weak-link report — so that a first visit finds
-them computed, or being computed (a page asking for a result the warm-up is computing
-waits for it instead of computing it again: Streamlit computes each cache entry once).
-A failure here (the store unreachable, or empty) only stops the warm-up: the pages then
-say what is wrong themselves.
+thread: it imports what the pages run on (a second of Python's imports that the first
+visit's script run would otherwise wait for), and once Streamlit's runtime is up it fills
+the same caches the pages read — the Overview's tables, the weak-link report its headlines
+read, then the default network map (the store's columns and projection, its communities,
+layout and page) — so that a first visit finds them computed, or being computed (a page
+asking for a result the warm-up is computing waits for it instead of computing it again:
+Streamlit computes each cache entry once). A failure here (the store unreachable, or
+empty) only stops the warm-up: the pages then say what is wrong themselves.
 """
 
 from __future__ import annotations
@@ -19,39 +20,65 @@ import time
 
 from ecograph import settings
 
-__all__ = ["STEPS", "main", "start", "warm"]
+__all__ = ["FIRST_VISIT_WAIT_S", "STEPS", "main", "start", "visited", "warm"]
 
 _LOG = logging.getLogger(__name__)
-#: What is warmed, in order: the default map (the heaviest page, from the store's columns), what
-#: every page's filters need, the report last.
-STEPS = ("default map", "overview tables", "weak-link report")
+#: What is warmed: what every page's filters need, then the weak-link report (the Overview's
+#: headlines) and the default map, the first page a planner opens first (see :func:`visited`).
+STEPS = ("overview tables", "weak-link report", "default map")
+#: How long the warm-up waits, after the tables, for the first visit to say which page it is.
+FIRST_VISIT_WAIT_S = 2.0
 _started: set[str] = set()
 _lock = threading.Lock()
+_first_visit = threading.Event()
+_first_page: list[str] = []
 
 
-def warm(url: str, done: list[str] | None = None) -> list[str]:
-    """Fill the explorer's caches for the store at *url*, step by step (see :data:`STEPS`);
-    returns (and appends to *done*) the steps completed."""
-    from ecograph.explorer import maps, state, ui
+def warm(url: str, done: list[str] | None = None, first_visit_wait: float = 0.0) -> list[str]:
+    """Fill the explorer's caches for the store at *url*, step by step (see :data:`STEPS`;
+    after the tables, waiting up to *first_visit_wait* seconds for a first visit to say
+    which of the others comes first); returns (and appends to *done*) the steps completed."""
+    from ecograph.explorer import PAGES, maps, state, ui
 
     done = [] if done is None else done
     ctx = state.context(url)
     if ctx.empty:
         return done
-    # The default map needs the store's columns and their projection, not the networkx
-    # snapshot, which is built once per store connection and a connection is one thread's:
-    # built here first, it was seconds the map and any page asking meanwhile waited for,
-    # only to be built again by that page's own thread. A page that asks for the overview
-    # tables before this thread comes to them builds them itself, from its own snapshot.
-    maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))
-    done.append("default map")
     ui.frames(ctx, ctx.key)
     ui.choices(ctx, ctx.key)
     done.append("overview tables")
-    ctx.digraph  # noqa: B018 - built and cached on first access
-    state.weak_link_report(ctx, ctx.key)
-    done.append("weak-link report")
+
+    def report() -> None:
+        state.weak_link_report(ctx, ctx.key)
+        done.append("weak-link report")
+
+    def default_map() -> None:
+        # The map needs the store's columns and their projection, not the networkx snapshot,
+        # which is built once per store connection and a connection is one thread's: built
+        # here, it was seconds a page asking meanwhile waited for, only to be built again by
+        # that page's own thread.
+        maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))
+        done.append("default map")
+
+    # Two threads computing at once share one interpreter (and, here, two cores with the
+    # browser): the report made beside a first visit's map doubled the map's wait, the map
+    # made beside the Overview's report doubled the Overview's. The first page's need first.
+    _first_visit.wait(first_visit_wait)
+    map_page = next(page.url_path for page in PAGES if page.name == "network")
+    steps = (default_map, report) if _first_page[:1] == [map_page] else (report, default_map)
+    for step in steps:
+        step()
     return done
+
+
+def visited(url_path: str) -> None:
+    """Note the page a script run shows (app.py calls it on each): the first one decides
+    whether the warm-up makes the default map or the weak-link report first."""
+    if not _first_visit.is_set():
+        with _lock:
+            if not _first_page:
+                _first_page.append(url_path)
+        _first_visit.set()
 
 
 def start(url: str | None = None, *, wait_for_runtime: bool = True) -> threading.Thread | None:
@@ -72,6 +99,7 @@ def _run(url: str, wait_for_runtime: bool) -> None:
 
     from ecograph.store import redact
 
+    _import_pages()
     # Streamlit's caches belong to its runtime: fill them once it exists.
     while wait_for_runtime and not runtime.exists():
         time.sleep(0.1)
@@ -81,7 +109,7 @@ def _run(url: str, wait_for_runtime: bool) -> None:
     began = time.perf_counter()
     done: list[str] = []
     try:
-        warm(url, done)
+        warm(url, done, first_visit_wait=FIRST_VISIT_WAIT_S)
     except Exception as exc:  # the pages report store problems themselves
         _LOG.warning("warm-up of %s stopped after %s: %s", redact(url), ", ".join(done) or "nothing", exc)
         return
@@ -91,6 +119,20 @@ def _run(url: str, wait_for_runtime: bool) -> None:
         file=sys.stderr,
         flush=True,
     )
+
+
+def _import_pages() -> None:
+    """Import what the pages' script runs import (networkx, igraph, pandas, the analyses)
+    while Streamlit starts, rather than in the first visit's script run. Their cached
+    functions are then declared before the runtime exists, which Streamlit warns of for
+    each (the caches themselves are made on first use, in the runtime): not logged."""
+    caching = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = caching.level
+    caching.setLevel(logging.ERROR)
+    try:
+        from ecograph.explorer import maps, state, ui  # noqa: F401
+    finally:
+        caching.setLevel(level)
 
 
 def main() -> None:
@@ -103,4 +145,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as ``python -m``, this file is ``__main__``: the warm-up is started from the module
+    # app.py imports, so that both see the same first visit (:func:`visited`).
+    from ecograph.explorer import warmup
+
+    warmup.main()
