@@ -119,6 +119,14 @@ def iframes(at: AppTest) -> list[str]:
     return [e.proto.srcdoc or maps.served_page(e.proto.src) for e in at.get("iframe")]
 
 
+def open_map_filters(at: AppTest) -> AppTest:
+    """Open the network map's filters, whose widgets are made only while they are open."""
+    at.session_state["map_filters"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def open_map_table(at: AppTest) -> AppTest:
     """Open the network map's table popover, whose content is made only while it is open."""
     at.session_state["map_table"] = True

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from app_support import iframes, map_url, open_page, texts
+from app_support import iframes, map_url, open_map_filters, open_page, texts
 from browser_support import XSS_NAME
 
 import ecograph
@@ -40,8 +40,11 @@ def test_above_a_few_hundred_organisations_the_map_is_webgl(big: str, monkeypatc
     assert len(data["ids"]) == 402 and "test-xss" in data["ids"]
     assert XSS_NAME in data["name"]  # as text in the JSON, escaped for the script element
     assert XSS_NAME not in iframes(at)[0]
-    assert at.radio(key="map_group_by").value == "community"
     assert dict(at.query_params) == {}  # the default view needs no parameter
+    # The filters' widgets are made only once they are opened: the map comes first.
+    assert not at.radio and not at.multiselect and not at.slider
+    assert open_map_filters(at).radio(key="map_group_by").value == "community"
+    assert _drawn(at) == data  # the same view
 
 
 def test_the_webgl_page_is_served_by_url_with_the_bundle_beside_it(big: str, monkeypatch) -> None:
@@ -68,7 +71,7 @@ def test_served_pages_keep_the_most_recently_shown(monkeypatch) -> None:
 
 
 def test_the_view_round_trips_through_the_url(big: str, monkeypatch) -> None:
-    at = open_page("network", big, monkeypatch)
+    at = open_map_filters(open_page("network", big, monkeypatch))
     low, high = at.slider(key="map_years").value
     at.multiselect(key="map_tie_kind").set_value(["research", "mou"])
     at.slider(key="map_years").set_value((low + 1, high))
@@ -91,17 +94,19 @@ def test_the_view_round_trips_through_the_url(big: str, monkeypatch) -> None:
             "group": "province",
         },
     )
+    caption_closed, data_closed = _caption(again), _drawn(again)  # the URL's view, filters closed
+    open_map_filters(again)
     assert again.multiselect(key="map_tie_kind").value == ["research", "mou"]
     assert again.slider(key="map_years").value == (low + 1, high)
     assert again.selectbox(key="map_colour").value == "kind"
     assert again.radio(key="map_group_by").value == "province"
-    assert _caption(again) == caption and _drawn(again) == data
+    assert _caption(again) == caption == caption_closed and _drawn(again) == data == data_closed
 
 
 def test_the_years_filter_is_the_period_rule_of_the_analyses(big: str, monkeypatch) -> None:
     """A tie counts in the years it was active (start to end), an organisation from its
     founding: the map of 2021–2022 is the graph every analysis of that period reads."""
-    low, high = open_page("network", big, monkeypatch).slider(key="map_years").value
+    low, high = open_map_filters(open_page("network", big, monkeypatch)).slider(key="map_years").value
     period = Period(low + 1, high - 1)
     at = open_page("network", big, monkeypatch, query={"years": f"{period.first}-{period.last}"})
     store = ecograph.open_store(big)

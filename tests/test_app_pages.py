@@ -4,7 +4,7 @@ that match nothing — each shows its own heading and no uncaught exception."""
 from __future__ import annotations
 
 import pytest
-from app_support import PAGES, demo_url, empty_url, iframes, open_page, texts, tieless_url
+from app_support import PAGES, demo_url, empty_url, iframes, open_map_filters, open_page, texts, tieless_url
 
 WRITES = {"ECOGRAPH_ALLOW_WRITES": "1"}
 
@@ -125,7 +125,7 @@ def test_weak_links_of_a_store_without_ties(family: str, tieless: str, monkeypat
 
 
 def test_network_filters_matching_nothing(demo: str, monkeypatch) -> None:
-    at = open_page("network", demo, monkeypatch)
+    at = open_map_filters(open_page("network", demo, monkeypatch))
     at.multiselect(key="map_category").set_value(["foreign_partner"])
     at.multiselect(key="map_province").set_value(["Hà Nội"]).run()
     assert [t.value for t in at.title] == ["Network map"]

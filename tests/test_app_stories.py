@@ -6,7 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from app_support import clean_env, demo_url, empty_url, iframes, open_map_table, open_page, texts
+from app_support import (
+    clean_env,
+    demo_url,
+    empty_url,
+    iframes,
+    open_map_filters,
+    open_map_table,
+    open_page,
+    texts,
+)
 from browser_support import XSS_NAME
 
 
@@ -43,7 +52,7 @@ def test_centrality_measure_changes_ranking(demo: str, monkeypatch) -> None:
 
 
 def test_network_category_filter_changes_map(demo: str, monkeypatch) -> None:
-    at = open_page("network", demo, monkeypatch)
+    at = open_map_filters(open_page("network", demo, monkeypatch))
     before = iframes(at)[0]
     at.multiselect(key="map_category").set_value(["university", "startup"]).run()
     after = iframes(at)[0]
@@ -55,7 +64,7 @@ def test_network_category_filter_changes_map(demo: str, monkeypatch) -> None:
 
 
 def test_network_tie_kind_and_years_filter_ties(demo: str, monkeypatch) -> None:
-    at = open_page("network", demo, monkeypatch)
+    at = open_map_filters(open_page("network", demo, monkeypatch))
     at.multiselect(key="map_tie_kind").set_value(["investment"])
     at.checkbox(key="map_hide_isolated").check().run()
     caption = next(c for c in texts(at, "caption") if c.startswith("Showing"))
@@ -72,7 +81,7 @@ def test_network_above_the_cap_shows_groups(demo: str, monkeypatch) -> None:
     assert not at.dataframe  # the groups' table is made only once its popover is opened
     open_map_table(at)
     communities = at.dataframe[0].value
-    at.radio(key="map_group_by").set_value("province").run()
+    open_map_filters(at).radio(key="map_group_by").set_value("province").run()
     provinces = open_map_table(at).dataframe[0].value
     assert "Hà Nội" in set(provinces["group"])
     assert list(communities["group"]) != list(provinces["group"])

@@ -178,7 +178,7 @@ def test_map_table_waits_for_its_button(tab) -> None:
     assert tab.get_by_test_id("stDataFrame").count() == 0
     tab.get_by_test_id("stPopoverButton").filter(has_text="Organisations in view").click()
     tab.get_by_test_id("stDataFrame").wait_for(timeout=60_000)
-    assert tab.get_by_text("Open the profile of").is_visible()
+    tab.get_by_text("Open the profile of").wait_for(state="visible", timeout=60_000)
     _shot(tab, "map-table")
 
 
@@ -253,6 +253,12 @@ def test_big_map_is_webgl_and_counts_what_the_filters_keep(tab) -> None:
     assert caption.startswith(f"Showing {shown[0]:,} organisations") and shown[1].startswith(
         f"{shown[0]:,} organisations"
     )
+    # The filters' widgets are made once they are opened, on the URL's view.
+    assert tab.get_by_test_id("stMultiSelect").count() == 0
+    tab.get_by_text("Filters, colour, size and grouping (1 filter set)").click()
+    tab.get_by_test_id("stMultiSelect").filter(has_text="Category").first.wait_for(timeout=60_000)
+    wait_for_app(tab, "Network map", timeout=120_000)
+    _shot(tab, "map-webgl-filters")
     chosen = tab.get_by_test_id("stMultiSelect").filter(has_text="Category").first.inner_text()
     assert "startup" in chosen and "company" in chosen and 300 < shown[0] < 602
     assert frame.locator("canvas").count() >= 3  # sigma's WebGL layers, and the groups' discs

@@ -42,16 +42,39 @@ def _years_param(full: tuple[int, int]) -> tuple[int, int]:
     return (low, high) if low <= high else full
 
 
-def _controls(ctx: state.Context) -> MapView:
+def _listed(name: str, offered: dict) -> tuple:
+    """The values of the repeated query parameter *name* that the store offers."""
+    return tuple(v for v in st.query_params.get_all(name) if v in offered[name])
+
+
+def _url_view(ctx: state.Context) -> MapView:
+    """The view the page's URL asks for, each value checked against what the store offers:
+    the map while its filters are closed, and their defaults when they open."""
+    offered = ui.choices(ctx, ctx.key)
+    full = offered["years"]
+    years = _years_param(full) if full and full[0] < full[1] else None
+    return MapView(
+        **{name: _listed(name, offered) for name in _LISTS},
+        # The whole span is no filter: the same view (and cache entry) as no years at all.
+        years=tuple(years) if years and tuple(years) != tuple(full) else None,
+        hide_isolated=st.query_params.get("isolated") == "1",
+        colour=_param("colour", COLOUR_BY) or "category",
+        size=_param("size", SIZE_MEASURES) or "degree",
+        group_by=_param("group", GROUP_BY) or "community",
+        cap=node_cap(),
+    )
+
+
+def _controls(ctx: state.Context, view: MapView) -> MapView:
+    """The filters' widgets, opened on *view*; the view they choose (its grouping aside)."""
     offered = ui.choices(ctx, ctx.key)
     selected = ui.filter_widgets(ctx, "map")
     cols = st.columns([2, 2, 1, 1])
     with cols[0]:
-        preset = [v for v in st.query_params.get_all("tie_kind") if v in offered["tie_kind"]]
         tie_kind = st.multiselect(
             "Tie kind",
             offered["tie_kind"],
-            default=preset or None,
+            default=list(view.tie_kind) or None,
             format_func=ui.pretty,
             key="map_tie_kind",
             placeholder="All",
@@ -63,7 +86,7 @@ def _controls(ctx: state.Context) -> MapView:
                 "Years active (ties and organisations founded by then)",
                 years[0],
                 years[1],
-                value=_years_param(years),
+                value=view.years or years,
                 key="map_years",
             )
     with cols[2]:
@@ -71,7 +94,7 @@ def _controls(ctx: state.Context) -> MapView:
         colour = st.selectbox(
             "Colour by",
             colours,
-            index=colours.index(_param("colour", colours) or "category"),
+            index=colours.index(view.colour),
             format_func=COLOUR_BY.get,
             key="map_colour",
         )
@@ -79,27 +102,38 @@ def _controls(ctx: state.Context) -> MapView:
         size = st.selectbox(
             "Size by",
             SIZE_MEASURES,
-            index=SIZE_MEASURES.index(_param("size", SIZE_MEASURES) or "degree"),
+            index=SIZE_MEASURES.index(view.size),
             format_func=ui.pretty,
             key="map_size",
         )
     hide = st.checkbox(
-        "Hide organisations without a tie in view",
-        value=st.query_params.get("isolated") == "1",
-        key="map_hide_isolated",
+        "Hide organisations without a tie in view", value=view.hide_isolated, key="map_hide_isolated"
     )
-    return MapView(
+    return replace(
+        view,
         category=tuple(selected["category"]),
         kind=tuple(selected["kind"]),
         sector=tuple(selected["sector"]),
         province=tuple(selected["province"]),
         tie_kind=tuple(tie_kind),
-        # The whole span is no filter: the same view (and cache entry) as no years at all.
         years=tuple(years) if years and tuple(years) != tuple(offered["years"]) else None,
         hide_isolated=hide,
         colour=colour,
         size=size,
-        cap=node_cap(),
+    )
+
+
+def _filters_label(view: MapView) -> str:
+    """The filters' heading, with how many are set (the map says the rest: colour, size, grouping).
+
+    Examples
+    --------
+    >>> _filters_label(MapView(province=("Hà Nội",), years=(2015, 2020)))
+    'Filters, colour, size and grouping (2 filters set)'
+    """
+    count = sum(1 for value in (*view.filters[:6], view.hide_isolated) if value)
+    return "Filters, colour, size and grouping" + (
+        f" ({count} filter{'s' if count > 1 else ''} set)" if count else ""
     )
 
 
@@ -134,20 +168,30 @@ def url_params(
 def render() -> None:
     st.title("Network map")
     ctx = state.require_data()
-    view = _controls(ctx)
+    view = _url_view(ctx)
+    # The widgets are made only while their expander is open: the map's first view is the
+    # map, and ten widgets drawn before it held the browser about a quarter of a second.
+    # Closed, the view is the URL's (which the widgets write back when they change it).
+    filters = st.expander(_filters_label(view), key="map_filters", on_change="rerun", icon=":material/tune:")
+    if filters.open:
+        with filters:
+            view = _controls(ctx, view)
     cap = view.cap
     H = in_view(ctx, ctx.key, view.filters)
     n, m = H.number_of_nodes(), H.number_of_edges()
-    if n > min(CANVAS_MAX, cap):  # the WebGL map's layout, or the circles beyond the cap
+    if n <= min(CANVAS_MAX, cap):  # no WebGL map's layout, nor circles beyond the cap: no grouping
+        view = replace(view, group_by=MapView().group_by)
+    elif filters.open:
         options = list(GROUP_BY)
-        group_by = st.radio(
-            "Group organisations by",
-            options,
-            index=options.index(_param("group", options) or "community"),
-            format_func=GROUP_BY.get,
-            horizontal=True,
-            key="map_group_by",
-        )
+        with filters:
+            group_by = st.radio(
+                "Group organisations by",
+                options,
+                index=options.index(view.group_by),
+                format_func=GROUP_BY.get,
+                horizontal=True,
+                key="map_group_by",
+            )
         view = replace(view, group_by=group_by)
     org = st.query_params.get("org")
     found = ctx.workspace().organisation(org) if org else None
