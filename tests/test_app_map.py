@@ -4,17 +4,21 @@ kept in the page's URL, and every query parameter taken as hostile text."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
+import networkx as nx
 import pytest
-from app_support import iframes, map_url, open_map_filters, open_page, texts
+from app_support import clean_env, iframes, map_url, open_map_filters, open_page, texts
 from browser_support import XSS_NAME
 
 import ecograph
-from ecograph.explorer import maps, ui
-from ecograph.period import Period, projection
+from ecograph.columns import GraphColumns, edge_table
+from ecograph.explorer import maps, state, ui
+from ecograph.period import Period, period_filter, projection
 from ecograph.sigma_map import bundle_path
+from ecograph.snapshot import undirected
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +147,73 @@ def test_selected_organisation_stays_in_the_url_and_links_its_profile(big: str, 
     assert at.query_params["org"] == "test-xss"
     links = [link for link in at.get("page_link") if "org=test-xss" in link.proto.query_string]
     assert links and links[0].proto.label.endswith(ui.md(XSS_NAME))  # Markdown-escaped: shown as text
+
+
+def _reference(ctx, view: maps.MapView) -> nx.Graph:
+    """The filtered view as the map made it from the networkx snapshot before it read the columns."""
+    G = ctx.workspace().columns.to_snapshot()
+    orgs, _ = ui.frames(ctx, ctx.key)
+    picked = {"category": view.category, "kind": view.kind, "sector": view.sector, "province": view.province}
+    keep = set(orgs.loc[ui.select_orgs(orgs, picked), "id"])
+    edges = G.edges(keys=True, data=True)
+    if view.years:
+        t = edge_table(G)
+        kept = period_filter(G, Period(*view.years), t)
+        keep &= {v for v, founded in zip(t.nodes, kept.nodes.tolist(), strict=True) if founded}
+        edges = [e for e, active in zip(edges, kept.edges.tolist(), strict=True) if active]
+    M = nx.MultiDiGraph(**G.graph)
+    M.add_nodes_from((v, G.nodes[v]) for v in G if v in keep)
+    for u, v, k, d in edges:
+        if u in keep and v in keep and (not view.tie_kind or d.get("kind") in view.tie_kind):
+            M.add_edge(u, v, key=k, **d)
+    H = undirected(M)
+    if view.hide_isolated:
+        H.remove_nodes_from([v for v, deg in H.degree() if deg == 0])
+    return H
+
+
+def _plain(value):
+    """nan as None (nan is not equal to itself), collections as sorted lists."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, set | frozenset | tuple | list):
+        return sorted(map(str, value))
+    return value
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"category": ("university", "startup")},
+        {"province": ("Hà Nội", "TP. Hồ Chí Minh"), "tie_kind": ("research", "mou")},
+        {"sector": ("ai",), "hide_isolated": True},
+        {"years": "middle"},
+        {"years": "middle", "tie_kind": ("research", "mou"), "kind": ("university", "company")},
+        {"years": "middle", "tie_kind": ("research", "mou"), "hide_isolated": True},
+    ],
+)
+def test_filtered_views_come_from_the_columns_as_from_the_snapshot(
+    big: str, monkeypatch, filters: dict
+) -> None:
+    clean_env(monkeypatch, big)
+    ctx = state.context(big)
+    if filters.get("years") == "middle":
+        low, high = ui.choices(ctx, ctx.key)["years"]
+        filters = {**filters, "years": (low + 1, high - 1)}
+    view = maps.MapView(**filters)
+    built: list[object] = []
+    real = GraphColumns.to_snapshot
+    with monkeypatch.context() as patch:
+        patch.setattr(GraphColumns, "to_snapshot", lambda self: built.append(self) or real(self))
+        patch.setattr(state.Context, "snapshot", property(lambda self: built.append(self)))
+        H = maps._filtered(ctx, view)
+    assert built == []  # no networkx snapshot, built or read
+    expected = _reference(ctx, view)
+    whole = ctx.graph
+    assert H.number_of_nodes() and (H.number_of_nodes(), H.number_of_edges()) < (402, whole.number_of_edges())
+    assert list(H.nodes) == list(expected.nodes)
+    for v, d in expected.nodes(data=True):
+        assert {k: _plain(x) for k, x in H.nodes[v].items()} == {k: _plain(x) for k, x in d.items()}, v
+    assert {frozenset(e) for e in H.edges} == {frozenset(e) for e in expected.edges}
+    for u, v, d in expected.edges(data=True):
+        assert {k: _plain(x) for k, x in H[u][v].items()} == {k: _plain(x) for k, x in d.items()}, (u, v)

@@ -31,18 +31,18 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import streamlit as st
 from streamlit import config
 from streamlit.components.v1 import declare_component
 
 from ecograph import settings, viz
 from ecograph.analysis import articulation_cuts
-from ecograph.columns import edge_table
 from ecograph.explorer import state, ui
 from ecograph.map_layout import MapLayout, grouped_layout
-from ecograph.period import Period, period_filter
+from ecograph.period import Period, kept_in_period
+from ecograph.projections import undirected
 from ecograph.sigma_map import BUNDLE, bundle_path, map_html
-from ecograph.snapshot import undirected
 
 __all__ = ["CANVAS_MAX", "GROUP_BY", "HEIGHT", "PAGES_KEPT", "MapView", "draw", "node_cap", "served_page"]
 
@@ -96,10 +96,11 @@ def _whole(ctx: state.Context, hide_isolated: bool) -> nx.Graph:
 
 
 def _filtered(ctx: state.Context, view: MapView) -> nx.Graph:
-    """The undirected projection of the organisations and ties that pass the filters."""
+    """The undirected projection of the organisations and ties that pass the filters, made
+    from the store's columns as the whole store's is (not from the networkx snapshot)."""
     if not any(view.filters[:6]):  # no filter: no need for the tables of every organisation
         return _whole(ctx, view.hide_isolated)
-    orgs, _ = ui.frames(ctx, ctx.key)
+    orgs, _ = ui.frames(ctx, ctx.key)  # the columns' organisations, in their order
     mask = ui.select_orgs(
         orgs, {"category": view.category, "kind": view.kind, "sector": view.sector, "province": view.province}
     )
@@ -108,26 +109,19 @@ def _filtered(ctx: state.Context, view: MapView) -> nx.Graph:
     years = view.years if view.years and full and tuple(view.years) != tuple(full) else None
     if mask.all() and not kinds and not years:
         return _whole(ctx, view.hide_isolated)
-    keep = set(orgs.loc[mask, "id"])
-    G = ctx.snapshot
-    edges = G.edges(keys=True, data=True)
+    columns = ctx.workspace().columns
+    t = columns.table
+    nodes = mask.to_numpy(dtype=bool)
+    ties = np.ones(columns.m, dtype=bool)
     if years:  # the ecosystem as of those years, by the one rule of time the analyses use
-        t = edge_table(G)
-        kept = period_filter(G, Period(min(years), max(years)), t)
-        keep &= {v for v, founded in zip(t.nodes, kept.nodes.tolist(), strict=True) if founded}
-        edges = (e for e, active in zip(edges, kept.edges.tolist(), strict=True) if active)
-    M = nx.MultiDiGraph(**G.graph)
-    M.add_nodes_from((v, G.nodes[v]) for v in G if v in keep)
-    for u, v, k, d in edges:
-        if u not in keep or v not in keep:
-            continue
-        if kinds and d.get("kind") not in kinds:
-            continue
-        M.add_edge(u, v, key=k, **d)
-    H = undirected(M)
-    if view.hide_isolated:
-        H.remove_nodes_from([v for v, deg in H.degree() if deg == 0])
-    return H
+        kept = kept_in_period(columns.founded, t, Period(min(years), max(years)))
+        nodes = nodes & kept.nodes
+        ties = kept.edges
+    if kinds:
+        ties = ties & np.isin(t.kind, [code for code, kind in enumerate(t.kinds) if kind in kinds])
+    H = undirected(t, columns.column, columns.graph, edges=ties, nodes=nodes, node_attrs=columns.attributes)
+    H = H.to_networkx()
+    return H.subgraph([v for v, deg in H.degree() if deg]) if view.hide_isolated else H
 
 
 @st.cache_resource(show_spinner="Finding the organisations in view…", max_entries=16)
