@@ -178,7 +178,7 @@ def render() -> None:
             view = _controls(ctx, view)
     cap = view.cap
     H = in_view(ctx, ctx.key, view.filters)
-    n, m = H.number_of_nodes(), H.number_of_edges()
+    n = H.number_of_nodes()
     if n <= min(CANVAS_MAX, cap):  # no WebGL map's layout, nor circles beyond the cap: no grouping
         view = replace(view, group_by=MapView().group_by)
     elif filters.open:
@@ -201,6 +201,7 @@ def render() -> None:
         st.warning("No organisation matches these filters. Clear some of them to see the map.")
         return
     shown = draw(ctx, ctx.key, view)
+    m = shown["ties"]  # counted once, with the drawing (networkx counts them on each call)
     if shown["aggregated"]:
         st.info(
             f"{n:,} organisations and {m:,} ties match: more than the {cap:,} the map draws one by one "
