@@ -10,12 +10,13 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from app_support import clean_env, iframes, map_url, open_map_filters, open_page, texts
+from app_support import clean_env, iframes, map_url, open_map_filters, open_page, texts, tieless_url
 from browser_support import XSS_NAME
 
 import ecograph
 from ecograph.columns import GraphColumns, edge_table
 from ecograph.explorer import maps, state, ui
+from ecograph.model import CATEGORIES
 from ecograph.period import Period, period_filter, projection
 from ecograph.sigma_map import bundle_path
 from ecograph.snapshot import undirected
@@ -217,3 +218,29 @@ def test_filtered_views_come_from_the_columns_as_from_the_snapshot(
     assert {frozenset(e) for e in H.edges} == {frozenset(e) for e in expected.edges}
     for u, v, d in expected.edges(data=True):
         assert {k: _plain(x) for k, x in H[u][v].items()} == {k: _plain(x) for k, x in d.items()}, (u, v)
+
+
+@pytest.mark.parametrize("which", ["big", "tieless"])
+def test_the_filters_choices_come_from_the_columns_as_from_the_tables(
+    big: str, tmp_path_factory: pytest.TempPathFactory, monkeypatch, which: str
+) -> None:
+    url = big if which == "big" else tieless_url(tmp_path_factory)
+    clean_env(monkeypatch, url)
+    ctx = state.context(url)
+    made: list[object] = []
+    ui.choices.clear()  # computed now, not read back from an earlier test
+    with monkeypatch.context() as patch:
+        patch.setattr(ui, "frames", lambda *a: made.append(a))
+        offered = ui.choices(ctx, ctx.key)
+    assert made == []  # the map's first view needs the choices, not the tables
+    orgs, ties = ui.frames(ctx, ctx.key)
+    years = ties["year"].dropna()
+    assert offered == {  # what the tables offered
+        "category": [c for c in CATEGORIES if c in set(orgs["category"].dropna())],
+        "kind": sorted(orgs["kind"].dropna().unique()),
+        "sector": sorted({s for ss in orgs["sectors"] for s in ss}),
+        "province": sorted(orgs["province"].dropna().unique()),
+        "tie_kind": sorted(ties["kind"].dropna().unique()),
+        "years": (int(years.min()), int(years.max())) if len(years) else None,
+    }
+    assert (offered["years"] is None) == (which == "tieless")
