@@ -28,7 +28,7 @@ def test_warm_fills_what_the_pages_read(tmp_path_factory: pytest.TempPathFactory
 @pytest.mark.parametrize(
     ("first_page", "order"),
     [
-        ("map", ["overview tables", "default map", "weak-link report"]),
+        ("map", ["default map", "overview tables", "weak-link report"]),
         ("", ["overview tables", "weak-link report", "default map"]),  # the Overview
         (None, ["overview tables", "weak-link report", "default map"]),  # nobody yet
     ],

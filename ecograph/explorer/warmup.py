@@ -3,9 +3,10 @@
 ``ecograph serve`` runs Streamlit through :func:`main`, which first starts one background
 thread: it imports what the pages run on (a second of Python's imports that the first
 visit's script run would otherwise wait for), and once Streamlit's runtime is up it fills
-the same caches the pages read — the Overview's tables, the weak-link report its headlines
-read, then the default network map (the store's columns and projection, its communities,
-layout and page) — so that a first visit finds them computed, or being computed (a page
+the same caches the pages read — what the filters offer, the Overview's tables, the
+weak-link report its headlines read, then the default network map (the store's columns
+and projection, its communities, layout and page; first, when the first page visited is
+the map) — so that a first visit finds them computed, or being computed (a page
 asking for a result the warm-up is computing waits for it instead of computing it again:
 Streamlit computes each cache entry once). A failure here (the store unreachable, or
 empty) only stops the warm-up: the pages then say what is wrong themselves.
@@ -23,10 +24,11 @@ from ecograph import settings
 __all__ = ["FIRST_VISIT_WAIT_S", "STEPS", "main", "start", "visited", "warm"]
 
 _LOG = logging.getLogger(__name__)
-#: What is warmed: what every page's filters need, then the weak-link report (the Overview's
-#: headlines) and the default map, the first page a planner opens first (see :func:`visited`).
+#: What is warmed: the Overview's tables and the weak-link report its headlines read, then the
+#: default map; or, when the first page a planner opens is the map, the map first (see
+#: :func:`visited`). What every page's filters offer comes before either.
 STEPS = ("overview tables", "weak-link report", "default map")
-#: How long the warm-up waits, after the tables, for the first visit to say which page it is.
+#: How long the warm-up waits, after the filters' choices, for the first visit to say which page it is.
 FIRST_VISIT_WAIT_S = 2.0
 _started: set[str] = set()
 _lock = threading.Lock()
@@ -36,17 +38,19 @@ _first_page: list[str] = []
 
 def warm(url: str, done: list[str] | None = None, first_visit_wait: float = 0.0) -> list[str]:
     """Fill the explorer's caches for the store at *url*, step by step (see :data:`STEPS`;
-    after the tables, waiting up to *first_visit_wait* seconds for a first visit to say
-    which of the others comes first); returns (and appends to *done*) the steps completed."""
+    waiting up to *first_visit_wait* seconds for a first visit to say which comes first);
+    returns (and appends to *done*) the steps completed."""
     from ecograph.explorer import PAGES, maps, state, ui
 
     done = [] if done is None else done
     ctx = state.context(url)
     if ctx.empty:
         return done
-    ui.frames(ctx, ctx.key)
-    ui.choices(ctx, ctx.key)
-    done.append("overview tables")
+    ui.choices(ctx, ctx.key)  # what every page's filters offer (read from the columns: fast)
+
+    def tables() -> None:
+        ui.frames(ctx, ctx.key)
+        done.append("overview tables")
 
     def report() -> None:
         state.weak_link_report(ctx, ctx.key)
@@ -65,7 +69,7 @@ def warm(url: str, done: list[str] | None = None, first_visit_wait: float = 0.0)
     # made beside the Overview's report doubled the Overview's. The first page's need first.
     _first_visit.wait(first_visit_wait)
     map_page = next(page.url_path for page in PAGES if page.name == "network")
-    steps = (default_map, report) if _first_page[:1] == [map_page] else (report, default_map)
+    steps = (default_map, tables, report) if _first_page[:1] == [map_page] else (tables, report, default_map)
     for step in steps:
         step()
     return done
@@ -73,7 +77,7 @@ def warm(url: str, done: list[str] | None = None, first_visit_wait: float = 0.0)
 
 def visited(url_path: str) -> None:
     """Note the page a script run shows (app.py calls it on each): the first one decides
-    whether the warm-up makes the default map or the weak-link report first."""
+    whether the warm-up makes the default map or the Overview's tables and report first."""
     if not _first_visit.is_set():
         with _lock:
             if not _first_page:
