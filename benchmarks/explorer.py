@@ -363,6 +363,11 @@ def _store(orgs: int, seed: int) -> tuple[str, dict]:
     return url, {"organisations": counts["organizations"], "collaborations": counts["collaborations"]}
 
 
+def _warmed(app) -> list[str]:
+    """The explorer's line saying its warm-up ended: how long it took, what it made, in order."""
+    return [line for line in app.log.read_text(errors="replace").splitlines() if "caches warmed" in line]
+
+
 def _first_university(url: str) -> str:
     import ecograph
 
@@ -432,6 +437,7 @@ def main() -> None:
             out["map_10k_cold"] = network(first, app, "map", args.timeout)
             first.close()
             out["warm_up_left_after_cold_10k_s"] = wait_for_warm_up(app, args.timeout)
+            out["explorer_log_warm_up_10k"] = _warmed(app)  # its order: the first visit's needs first
             context = chromium.new_context(viewport=VIEWPORT)
             overview(context, app, 120)  # the browser's first visit: not timed
             runs: dict[str, list] = {"overview": [], "map": [], **{name: [] for name in PAGES}}
@@ -481,9 +487,7 @@ def main() -> None:
             context.close()
             firsts = first_visits(chromium, lambda c: network(c, app, "map", 120)["drawn_s"], args.runs)
             out["map_20k_warm_first_browser"] = _summary(firsts)
-            out["explorer_log_warm_up"] = [
-                line for line in app.log.read_text(errors="replace").splitlines() if "caches warmed" in line
-            ]
+            out["explorer_log_warm_up"] = _warmed(app)
     out["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     measured = {
         "map_20k_warm_s": out["map_20k_warm"]["median_s"],
