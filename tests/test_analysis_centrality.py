@@ -167,6 +167,27 @@ def test_sampled_measures_equal_networkx_on_the_demo(demo_network):
         assert_same_values(reference, fast)
 
 
+def test_distance_blocks_are_the_same_on_both_backends_across_chunks():
+    G = nx.connected_watts_strogatz_graph(90, 4, 0.2, seed=6)
+    G.add_edges_from([(200, 201)])
+    G.add_node(300)
+    N = Network.from_networkx(G)
+    sources, targets = [5, 0, 91, 40, 92, 7, 60], [3, 90, 91, 0, 50]
+    for columns in (None, targets):
+        found = {
+            engine: list(backends.distance_blocks(N, sources, columns, backend=engine, chunk=3))
+            for engine in ("igraph", "networkx")
+        }
+        assert [part for part, _ in found["igraph"]] == [[5, 0, 91], [40, 92, 7], [60]]
+        for (a, x), (b, y) in zip(found["igraph"], found["networkx"], strict=True):
+            assert a == b and x.shape == y.shape == (len(a), N.n if columns is None else len(targets))
+            assert np.array_equal(x, y)
+    lengths = dict(nx.all_pairs_shortest_path_length(G))
+    block = np.vstack([b for _, b in backends.distance_blocks(N, sources, targets, chunk=3)])
+    expected = [[lengths[N.ids[s]].get(N.ids[t], math.inf) for t in targets] for s in sources]
+    assert block.tolist() == expected
+
+
 def test_components_bridges_cut_points_and_communities_equal_networkx_on_the_demo(demo_network):
     from ecograph.analysis import louvain
     from ecograph.analysis.communities import modularity

@@ -189,27 +189,23 @@ def _sampled_closeness(N: Network, k: int, seed: int, backend: str, harmonic: bo
         members = members_of[bounds[c] : bounds[c + 1]]
         r = len(members)
         sources = _sources(members.tolist(), k, rng)
-        total = np.zeros(n)
-        inverse = np.zeros(n)
-        seen = np.zeros(n)
-        exact = {}
-        for s, row in backends.distance_rows(N, sources, backend=backend):
-            mask = np.isfinite(row) & (row > 0)
-            far = row[mask]
-            total[mask] += far
-            inverse[mask] += 1.0 / far
-            seen[mask] += 1
-            # A source's own row gives its exact value.
-            exact[s] = (
-                float((1.0 / far).sum()) if harmonic else (r - 1) / (n - 1) * (r - 1) / float(far.sum())
-            )
+        # Sums over the sources of each member's distance (or its inverse) to them: every
+        # distance within the component is finite, and 0 only from a source to itself.
+        total, inverse = np.zeros(r), np.zeros(r)
+        own = []  # each source's own row: its exact sum
+        for _, block in backends.distance_blocks(N, sources, members, backend=backend):
+            inverted = np.divide(1.0, block, out=np.zeros_like(block), where=block > 0)
+            total += block.sum(axis=0)
+            inverse += inverted.sum(axis=0)
+            own.append((inverted if harmonic else block).sum(axis=1))
+        exact = np.concatenate(own)
         with np.errstate(divide="ignore", invalid="ignore"):
             if harmonic:
-                estimate = (r - 1) * inverse[members] / seen[members]
+                out[members] = (r - 1) * inverse / k
             else:
-                estimate = (r - 1) / (n - 1) * seen[members] / total[members]
-        out[members] = estimate
-        out[list(exact)] = list(exact.values())
+                out[members] = (r - 1) / (n - 1) * k / total
+                exact = (r - 1) / (n - 1) * (r - 1) / exact
+        out[sources] = exact
     return out
 
 
