@@ -32,6 +32,7 @@ import math
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -174,13 +175,22 @@ def _report_only(out: dict, url: str, folder: Path) -> dict:
 def run_size(
     orgs: int | None, url: str | None = None, quick: bool = False, report_only: bool = False
 ) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="ecograph-analysis-bench-"))
+    out: dict = {"load_average_start": os.getloadavg()}
+    try:
+        return _measure(out, orgs, url, folder, quick, report_only)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the demo store and the caches
+
+
+def _measure(
+    out: dict, orgs: int | None, url: str | None, folder: Path, quick: bool, report_only: bool
+) -> dict:
     import ecograph
     from ecograph import analysis, api
     from ecograph.analysis.centrality import _plan, _sources
     from ecograph.workspace import Workspace
 
-    folder = Path(tempfile.mkdtemp(prefix="ecograph-analysis-bench-"))
-    out: dict = {"load_average_start": os.getloadavg()}
     if url is None:
         url = f"sqlite:///{folder / 'bench.db'}"
         out["demo_load"], _ = _timed(lambda: ecograph.demo(url, orgs=orgs, seed=1))

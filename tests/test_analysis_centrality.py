@@ -389,3 +389,24 @@ def test_top_nodes_ranks_constraint_lowest_first_and_skips_nan():
     values = [r["value"] for r in rows]
     assert values == sorted(values)
     assert [r["id"] for r in top_nodes(G, {"u1": 1.0, "s1": 2.0}, descending=False)] == ["u1", "s1"]
+
+
+def test_the_eigenvector_runs_blas_on_one_thread_and_gives_the_threads_back(monkeypatch):
+    import scipy.sparse.linalg
+    from threadpoolctl import threadpool_info
+
+    big = nx.connected_watts_strogatz_graph(300, 6, 0.2, seed=3)
+    seen = []
+    solver = scipy.sparse.linalg.eigsh
+
+    def watched(*args, **kwargs):
+        seen.append({i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        return solver(*args, **kwargs)
+
+    before = {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    monkeypatch.setattr(scipy.sparse.linalg, "eigsh", watched)
+    values = centrality(big, "eigenvector").values
+    assert len(seen) == 1 and seen[0] and set(seen[0].values()) == {1}
+    assert {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == before
+    theirs = nx.eigenvector_centrality_numpy(big)
+    assert all(values[v] == pytest.approx(theirs[v], abs=1e-9) for v in big)
