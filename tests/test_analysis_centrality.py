@@ -391,22 +391,35 @@ def test_top_nodes_ranks_constraint_lowest_first_and_skips_nan():
     assert [r["id"] for r in top_nodes(G, {"u1": 1.0, "s1": 2.0}, descending=False)] == ["u1", "s1"]
 
 
-def test_the_eigenvector_runs_blas_on_one_thread_and_gives_the_threads_back(monkeypatch):
-    import scipy.sparse.linalg
+def _threads(user_api: str) -> dict:
     from threadpoolctl import threadpool_info
 
+    return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == user_api}
+
+
+@pytest.mark.parametrize(
+    ("measure", "user_api", "owner", "solver"),
+    [
+        ("eigenvector", "blas", lambda: importlib.import_module("scipy.sparse.linalg"), "eigsh"),
+        ("pagerank", "openmp", lambda: importlib.import_module("igraph").Graph, "pagerank"),
+    ],
+)
+def test_the_solver_runs_on_one_thread_and_gives_the_threads_back(
+    monkeypatch, measure, user_api, owner, solver
+):
+    target = owner()
+    original, seen = getattr(target, solver), []
+
+    def watched(*args, **kwargs):  # igraph's PageRank is a method: its graph comes first
+        seen.append(_threads(user_api))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, solver, watched)
     big = nx.connected_watts_strogatz_graph(300, 6, 0.2, seed=3)
-    seen = []
-    solver = scipy.sparse.linalg.eigsh
-
-    def watched(*args, **kwargs):
-        seen.append({i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
-        return solver(*args, **kwargs)
-
-    before = {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
-    monkeypatch.setattr(scipy.sparse.linalg, "eigsh", watched)
-    values = centrality(big, "eigenvector").values
+    nx.set_edge_attributes(big, {e: 1.0 + (sum(e) % 3) for e in big.edges()}, "weight")
+    before = _threads(user_api)
+    values = centrality(big, measure).values
     assert len(seen) == 1 and seen[0] and set(seen[0].values()) == {1}
-    assert {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == before
-    theirs = nx.eigenvector_centrality_numpy(big)
-    assert all(values[v] == pytest.approx(theirs[v], abs=1e-9) for v in big)
+    assert _threads(user_api) == before
+    reference = centrality(big, measure, backend="networkx").values
+    assert all(values[v] == pytest.approx(reference[v], abs=1e-9) for v in big)

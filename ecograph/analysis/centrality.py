@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import random
 import threading
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -78,7 +79,7 @@ DEFAULT_SAMPLES = 256
 
 _PATH_MEASURES = frozenset({"betweenness", "closeness", "harmonic"})
 _SCIPY = "scipy"  # numpy and scipy's sparse matrices: Burt's measures and the eigenvector
-_BLAS_LOCK = threading.Lock()
+_THREADS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,11 +215,26 @@ def _sampled_closeness(N: Network, k: int, seed: int, backend: str, harmonic: bo
 
 
 @functools.cache
-def _blas() -> ThreadpoolController:
-    """The BLAS libraries loaded (looked up once, after scipy's eigensolver: a few ms)."""
-    import scipy.sparse.linalg  # noqa: F401 - loads the BLAS that the eigensolver calls
+def _thread_pools() -> ThreadpoolController:
+    """The thread pools of the libraries loaded: igraph's OpenMP, and the BLAS that scipy's
+    eigensolver calls (looked up once: a few ms)."""
+    import scipy.sparse.linalg  # noqa: F401 - loads its BLAS
 
     return ThreadpoolController()
+
+
+@contextlib.contextmanager
+def _one_thread(user_api: str) -> Iterator[None]:
+    """*user_api*'s (``"blas"``, ``"openmp"``) thread pools limited to one thread.
+
+    ARPACK's vector operations and PRPACK's iterations are too small to gain from a second
+    thread, and on a busy machine the threads' waits cost several times the work: at
+    50,000 organisations under load, 0.4-1.2 s of CPU for the eigenvector's solver and
+    0.07-0.86 s for PageRank, against 0.08 s each on one thread. The limit is the
+    process's: one caller at a time.
+    """
+    with _THREADS_LOCK, _thread_pools().limit(limits=1, user_api=user_api):
+        yield
 
 
 def _eigenvector(N: Network, weight: str | None) -> np.ndarray:
@@ -236,10 +252,7 @@ def _eigenvector(N: Network, weight: str | None) -> np.ndarray:
     index = np.flatnonzero(labels == largest)
     sub = A[index][:, index]
     if len(index) >= 20:
-        # ARPACK's vector operations per step are too small to gain from BLAS threads, and
-        # on a busy machine the threads' waits cost five to ten times the work (measured at
-        # 50,000 organisations): one thread. The limit is the process's, so one at a time.
-        with _BLAS_LOCK, _blas().limit(limits=1, user_api="blas"):
+        with _one_thread("blas"):
             _, vectors = sp.sparse.linalg.eigsh(sub, k=1, which="LA")
     else:
         _, vectors = np.linalg.eigh(sub.toarray())
@@ -444,7 +457,9 @@ def _compute(
     if measure == "pagerank":
         if N.n == 0:
             return np.zeros(0), engine
-        return np.asarray(N.igraph.pagerank(weights=N.igraph_weights(weight), damping=0.85)), engine
+        with _one_thread("openmp"):  # PRPACK's
+            found = N.igraph.pagerank(weights=N.igraph_weights(weight), damping=0.85)
+        return np.asarray(found), engine
     if measure == "kcore":
         return np.asarray(N.igraph.coreness(), dtype=float), engine
     if measure == "constraint":
