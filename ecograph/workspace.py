@@ -141,12 +141,15 @@ class AnalysisState:
         return found[1]  # type: ignore[return-value]
 
     def _trim(self, family: tuple, keep: int) -> None:
-        """Drop all but the *keep* latest entries (and their locks) of keys starting with *family*."""
+        """Drop all but the *keep* latest entries of keys starting with *family*, and the locks
+        of the family's keys not kept (an earlier state's too)."""
         with self._lock:
             same = [k for k in self._entries if isinstance(k, tuple) and k[:-1] == family]
             for k in same[: max(len(same) - keep, 0)]:
                 del self._entries[k]
-                self._locks.pop(k, None)
+            for k in [k for k in self._locks if isinstance(k, tuple) and k[:-1] == family]:
+                if k not in self._entries:
+                    del self._locks[k]
 
     def result(self, state: StoreState, name: str, params: dict[str, object], compute: Callable[[], T]) -> T:
         """The result of *compute* for (*name*, *params*) on store state *state*.

@@ -17,8 +17,8 @@ the explorer (and the explorer's serve the next start); the Queries page's named
 results, whose parameters visitors type, stay in memory only, the latest 64
 (:meth:`Workspace.derived <ecograph.workspace.Workspace.derived>`). A load that changes
 data raises the version, and a store deleted and built again has a new identity (its
-version may start again at 1), so every page recomputes from the new state. What a page gets is shared:
-pages read results, they never change them.
+version may start again at 1), so every page recomputes from the new state. What a page
+gets is shared: pages read results, they never change them.
 
 **Streamlit's own caches hold UI artefacts only**, each keyed by the same
 ``(url, identity, store_version)``: the sidebar's counts and load history (:func:`_counts`),
