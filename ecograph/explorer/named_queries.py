@@ -14,8 +14,9 @@ __all__ = ["render"]
 
 CYPHER_TIMEOUT = 10.0
 CYPHER_ROWS = 1000
+# Named-query results kept per store state (a comment: a page's bare strings are drawn):
+# visitors choose the parameters.
 QUERY_RESULTS_KEPT = 64
-"""Named-query results kept per store state: visitors choose the parameters."""
 
 
 def run_query(ctx: state.Context, name: str, params: tuple) -> list[dict]:
