@@ -227,11 +227,11 @@ def _thread_pools() -> ThreadpoolController:
 def _one_thread(user_api: str) -> Iterator[None]:
     """*user_api*'s (``"blas"``, ``"openmp"``) thread pools limited to one thread.
 
-    ARPACK's vector operations and PRPACK's iterations are too small to gain from a second
-    thread, and on a busy machine the threads' waits cost several times the work: at
-    50,000 organisations under load, 0.4-1.2 s of CPU for the eigenvector's solver and
-    0.07-0.86 s for PageRank, against 0.08 s each on one thread. The limit is the
-    process's: one caller at a time.
+    ARPACK's vector operations and PRPACK's iterations gain a few milliseconds from a
+    second thread on a quiet machine, and on a busy one the threads' waits cost several
+    times the work: at 50,000 organisations under load, 0.4-1.2 s of CPU for the
+    eigenvector's solver and 0.07-0.86 s for PageRank, against 0.08 s each on one thread.
+    The limit is the process's: one caller at a time.
     """
     with _THREADS_LOCK, _thread_pools().limit(limits=1, user_api=user_api):
         yield
