@@ -10,7 +10,8 @@ igraph on the same graph, each weak-link family, and the whole report cold and w
 For each size: load the demo into a fresh SQLite store, then time (wall and CPU seconds)
 the read from the store to the analysis-ready graph (``Store.tables`` → columns →
 projection → igraph) beside the bare floor (the two ``SELECT``s alone), every centrality
-measure beside the same computation in raw igraph on the same graph (the ratio is in the
+measure beside the same computation in raw igraph on the same graph, the best of several
+rounds of each side run in turn (the ratio, the rounds and how they were timed are in the
 JSON; Burt's effective size, efficiency and hierarchy have no igraph function and are set
 beside igraph's constraint), each family of the weak-link report, the whole report cold
 (from a fresh workspace, the read included) and warm (a new workspace: the disk cache; the
@@ -27,9 +28,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -43,13 +46,67 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-def _timed(fn):
+REPEATS = 5
+"""Rounds of each centrality and its raw igraph floor; the best round of each is kept."""
+LONG_REPEATS, LONG_SECONDS = 3, 1.0
+"""Rounds for a measure whose first run took more than LONG_SECONDS of CPU."""
+THREAD_SETTINGS = ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+CENTRALITY_METHOD = (
+    "Each centrality is first run once (recorded as 'first': the lazy imports and the "
+    "network's cached components included); then ecograph's call and the same computation "
+    "in raw igraph on the network's own igraph copy run in turn, one after the other, for "
+    "'repeats' rounds (5, or 3 for a measure whose first run took over 1 s of CPU), each "
+    "timing after a 0.05 s pause (so that OpenMP workers left spinning by the call before are "
+    "idle and not counted), and the best wall and best CPU time of each side is kept. Both run in the same process with the "
+    "same thread settings (igraph's OpenMP and the BLAS at the defaults unless 'threads' "
+    "says otherwise); ecograph itself runs PageRank's PRPACK and the eigenvector's ARPACK on "
+    "one thread, which is faster here and steadier on a busy machine. ratio_cpu (the target, ≤ 3) and ratio_seconds divide ecograph's best "
+    "by raw igraph's best, from the unrounded times. The sampled measures use k=256 sources "
+    "from seed 0; raw igraph's floor is igraph's own betweenness from those sources, or its "
+    "distances from them. Burt's effective size, efficiency and hierarchy have no igraph "
+    "function and are set beside igraph's constraint."
+)
+
+
+PAUSE = 0.05
+"""Seconds of rest before each centrality timing: OpenMP's workers spin a while after their
+work, on the process's CPU clock, and would be counted in the next call's CPU time."""
+
+
+def _clock(fn) -> tuple[float, float, object]:
     wall, cpu = time.perf_counter(), time.process_time()
     result = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def _timed(fn):
+    wall, cpu, result = _clock(fn)
+    return {"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3)}, result
+
+
+def _best_of(ours, floor) -> dict:
+    """*ours* once, then *ours* and *floor* in turn for the rounds: each side's best."""
+    time.sleep(PAUSE)
+    wall, cpu, result = _clock(ours)
+    rounds = LONG_REPEATS if cpu > LONG_SECONDS else REPEATS
+    best = {"ours": [math.inf, math.inf], "floor": [math.inf, math.inf]}
+    for _ in range(rounds):
+        for side, fn in (("floor", floor), ("ours", ours)):
+            time.sleep(PAUSE)
+            w, c, _ = _clock(fn)
+            best[side] = [min(best[side][0], w), min(best[side][1], c)]
+    (w, c), (fw, fc) = best["ours"], best["floor"]
     return {
-        "seconds": round(time.perf_counter() - wall, 3),
-        "cpu_seconds": round(time.process_time() - cpu, 3),
-    }, result
+        "seconds": round(w, 4),
+        "cpu_seconds": round(c, 4),
+        "first": {"seconds": round(wall, 4), "cpu_seconds": round(cpu, 4)},
+        "raw_igraph": {"seconds": round(fw, 4), "cpu_seconds": round(fc, 4)},
+        "repeats": rounds,
+        "ratio_cpu": round(c / max(fc, 1e-6), 2),
+        "ratio_seconds": round(w / max(fw, 1e-6), 2),
+        "method": result.method,
+        "backend": result.backend,
+    }
 
 
 def _raw_igraph(N, measure: str, sources: list[int] | None):
@@ -127,13 +184,22 @@ def _report_only(out: dict, url: str, folder: Path) -> dict:
 def run_size(
     orgs: int | None, url: str | None = None, quick: bool = False, report_only: bool = False
 ) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="ecograph-analysis-bench-"))
+    out: dict = {"load_average_start": os.getloadavg()}
+    try:
+        return _measure(out, orgs, url, folder, quick, report_only)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the demo store and the caches
+
+
+def _measure(
+    out: dict, orgs: int | None, url: str | None, folder: Path, quick: bool, report_only: bool
+) -> dict:
     import ecograph
     from ecograph import analysis, api
     from ecograph.analysis.centrality import _plan, _sources
     from ecograph.workspace import Workspace
 
-    folder = Path(tempfile.mkdtemp(prefix="ecograph-analysis-bench-"))
-    out: dict = {"load_average_start": os.getloadavg()}
     if url is None:
         url = f"sqlite:///{folder / 'bench.db'}"
         out["demo_load"], _ = _timed(lambda: ecograph.demo(url, orgs=orgs, seed=1))
@@ -146,19 +212,15 @@ def run_size(
         out["networkx_graphs"], _ = _timed(lambda: (ws.graph, ws.digraph))
         centralities = {}
         for measure in () if quick else analysis.MEASURES:
-            timing, result = _timed(lambda m=measure: analysis.centrality(N, m))
             samples = _plan(N, None) if measure in ("betweenness", "closeness", "harmonic") else None
             sources = None if samples is None else _sources(list(range(N.n)), samples, 0)
-            floor, _ = _timed(_raw_igraph(N, measure, sources))
-            ratio = round(timing["cpu_seconds"] / max(floor["cpu_seconds"], 0.001), 2)
-            centralities[measure] = {
-                **timing,
-                "raw_igraph": floor,
-                "ratio_cpu": ratio,
-                "method": result.method,
-                "backend": result.backend,
-            }
-            print(f"  {N.n}: {measure}: {timing} vs raw igraph {floor} ({result.backend})", flush=True)
+            found = _best_of(lambda m=measure: analysis.centrality(N, m), _raw_igraph(N, measure, sources))
+            centralities[measure] = found
+            print(
+                f"  {N.n}: {measure}: CPU {found['cpu_seconds']} s vs raw igraph "
+                f"{found['raw_igraph']['cpu_seconds']} s: {found['ratio_cpu']}x ({found['backend']})",
+                flush=True,
+            )
         out["centrality"] = centralities
         families = {}
         for section in () if quick else analysis.SECTIONS:
@@ -222,6 +284,8 @@ def main() -> None:
         "measured": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "priority": "normal",
+        "threads": {name: os.environ.get(name) for name in THREAD_SETTINGS},
+        "centrality_method": CENTRALITY_METHOD,
         "targets": {
             "store_to_graph_seconds_at_50000": 1.5,
             "report_cold_seconds_at_50000": 15,

@@ -8,8 +8,9 @@ once; its analyses' cache emptied first) it measures, at normal priority:
 
 - **compare** (2020–2022 against 2023–2025) and **scorecard** (every province, the ten
   default years): cold — a fresh process running the command with an empty cache, as a
-  user meets it, and the same call in-process split into reading the store, building the
-  two period projections and the analysis; warm — the call again on the unchanged store
+  user meets it, and the same call in-process split as ``ecograph.api`` runs it: reading
+  the store's columns, building the two period projections (networkx graphs, which
+  ``compare`` takes) and the analysis, the scorecard's from the columns; warm — the call again on the unchanged store
   (the disk cache), in-process and as a whole command (Python's start and imports included);
 - the **floor**: the same core work done by the bare libraries — the ties read with
   ``sqlite3``, masked by period in numpy, and igraph's components, bridges, articulation
@@ -185,16 +186,15 @@ def _breakdown(url: str, scratch: Path, out: dict):
     from ecograph.workspace import Workspace
 
     with Workspace(url, cache_dir=scratch / "c3") as ws:
-        G = _split(out, "read_store", lambda: ws.whole)
-        out["organisations"], out["collaborations"] = G.number_of_nodes(), G.number_of_edges()
-        _split(out, "edge_columns", lambda: ws.table)
+        columns = _split(out, "read_store", lambda: ws.columns)
+        out["organisations"], out["collaborations"] = columns.n, columns.m
         before, after = _split(
             out, "period_projections", lambda: (ws.for_period(FROM).graph, ws.for_period(TO).graph)
         )
         _split(out, "compare_analysis", lambda: analysis.compare(before, after))
         years = api.scorecard_years(ws)
         out["scorecard_years"] = [years.first, years.last]
-        _split(out, "scorecard_analysis", lambda: analysis.scorecard(G, list(years.years()), table=ws.table))
+        _split(out, "scorecard_analysis", lambda: analysis.scorecard(columns, list(years.years())))
 
     return years
 

@@ -115,8 +115,13 @@ class AnalysisState:
         self._locks: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, state: StoreState, build: Callable[[], T]) -> T:
-        """The value of *key* for store state *state*: kept in memory, else *build*'s."""
+    def get(self, key: Hashable, state: StoreState, build: Callable[[], T], keep: int | None = None) -> T:
+        """The value of *key* for store state *state*: kept in memory, else *build*'s.
+
+        With *keep*, *key* is a tuple and at most *keep* values whose keys share all but its
+        last part are kept, the earliest built dropped first: for keys made of what a
+        visitor types, which must not grow the memory without bound.
+        """
         if state != self._current:
             with self._lock:  # a new state: what the old one built is unreachable, let it go
                 self._entries = {k: e for k, e in self._entries.items() if e[0] == state}
@@ -129,8 +134,22 @@ class AnalysisState:
                 found = self._entries.get(key)
                 if found is None or found[0] != state:
                     found = (state, build())
+                    self._entries.pop(key, None)  # a new entry goes last: the latest built
                     self._entries[key] = found
+                    if keep is not None:
+                        self._trim(key[:-1], keep)  # type: ignore[index]
         return found[1]  # type: ignore[return-value]
+
+    def _trim(self, family: tuple, keep: int) -> None:
+        """Drop all but the *keep* latest entries of keys starting with *family*, and the locks
+        of the family's keys not kept (an earlier state's too)."""
+        with self._lock:
+            same = [k for k in self._entries if isinstance(k, tuple) and k[:-1] == family]
+            for k in same[: max(len(same) - keep, 0)]:
+                del self._entries[k]
+            for k in [k for k in self._locks if isinstance(k, tuple) and k[:-1] == family]:
+                if k not in self._entries:
+                    del self._locks[k]
 
     def result(self, state: StoreState, name: str, params: dict[str, object], compute: Callable[[], T]) -> T:
         """The result of *compute* for (*name*, *params*) on store state *state*.
@@ -397,11 +416,15 @@ class Workspace:
             params = {**params, "period": self.period.label}
         return self.state.result(self.store_state(), name, params, compute)
 
-    def derived(self, name: str, params: dict[str, object], compute: Callable[[], T]) -> T:
+    def derived(
+        self, name: str, params: dict[str, object], compute: Callable[[], T], keep: int | None = None
+    ) -> T:
         """*compute*'s value for (*name*, *params*) kept in memory only, like a result: for what
-        is made cheaply from cached results (a report's words around its numbers), so that
-        every caller gets the same object and the disk holds the numbers once."""
+        is made cheaply from cached results (a report's words around its numbers, a named
+        query's rows), so that every caller gets the same object and the disk holds the
+        numbers once. *keep* bounds how many values of *name* are kept (the earliest built
+        dropped first), for parameters that visitors choose."""
         if self.period is not None:
             params = {**params, "period": self.period.label}
         asked = json.dumps([name, params], sort_keys=True, default=str)
-        return self.state.get(("derived", asked), self.store_state(), compute)
+        return self.state.get(("derived", name, asked), self.store_state(), compute, keep)

@@ -167,6 +167,27 @@ def test_sampled_measures_equal_networkx_on_the_demo(demo_network):
         assert_same_values(reference, fast)
 
 
+def test_distance_blocks_are_the_same_on_both_backends_across_chunks():
+    G = nx.connected_watts_strogatz_graph(90, 4, 0.2, seed=6)
+    G.add_edges_from([(200, 201)])
+    G.add_node(300)
+    N = Network.from_networkx(G)
+    sources, targets = [5, 0, 91, 40, 92, 7, 60], [3, 90, 91, 0, 50]
+    for columns in (None, targets):
+        found = {
+            engine: list(backends.distance_blocks(N, sources, columns, backend=engine, chunk=3))
+            for engine in ("igraph", "networkx")
+        }
+        assert [part for part, _ in found["igraph"]] == [[5, 0, 91], [40, 92, 7], [60]]
+        for (a, x), (b, y) in zip(found["igraph"], found["networkx"], strict=True):
+            assert a == b and x.shape == y.shape == (len(a), N.n if columns is None else len(targets))
+            assert np.array_equal(x, y)
+    lengths = dict(nx.all_pairs_shortest_path_length(G))
+    block = np.vstack([b for _, b in backends.distance_blocks(N, sources, targets, chunk=3)])
+    expected = [[lengths[N.ids[s]].get(N.ids[t], math.inf) for t in targets] for s in sources]
+    assert block.tolist() == expected
+
+
 def test_components_bridges_cut_points_and_communities_equal_networkx_on_the_demo(demo_network):
     from ecograph.analysis import louvain
     from ecograph.analysis.communities import modularity
@@ -368,3 +389,37 @@ def test_top_nodes_ranks_constraint_lowest_first_and_skips_nan():
     values = [r["value"] for r in rows]
     assert values == sorted(values)
     assert [r["id"] for r in top_nodes(G, {"u1": 1.0, "s1": 2.0}, descending=False)] == ["u1", "s1"]
+
+
+def _threads(user_api: str) -> dict:
+    from threadpoolctl import threadpool_info
+
+    return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == user_api}
+
+
+@pytest.mark.parametrize(
+    ("measure", "user_api", "owner", "solver"),
+    [
+        ("eigenvector", "blas", lambda: importlib.import_module("scipy.sparse.linalg"), "eigsh"),
+        ("pagerank", "openmp", lambda: importlib.import_module("igraph").Graph, "pagerank"),
+    ],
+)
+def test_the_solver_runs_on_one_thread_and_gives_the_threads_back(
+    monkeypatch, measure, user_api, owner, solver
+):
+    target = owner()
+    original, seen = getattr(target, solver), []
+
+    def watched(*args, **kwargs):  # igraph's PageRank is a method: its graph comes first
+        seen.append(_threads(user_api))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, solver, watched)
+    big = nx.connected_watts_strogatz_graph(300, 6, 0.2, seed=3)
+    nx.set_edge_attributes(big, {e: 1.0 + (sum(e) % 3) for e in big.edges()}, "weight")
+    before = _threads(user_api)
+    values = centrality(big, measure).values
+    assert len(seen) == 1 and seen[0] and set(seen[0].values()) == {1}
+    assert _threads(user_api) == before
+    reference = centrality(big, measure, backend="networkx").values
+    assert all(values[v] == pytest.approx(reference[v], abs=1e-9) for v in big)

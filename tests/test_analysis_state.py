@@ -87,6 +87,22 @@ def test_results_are_kept_in_memory_and_on_disk_until_the_store_changes(tmp_path
         assert fresh.cached("count", {"x": 1}, compute) == again and len(calls) == 3
 
 
+def test_derived_values_of_a_name_are_bounded_when_asked(tmp_path):
+    url = f"sqlite:///{tmp_path / 'eco.db'}"
+    ecograph.demo(url, orgs=100, seed=2)
+    with Workspace(url, cache_dir=False) as ws:
+        made = {x: ws.derived("typed", {"x": x}, lambda x=x: [x], keep=2) for x in (1, 2, 3)}
+        other = ws.derived("other", {}, lambda: ["other"], keep=1)
+        assert ws.derived("typed", {"x": 3}, lambda: [3], keep=2) is made[3]
+        assert ws.derived("typed", {"x": 2}, lambda: [2], keep=2) is made[2]
+        again = ws.derived("typed", {"x": 1}, lambda: [1], keep=2)  # the earliest was dropped
+        assert again == made[1] and again is not made[1]
+        assert ws.derived("typed", {"x": 2}, lambda: [2], keep=2) is not made[2]  # now the earliest
+        assert ws.derived("other", {}, lambda: ["new"], keep=1) is other  # each name its own bound
+        for held in (ws.state._entries, ws.state._locks):  # what a visitor types cannot grow the memory
+            assert sum(k[:2] == ("derived", "typed") for k in held) == 2
+
+
 def test_a_workspace_takes_a_cache_folder_or_a_state_not_both(tmp_path, demo_store_url):
     with open_store(demo_store_url) as store:
         with pytest.raises(ValueError, match="not both"):

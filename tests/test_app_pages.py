@@ -178,6 +178,7 @@ def test_query_returning_nothing(demo: str, monkeypatch) -> None:
     at.button[0].click().run()
     assert [t.value for t in at.title] == ["Queries"]
     assert texts(at, "info") == ["The query returned no rows."]
+    assert texts(at, "markdown") == ["Startups that no investor is tied to, optionally in one province\\."]
 
 
 def test_load_of_a_file_without_rows(empty: str, monkeypatch) -> None:

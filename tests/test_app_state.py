@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from app_support import clean_env, demo_url
 
+import ecograph
 from ecograph import api
 from ecograph.analysis.ego import ego_ties
 from ecograph.explorer import state, ui
@@ -71,3 +72,45 @@ def test_the_pages_results_are_the_workspaces(ctx) -> None:
     again = state.context(ctx.url)  # another script run over the same store state
     assert state.bridges(again, again.key) is state.bridges(ctx, ctx.key)
     assert list(ctx.workspace().cache_dir.glob("*-bridge-cuts-*.json"))  # and on disk for the next start
+
+
+def test_a_named_query_is_kept_in_the_analysis_state_until_the_store_changes(tmp_path, monkeypatch) -> None:
+    import dataclasses
+
+    import queries as catalogue
+    from ecograph.explorer import named_queries
+    from ecograph.model import Organization
+    from ecograph.report import LoadBatch
+    from ecograph.store import WritePart
+
+    url = f"sqlite:///{tmp_path / 'eco.db'}"
+    ecograph.demo(url, orgs=100, seed=2)
+    clean_env(monkeypatch, url)
+    name, params = "startups-without-investors", (("province", "Testland"), ("top", 50))
+    query, calls = catalogue.get(name), []
+
+    def counted(ws, **kwargs):
+        calls.append(ws.store_state())
+        return query.run(ws, **kwargs)
+
+    monkeypatch.setitem(catalogue.REGISTRY, name, dataclasses.replace(query, run=counted))
+    ctx = state.context(url)
+    first = named_queries.run_query(ctx, name, params)
+    assert first == [] and len(calls) == 1
+    again = state.context(url)  # the next script run, or another session: the store unchanged
+    assert named_queries.run_query(again, name, params) is first and len(calls) == 1
+    assert named_queries.run_query(again, name, (("province", None), ("top", 50))) and len(calls) == 2
+    with open_store(url) as store:  # a load raises the store's version
+        store.write(
+            [
+                WritePart(
+                    LoadBatch("new.csv"), [Organization("zz-new", "New", "startup", "VN", "Testland")], []
+                )
+            ]
+        )
+    changed = state.context(url)
+    assert changed.version > ctx.version
+    rows = named_queries.run_query(changed, name, params)
+    assert [r["id"] for r in rows] == ["zz-new"] and len(calls) == 3
+    assert calls[-1].version == changed.version
+    assert not list(ctx.workspace().cache_dir.glob("*named-query*"))  # what visitors type stays in memory

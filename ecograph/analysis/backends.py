@@ -27,7 +27,7 @@ __all__ = [
     "closeness",
     "communities",
     "constraint",
-    "distance_rows",
+    "distance_blocks",
     "harmonic",
     "resolve_backend",
 ]
@@ -187,52 +187,64 @@ def harmonic(N: Network, *, backend: str = "igraph") -> np.ndarray:
     return np.asarray(N.igraph.harmonic_centrality(normalized=False), dtype=float)
 
 
-def distance_rows(
-    N: Network, sources: Sequence[int], *, backend: str = "igraph", chunk: int = 32
-) -> Iterator[tuple[int, np.ndarray]]:
-    """For each source (a position), its hop distances to every node, in node order.
+def distance_blocks(
+    N: Network,
+    sources: Sequence[int],
+    targets: Sequence[int] | None = None,
+    *,
+    backend: str = "igraph",
+    chunk: int = 64,
+) -> Iterator[tuple[list[int], np.ndarray]]:
+    """Hop distances from *sources* to *targets* (positions), a block of sources at a time.
 
     Parameters
     ----------
     N : Network
     sources : sequence of int
         Where the breadth-first searches start.
+    targets : sequence of int, optional
+        The columns of each block (default: every node, in node order).
     backend : {"networkx", "igraph"}, optional (default "igraph")
         A resolved backend.
-    chunk : int, optional (default 32)
-        Sources per igraph call (bounds memory).
+    chunk : int, optional (default 64)
+        Sources per block: a block holds ``chunk × len(targets)`` floats, whatever the
+        number of sources.
 
     Yields
     ------
-    (int, numpy.ndarray)
-        The source and its distances; ``inf`` where unreachable.
+    (list of int, numpy.ndarray)
+        The block's sources and their distances, one row per source and one column per
+        target; ``inf`` where unreachable.
 
     Examples
     --------
     >>> G = nx.path_graph(3)
     >>> G.add_node(9)
-    >>> [(s, row.tolist()) for s, row in distance_rows(Network.from_networkx(G), [0])]
-    [(0, [0.0, 1.0, 2.0, inf])]
+    >>> [(s, block.tolist()) for s, block in distance_blocks(Network.from_networkx(G), [0, 2])]
+    [([0, 2], [[0.0, 1.0, 2.0, inf], [2.0, 1.0, 0.0, inf]])]
+    >>> [block.tolist() for _, block in distance_blocks(Network.from_networkx(G), [1], [0, 2])]
+    [[[1.0, 1.0]]]
 
     Notes
     -----
-    :math:`O(m)` per source.
+    :math:`O(m)` per source. igraph answers a block with one call, as nested lists turned
+    into one array, the only copy made.
     """
     sources = [int(s) for s in sources]
-    if backend == "igraph":
-        g = N.igraph
-        for start in range(0, len(sources), chunk):
-            part = sources[start : start + chunk]
-            rows = np.asarray(g.distances(source=part), dtype=float).reshape(len(part), N.n)
-            yield from zip(part, rows, strict=True)
-        return
-    G = N.to_networkx()
-    index = N.index
-    for s in sources:
-        row = np.full(N.n, np.inf)
-        for t, d in nx.single_source_shortest_path_length(G, N.ids[s]).items():
-            row[index[t]] = d
-        yield s, row
+    columns = None if targets is None else [int(t) for t in targets]
+    width = N.n if columns is None else len(columns)
+    for start in range(0, len(sources), chunk):
+        part = sources[start : start + chunk]
+        if backend == "igraph":
+            found = N.igraph.distances(source=part, target=columns)
+            yield part, np.array(found, dtype=float).reshape(len(part), width)
+            continue
+        G, index = N.to_networkx(), N.index
+        block = np.full((len(part), N.n), np.inf)
+        for row, s in zip(block, part, strict=True):
+            for t, d in nx.single_source_shortest_path_length(G, N.ids[s]).items():
+                row[index[t]] = d
+        yield part, block if columns is None else block[:, columns]
 
 
 def constraint(N: Network, *, weight: str | None = "weight", backend: str = "igraph") -> np.ndarray:

@@ -147,9 +147,9 @@ def _metrics(H: nx.Graph, sources: list | None, backend: str) -> dict:
             mean = total / pairs if pairs else math.nan
     else:
         total = pairs = 0.0
-        for _, row in backends.distance_rows(N, positions(N, sources), backend=engine):
-            ok = np.isfinite(row) & (row > 0)
-            total += row[ok].sum()
+        for _, block in backends.distance_blocks(N, positions(N, sources), backend=engine):
+            ok = np.isfinite(block) & (block > 0)
+            total += block[ok].sum()
             pairs += ok.sum()
         mean = total / pairs if pairs else math.nan
     return {

@@ -14,12 +14,22 @@ __all__ = ["render"]
 
 CYPHER_TIMEOUT = 10.0
 CYPHER_ROWS = 1000
+# Named-query results kept per store state (a comment: a page's bare strings are drawn):
+# visitors choose the parameters.
+QUERY_RESULTS_KEPT = 64
 
 
-@st.cache_data(show_spinner="Running the query…", max_entries=64)
-def run_query(_ctx: state.Context, key: tuple[str, str, int], name: str, params: tuple) -> list[dict]:
-    """The rows of named query *name* with *params* (``(name, value)`` pairs)."""
-    return catalogue.get(name)(_ctx.workspace(), **dict(params))
+def run_query(ctx: state.Context, name: str, params: tuple) -> list[dict]:
+    """The rows of named query *name* with *params* (``(name, value)`` pairs), from the store
+    state's analysis state: computed once per store state and shared (read-only) by every
+    session, in memory only, so that what visitors type never reaches the disk, and the
+    latest :data:`QUERY_RESULTS_KEPT` kept."""
+    ws = ctx.workspace()
+    asked = {"query": name, "params": dict(params)}
+    with st.spinner("Running the query…"):
+        return ws.derived(
+            "named-query", asked, lambda: catalogue.get(name)(ws, **dict(params)), keep=QUERY_RESULTS_KEPT
+        )
 
 
 def _form(name: str) -> dict[str, object] | None:
@@ -75,7 +85,7 @@ def _catalogue(ctx: state.Context) -> None:
     if params is None:
         return
     try:
-        rows = run_query(ctx, ctx.key, name, params)
+        rows = run_query(ctx, name, params)
     except EcographError as exc:
         state.show_error(exc)
         return

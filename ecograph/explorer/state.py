@@ -13,10 +13,12 @@ line and the API use: an ``st.cache_resource`` entry keyed by ``(url, identity,
 store_version)``, shared by every page, session and thread. Results go through
 :meth:`Workspace.cached <ecograph.workspace.Workspace.cached>` — kept in memory, and on
 disk in the analyses' JSON cache, so a result computed by ``ecograph weak-links`` serves
-the explorer (and the explorer's serve the next start). A load that changes data raises
-the version, and a store deleted and built again has a new identity (its version may start
-again at 1), so every page recomputes from the new state. What a page gets is shared:
-pages read results, they never change them.
+the explorer (and the explorer's serve the next start); the Queries page's named-query
+results, whose parameters visitors type, stay in memory only, the latest 64
+(:meth:`Workspace.derived <ecograph.workspace.Workspace.derived>`). A load that changes
+data raises the version, and a store deleted and built again has a new identity (its
+version may start again at 1), so every page recomputes from the new state. What a page
+gets is shared: pages read results, they never change them.
 
 **Streamlit's own caches hold UI artefacts only**, each keyed by the same
 ``(url, identity, store_version)``: the sidebar's counts and load history (:func:`_counts`),
