@@ -6,8 +6,9 @@ colour groups and the extra fields the page script reads; the vis-network option
 ``Network.options``) and takes the page from ``Network.generate_html()``, rendered with the
 package's own template, ``ecograph/templates/network.html``, set with ``set_template_dir``.
 
-The page works offline (vis-network, as pyvis bundles it, is inlined; nothing else is
-loaded) and never interprets an organisation's text as markup: labels reach the page as
+The page works offline (vis-network, as pyvis bundles it, is inlined, or loaded from the
+file the explorer serves beside its drawings, :data:`ecograph.explorer.maps.VIS_SCRIPT`;
+nothing else is loaded) and never interprets an organisation's text as markup: labels reach the page as
 JSON with ``<``, ``>`` and ``&`` escaped (so a name cannot close the ``<script>`` block) and
 are drawn on a canvas as text; every tooltip is built from :func:`html.escape`-d parts, goes
 to pyvis as a ``tip`` field (not ``title``), and becomes an element only on hover.
@@ -378,7 +379,7 @@ _TEMPLATE = "network.html"
 
 
 @functools.cache
-def _vis_network_js() -> str:
+def vis_network_js() -> str:
     """vis-network as pyvis ships it, without its source-map comment (the map is not shipped)."""
     path = files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
     return _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
@@ -413,6 +414,7 @@ def network_html(
     legend: bool = True,
     click_url: str | None = None,
     seed: int = 1,
+    script_url: str | None = None,
 ) -> str:
     """A self-contained HTML page that draws *G* with vis-network (through pyvis).
 
@@ -446,6 +448,9 @@ def network_html(
         A URL with ``{id}``: double-clicking a node opens it (the profile page).
     seed : int
         Seed of the default layout.
+    script_url : str, optional
+        Where the page loads vis-network from (a file served beside it, which the browser
+        keeps between visits); default: inlined, a page that needs nothing else (0.5 MB more).
 
     Returns
     -------
@@ -607,7 +612,12 @@ def network_html(
     # set_template_dir gave this network a Jinja environment of its own: what the template
     # needs beyond pyvis's nodes, edges, options and size goes there.
     net.templateEnv.filters["script_json"] = script_json
-    net.templateEnv.globals.update(vis_network_js=_vis_network_js(), legend=legend_html, ecograph=config)
+    net.templateEnv.globals.update(
+        vis_network_js=vis_network_js(),
+        vis_network_url=html.escape(script_url or ""),
+        legend=legend_html,
+        ecograph=config,
+    )
     return net.generate_html()
 
 

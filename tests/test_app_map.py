@@ -68,11 +68,11 @@ def test_the_webgl_page_is_served_by_url_with_the_bundle_beside_it(big: str, mon
 
 def test_served_pages_keep_the_most_recently_shown(monkeypatch) -> None:
     monkeypatch.setattr(maps, "PAGES_KEPT", 2)
-    first, second = maps._serve("<p>one</p>"), maps._serve("<p>two</p>")
-    third = maps._serve("<p>three</p>")
+    first, second = maps.serve("<p>one</p>"), maps.serve("<p>two</p>")
+    third = maps.serve("<p>three</p>")
     assert maps.served_page(first) is None  # the least recently shown went
     assert maps.served_page(second) == "<p>two</p>" and maps.served_page(third) == "<p>three</p>"
-    assert maps._serve("<p>one</p>") == first and maps.served_page(first) == "<p>one</p>"  # back
+    assert maps.serve("<p>one</p>") == first and maps.served_page(first) == "<p>one</p>"  # back
 
 
 def test_the_view_round_trips_through_the_url(big: str, monkeypatch) -> None:

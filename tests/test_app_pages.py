@@ -3,8 +3,14 @@ that match nothing — each shows its own heading and no uncaught exception."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import networkx as nx
 import pytest
 from app_support import PAGES, demo_url, empty_url, iframes, open_map_filters, open_page, texts, tieless_url
+
+from ecograph import viz
+from ecograph.explorer import maps
 
 WRITES = {"ECOGRAPH_ALLOW_WRITES": "1"}
 
@@ -73,6 +79,22 @@ def test_profile_opens_from_query_param(demo: str, monkeypatch) -> None:
     } <= {s.value for s in at.subheader}
     ties = at.dataframe[0].value
     assert set(ties["partner"]) >= {"<img src=x onerror=alert(1)>"}
+
+
+def test_small_drawings_are_served_by_url_and_load_vis_network_beside_them(demo: str, monkeypatch) -> None:
+    # A profile's partners and what a bridge cuts off: vis-network (0.5 MB) is a file the
+    # browser keeps between visits, not inlined in every drawing sent with the page.
+    profile = open_page("profile", demo, monkeypatch, query={"org": "test-hust"})
+    weak = open_page("weak_links", demo, monkeypatch)
+    for at in (profile, weak):
+        (frame,) = at.get("iframe")
+        assert not frame.proto.srcdoc and frame.proto.src.startswith("/component/")
+        page = maps.served_page(frame.proto.src)
+        assert page and '<script src="vis-network.min.js"></script>' in page and "vis.Network" in page
+        assert viz.vis_network_js()[:2000] not in page
+    assert (Path(maps._pages()[0]) / maps.VIS_SCRIPT).read_text(encoding="utf-8") == viz.vis_network_js()
+    # Outside the explorer (the CLI's exports), a drawing still needs nothing else.
+    assert viz.vis_network_js()[:2000] in viz.network_html(nx.path_graph(3))
 
 
 @pytest.mark.parametrize(

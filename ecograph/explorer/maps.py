@@ -44,7 +44,18 @@ from ecograph.period import Period, kept_in_period
 from ecograph.projections import undirected
 from ecograph.sigma_map import BUNDLE, bundle_path, map_html
 
-__all__ = ["CANVAS_MAX", "GROUP_BY", "HEIGHT", "PAGES_KEPT", "MapView", "draw", "node_cap", "served_page"]
+__all__ = [
+    "CANVAS_MAX",
+    "GROUP_BY",
+    "HEIGHT",
+    "PAGES_KEPT",
+    "VIS_SCRIPT",
+    "MapView",
+    "draw",
+    "node_cap",
+    "serve",
+    "served_page",
+]
 
 #: Up to this many organisations the map is drawn by vis-network (physics, every label).
 CANVAS_MAX = 300
@@ -56,6 +67,9 @@ CUT_MIN = 5
 CUTS_SHOWN = 8
 #: The WebGL pages kept on disk, the most recently shown: more than the drawings cached.
 PAGES_KEPT = 32
+#: vis-network's script, served beside the pages: the small drawings of other pages (a
+#: profile's partners, what a bridge cuts off) load it by URL, so a returning browser has it.
+VIS_SCRIPT = "vis-network.min.js"
 _pages_lock = threading.Lock()
 
 
@@ -200,7 +214,7 @@ def draw(ctx: state.Context, key: tuple[str, str, int], view: MapView) -> dict:
     is what ``st.iframe`` shows, the URL of the WebGL page (see the module's notes) or the
     page of a small map or of the groups, a few kilobytes."""
     out = _drawn(ctx, key, view)
-    return {**out, "html": _serve(out["html"])} if out["webgl"] else out
+    return {**out, "html": serve(out["html"])} if out["webgl"] else out
 
 
 # A resource, not data: st.cache_data would unpickle a copy of the page (megabytes for
@@ -326,15 +340,17 @@ def _made_pages() -> tuple[Path, str]:
     folder = Path(tempfile.mkdtemp(prefix="ecograph-maps-"))
     atexit.register(shutil.rmtree, folder, True)
     (folder / BUNDLE).write_bytes(bundle_path().read_bytes())
+    (folder / VIS_SCRIPT).write_text(viz.vis_network_js(), encoding="utf-8")
     name = declare_component("map_pages", path=folder).name
     base = str(config.get_option("server.baseUrlPath") or "").strip("/")
     return folder, "/".join(["", *([base] if base else []), "component", name, ""])
 
 
-def _serve(html: str) -> str:
-    """The URL of the WebGL page *html*, written to :func:`_pages` (once: its name is its
-    content's hash) and marked as just shown; beyond :data:`PAGES_KEPT` pages the least
-    recently shown are removed (a page shown again is written again)."""
+def serve(html: str) -> str:
+    """The URL of the page *html* (a WebGL map, or a drawing made with
+    ``script_url=VIS_SCRIPT``), written to :func:`_pages` (once: its name is its content's
+    hash) and marked as just shown; beyond :data:`PAGES_KEPT` pages the least recently shown
+    are removed (a page shown again is written again)."""
     folder, url = _pages()
     # A component is registered only from a script run: once per page run, in case the
     # first call came from the warm-up, which has none (registering again is a no-op).
@@ -355,7 +371,7 @@ def _serve(html: str) -> str:
 
 
 def served_page(url: str) -> str | None:
-    """The HTML of a WebGL page this process serves at *url* (None: not one of them)."""
+    """The HTML of a page this process serves at *url* (None: not one of them)."""
     folder, base = _pages()
     name = url.removeprefix(base)
     if not url.startswith(base) or "/" in name or not name.endswith(".html"):

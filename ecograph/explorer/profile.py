@@ -8,7 +8,7 @@ import streamlit as st
 from ecograph import viz
 from ecograph.analysis.brokerage import ROLES
 from ecograph.analysis.ego import ego_network
-from ecograph.explorer import state, ui
+from ecograph.explorer import maps, state, ui
 from ecograph.explorer.network import node_cap
 from ecograph.inventory import describe_terms, source_terms
 from ecograph.workspace import Workspace
@@ -149,7 +149,7 @@ def _ego(ctx: state.Context, org: str) -> None:
     if total <= 1:
         st.info("This organisation has no tie in the store.")
         return
-    st.iframe(html, height=HEIGHT + 10, alt="Network map of the organisation and its partners")
+    st.iframe(maps.serve(html), height=HEIGHT + 10, alt="Network map of the organisation and its partners")
     st.caption("Double-click a partner to open its profile.")
 
 
@@ -160,7 +160,9 @@ def _ego_html(_ctx: state.Context, key: tuple[str, str, int], org: str, radius: 
     cap = min(node_cap(), 400)
     ids = [r["id"] for r in rows[:cap]]
     H = U.subgraph(ids)
-    html = viz.network_html(H, highlight_nodes=[org], height=HEIGHT, click_url="profile?org={id}")
+    html = viz.network_html(
+        H, highlight_nodes=[org], height=HEIGHT, click_url="profile?org={id}", script_url=maps.VIS_SCRIPT
+    )
     return html, len(ids), len(rows)
 
 

@@ -24,7 +24,7 @@ from ecograph.explain.weak_link_families import (
 )
 from ecograph.explain.weak_link_findings import bridge_label, category_makeup, point_label
 from ecograph.explain.weak_links import render_html, render_markdown
-from ecograph.explorer import page_path, state, ui
+from ecograph.explorer import maps, page_path, state, ui
 from ecograph.model import CATEGORIES
 
 __all__ = ["cut_drawing", "render"]
@@ -52,11 +52,22 @@ def cut_drawing(
     if edge is not None:
         H, cut, shown = viz.cut_view(_ctx.graph, edge=edge)
         html = viz.network_html(
-            H, highlight_nodes=shown, highlight_edges=[edge], height=460, click_url="profile?org={id}"
+            H,
+            highlight_nodes=shown,
+            highlight_edges=[edge],
+            height=460,
+            click_url="profile?org={id}",
+            script_url=maps.VIS_SCRIPT,
         )
         return html, cut_caption("bridge", len(cut), len(shown))
     H, cut, shown = viz.cut_view(_ctx.graph, node=node)
-    html = viz.network_html(H, highlight_nodes=shown | {node}, height=460, click_url="profile?org={id}")
+    html = viz.network_html(
+        H,
+        highlight_nodes=shown | {node},
+        height=460,
+        click_url="profile?org={id}",
+        script_url=maps.VIS_SCRIPT,
+    )
     return html, cut_caption("point", len(cut), len(shown))
 
 
@@ -86,7 +97,7 @@ def _bridges(ctx: state.Context, report: dict) -> None:
     else:
         html, caption = cut_drawing(ctx, ctx.key, None, points[i]["id"])
     st.caption(caption)
-    st.iframe(html, height=470, alt="Network map of what the selected bridge cuts off")
+    st.iframe(maps.serve(html), height=470, alt="Network map of what the selected bridge cuts off")
     left, right = st.columns(2)
     with left:
         st.markdown("**Bridges**")
@@ -237,7 +248,9 @@ def _communities(ctx: state.Context, report: dict) -> None:
     if members:
         A = viz.aggregate(G.subgraph(members), {v: f"Community {c}" for v, c in members.items()})
         st.iframe(
-            viz.network_html(A, color_attr="name", legend=False, height=460),
+            maps.serve(
+                viz.network_html(A, color_attr="name", legend=False, height=460, script_url=maps.VIS_SCRIPT)
+            ),
             height=470,
             alt="Network map of the communities and the ties between them",
         )
