@@ -189,10 +189,10 @@ def _importer(instance: Path) -> int | None:
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             args = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"org.neo4j.cli.AdminTool" in args and Path(os.readlink(proc / "cwd")) == Path(instance):
+                return int(proc.name)
         except OSError:
             continue
-        if b"org.neo4j.cli.AdminTool" in args and any(str(instance).encode() in a for a in args):
-            return int(proc.name)
     return None
 
 
@@ -205,6 +205,13 @@ def test_a_killed_importer_leaves_the_database_empty_and_the_server_running(bulk
         assert loader.poll() is None, loader.communicate()
         assert time.monotonic() < deadline, "never saw the importer"
         time.sleep(0.02)
+    # It starts when the store opens and waits for its arguments: killed once it imports.
+    logs = Path(bulk_server.instance).glob(".ecograph-bulk-*/import.log")
+    while not any(b"Import starting" in log.read_bytes() for log in logs):
+        assert loader.poll() is None, loader.communicate()
+        assert time.monotonic() < deadline, "never saw the import start"
+        time.sleep(0.01)
+        logs = Path(bulk_server.instance).glob(".ecograph-bulk-*/import.log")
     environment = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
     os.kill(pid, signal.SIGKILL)
     out, err = loader.communicate(timeout=300)
@@ -226,10 +233,10 @@ def test_a_failure_after_the_swap_puts_the_empty_database_back(bulk_url, bulk_se
 
     ensure_schema = Neo4jStore._ensure_schema
 
-    def fail(self):  # the schema on the imported database (not on the empty one, at open)
+    def fail(self, **how):  # the schema on the imported database (not on the empty one, at open)
         if self.counts()["organizations"]:
             raise RuntimeError("the schema failed")
-        ensure_schema(self)
+        ensure_schema(self, **how)
 
     monkeypatch.setattr(Neo4jStore, "_ensure_schema", fail)
     result = CliRunner().invoke(main, ["load", "--bulk", *files, "--store", bulk_url], catch_exceptions=False)
@@ -263,3 +270,124 @@ def test_a_large_bolt_first_load_into_a_provisioned_server_says_bulk_exists(bulk
         store.clear()
     quiet = CliRunner().invoke(main, ["load", *files[:2], "--store", bulk_url], catch_exceptions=False)
     assert quiet.exit_code == 0 and "--bulk" not in quiet.stderr
+
+
+def test_a_bulk_load_returns_before_its_indexes_are_online_and_the_next_open_waits(bulk_url, files):
+    from ecograph.store import neo4j_bulk
+
+    loaded = _cli("load", "--bulk", *files, "--store", bulk_url)
+    assert loaded.returncode == 0, loaded.stderr
+    with Neo4jStore(bulk_url) as there, there._session() as session:
+        states = {r["name"]: r["state"] for r in session.run(cypher.INDEX_STATES)}
+    assert set(states.values()) == {"ONLINE"}, states
+
+    class Session:  # what an open finds while the import's indexes are still populating
+        def __init__(self, state: str) -> None:
+            self.state, self.ran = state, []
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def run(self, query: str):
+            self.ran.append(query)
+            names = [statement.split()[2] for statement in cypher.SCHEMA]
+            if query == cypher.INDEX_STATES:
+                return [{"name": name, "state": self.state} for name in names]
+            if query.startswith("SHOW CONSTRAINTS"):
+                return [{"name": name} for name in names]
+            return type("Result", (), {"consume": lambda self: None})()
+
+    for state, waits in (("POPULATING", True), ("ONLINE", False)):
+        session = Session(state)
+        store = Neo4jStore.__new__(Neo4jStore)
+        store._session = lambda write=False, session=session: session
+        store._ensure_schema(wait=False)
+        assert (cypher.AWAIT_INDEXES in session.ran) == waits, (state, session.ran)
+    # A value too long for a range index would fail its population: that load waits for it.
+    import pyarrow as pa
+
+    nodes = pa.table({"name": ["a" * 4_001], "name_key": ["a"]})
+    assert neo4j_bulk._too_long_to_index(nodes, pa.table({"key": ["k"]}))
+    assert not neo4j_bulk._too_long_to_index(
+        nodes.set_column(0, "name", pa.array(["a"])), pa.table({"key": ["k"]})
+    )
+
+
+def test_a_bulk_load_whose_index_cannot_be_populated_leaves_the_database_empty(
+    bulk_url, bulk_server, tmp_path
+):
+    # A name longer than a range index entry holds (8,167 bytes): Bolt refuses it in the
+    # write; the import takes it, and the name index's population fails after the restart.
+    long = tmp_path / "long.csv"
+    long.write_text(f"id,name,kind,country\nlong-1,{'n' * 9_000},company,VN\nshort-1,Short,company,VN\n")
+    failed = _cli("load", "--bulk", str(long), "--store", bulk_url)
+    assert failed.returncode == 3, failed.stderr
+    assert "empty and running as before" in failed.stderr
+    assert len(failed.stderr.strip().splitlines()) == 1
+    _clean(failed.stdout + failed.stderr)
+    state = srv.status(instance=bulk_server.instance)
+    assert state["running"] and state["listening"]
+    with Neo4jStore(bulk_url) as store:
+        assert store.counts()["organizations"] == 0 and store.batches() == []
+
+
+def test_provenance_without_origins_is_chunked_as_a_bolt_load_chunks_it():
+    from ecograph.model import Collaboration, Organization
+    from ecograph.report import LoadBatch
+    from ecograph.store.base import WritePart
+    from ecograph.store.neo4j_bulk import _ARRAY_DELIMITER, _BulkStore
+
+    orgs = [Organization(id=f"o{i % 7}", name=f"Org {i}", kind="company", country="VN") for i in range(12)]
+    ties = [Collaboration(source="o1", target=f"o{i}", kind="research", id=f"t{i % 5}") for i in range(2, 7)]
+    store = _BulkStore.__new__(_BulkStore)
+    store.batch_size = 3  # chunks of three keys: some full, one not, keys given twice once each
+    for sources in ({}, {("organization", "o2"): ("ror", "x")}):
+        part = WritePart(LoadBatch(file="f.csv"), orgs, ties, sources)
+        bolt = store._provenance_chunks(part.batch.id, part)
+        assert store._provenance_rows(part) == [{**r, "keys": _ARRAY_DELIMITER.join(r["keys"])} for r in bolt]
+        assert len(bolt) == 3 + 2
+
+
+def test_the_importers_tables_refuse_a_tie_to_an_unknown_organisation_and_number_the_ends():
+    from ecograph.errors import IntegrityError
+    from ecograph.model import Collaboration, Organization
+    from ecograph.report import LoadBatch
+    from ecograph.store.base import WritePart
+    from ecograph.store.neo4j_bulk import _BulkStore
+
+    orgs = [Organization(id=f"o{i}", name=f"Org {i}", kind="company", country="VN") for i in range(3)]
+    store = _BulkStore.__new__(_BulkStore)
+    store.url = "bolt://127.0.0.1:7687"
+    ties = [Collaboration(source="o2", target="o0", kind="research"), Collaboration("o1", "o2", "mou")]
+    nodes, relationships = store._import_tables([WritePart(LoadBatch(file="f.csv"), orgs, ties)])
+    assert nodes["id"].to_pylist() == ["o0", "o1", "o2"] and nodes[":ID"].to_pylist() == [0, 1, 2]
+    ends = sorted(
+        zip(relationships[":START_ID"].to_pylist(), relationships[":END_ID"].to_pylist(), strict=True)
+    )
+    assert ends == [(0, 2), (1, 2)]  # undirected ties are kept with their ends in id order
+    ties += [Collaboration("o1", "x9", "research"), Collaboration("x8", "o0", "research")]
+    with pytest.raises(
+        IntegrityError, match=r"o1 -> x9 \(research\) refers to unknown organisation 'x9' and 1 more"
+    ):
+        store._import_tables([WritePart(LoadBatch(file="f.csv"), orgs, ties)])
+
+
+@pytest.mark.parametrize("how", ["--dry-run", "invalid"])
+def test_a_bulk_load_that_imports_nothing_stops_its_waiting_importer(
+    bulk_url, bulk_server, files, tmp_path, how
+):
+    if how == "--dry-run":
+        result = _cli("load", "--bulk", "--dry-run", *files, "--store", bulk_url)
+        assert result.returncode == 0, result.stderr
+    else:
+        bad = tmp_path / "bad.csv"
+        bad.write_text("id,name,kind,country\nx-1,X,no-such-kind,VN\n")
+        result = _cli("load", "--bulk", str(bad), "--store", bulk_url)
+        assert result.returncode not in (0, 3), result.stderr
+    assert _importer(bulk_server.instance) is None, "the importer outlived the load"
+    assert not list(Path(bulk_server.instance).glob(".ecograph-bulk-*")), "the private folder stayed"
+    with Neo4jStore(bulk_url) as store:
+        assert store.counts()["organizations"] == 0

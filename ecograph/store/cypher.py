@@ -74,6 +74,7 @@ __all__ = [
     "GDS_PROJECTION",
     "GDS_STREAMS",
     "GDS_VERSION",
+    "INDEX_STATES",
     "LEGACY_SCHEMA",
     "LOCK_META",
     "MERGE_BATCH",
@@ -232,6 +233,8 @@ LEGACY_SCHEMA: dict[str, str] = {
 
 #: Wait (up to 300 s) until the indexes just created are online.
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+#: Every index (those behind constraints too) and whether it is ``ONLINE`` yet.
+INDEX_STATES = "SHOW INDEXES YIELD name, state"
 
 #: A cheap query that proves the database exists and answers.
 PING = "RETURN 1 AS ok"

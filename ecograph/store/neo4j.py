@@ -442,13 +442,20 @@ class Neo4jStore(Store):
         ):
             yield from session.run(query, params)
 
-    def _ensure_schema(self) -> None:
+    def _ensure_schema(self, *, wait: bool = True) -> None:
+        """Create the constraints and indexes the store expects that it lacks; with *wait*,
+        return once they are online. An index still being populated (a bulk load returns
+        before its indexes are: see ``ecograph.store.neo4j_bulk``) is waited for either way."""
         wanted = {s.split()[2] for s in cypher.SCHEMA}  # "CREATE CONSTRAINT <name> ..."
         with self._session(write=True) as session:
             constraints = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")}
-            have = constraints | {r["name"] for r in session.run("SHOW INDEXES YIELD name")}
+            states = {r["name"]: r["state"] for r in session.run(cypher.INDEX_STATES)}
+            have = constraints | states.keys()
             legacy = sorted(constraints & cypher.LEGACY_SCHEMA.keys())
             if wanted <= have and not legacy:
+                # Reads by tie key hint their index, which a query may use only once online.
+                if any(state != "ONLINE" for state in states.values()):
+                    session.run(cypher.AWAIT_INDEXES).consume()
                 return
             # Dropped first: a constraint's own index would stand in for the new index.
             for name in legacy:
@@ -459,7 +466,8 @@ class Neo4jStore(Store):
                 for statement in cypher.SCHEMA:
                     tx.run(statement).consume()
                 tx.commit()
-            session.run(cypher.AWAIT_INDEXES).consume()
+            if wait:
+                session.run(cypher.AWAIT_INDEXES).consume()
 
     def close(self) -> None:
         self._driver.close()

@@ -17,11 +17,16 @@ and whose database holds nothing yet. The route, all or nothing:
 3. the importer builds a new database from them in that folder while the server still runs;
 4. the server stops, the new database's folders take the place of the empty ones, and
    the server starts again, as it ran before;
-5. the schema the store expects is created (:meth:`Neo4jStore._ensure_schema`), and
-   entity resolution's decisions, if the load made any, are written in one transaction.
+5. the schema the store expects is created (:meth:`Neo4jStore._ensure_schema`): the
+   uniqueness constraints are populated before their statement returns, and the load
+   returns while the server populates the other indexes (names, kinds, tie keys), which
+   every open of the store waits for; and entity resolution's decisions, if the load
+   made any, are written in one transaction, after the indexes are online.
 
 If any step fails, the empty database is put back, the server is running again, and the
-error is one line. The importer's own output stays in the private folder, which is
+error is one line. An index population can fail only on a value too long for an index
+entry (8,167 bytes); a load with an indexed text longer than 4,000 bytes waits for its
+indexes before it returns, so that such a failure undoes it too. The importer's own output stays in the private folder, which is
 deleted afterwards; no password is given to it (it works on files) nor kept in its
 environment.
 """
@@ -29,9 +34,12 @@ environment.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
+import os
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
@@ -67,6 +75,11 @@ _ARRAY_DELIMITER = "\x1f"
 _IMPORTER_HEAP = "1g"
 _OFF_HEAP = "1g"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: The named pipe, in the private folder, from which the importer reads its arguments.
+_ARGUMENTS = "arguments"
+#: An index entry of Neo4j's range indexes holds at most 8,167 bytes; an index populated
+#: over a longer value fails. Text of at most this many bytes fits with room to spare.
+_INDEX_SAFE_BYTES = 4_000
 # How the importer's CSV header types each kind of stored column (strings need none).
 _HEADER_TYPES = {"text": "", "list": ":string[]", "integer": ":long", "real": ":double"}
 
@@ -92,6 +105,9 @@ class _BulkStore(Neo4jStore):
     # The import replaces the empty database's folders, schema and all, so the schema is
     # made once, on the imported database; on a new server, making it at open too cost 3 s.
     _schema_at_open = False
+    _imported_version: int | None = None
+    _folder: Path | None = None
+    _importer: subprocess.Popen[bytes] | None = None
 
     def __init__(self, url: str, home_country: str) -> None:
         instance, bare = _provisioned(url)
@@ -104,9 +120,40 @@ class _BulkStore(Neo4jStore):
         super().__init__(url, home_country)
         try:
             self._refuse_unless_empty()
+            # A private folder beside the data (0700; a rename away from its place), and the
+            # importer's JVM started now, to load its classes while the files are validated.
+            self._folder = Path(tempfile.mkdtemp(prefix=".ecograph-bulk-", dir=self.instance))
+            self._importer = self._start_importer(self._folder)
         except BaseException:
             self.close()
             raise
+
+    def _start_importer(self, folder: Path) -> subprocess.Popen[bytes]:
+        """``neo4j-admin`` waiting for its arguments on the named pipe ``folder/arguments``
+        (see :meth:`_run_importer`), configured to write its database into ``folder/data``."""
+        conf = folder / "conf"
+        conf.mkdir()
+        (conf / "neo4j.conf").write_text(_staging_conf(self.instance, folder / "data"))
+        os.mkfifo(folder / _ARGUMENTS, 0o600)
+        return neo4j_server.start_admin(
+            [f"@{folder.name}/{_ARGUMENTS}"],  # relative to the instance folder, its working folder
+            instance=self.instance,
+            conf=conf,
+            log=folder / "import.log",
+            heap=_IMPORTER_HEAP,
+            jit="quick",
+            die_with_parent=True,
+        )
+
+    def close(self) -> None:
+        importer, self._importer = self._importer, None
+        if importer is not None:  # still waiting for its arguments unless the load imported
+            if importer.poll() is None:
+                importer.kill()
+            importer.wait()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+        super().close()
 
     def _refuse_unless_empty(self) -> None:
         with self._errors("checking that the database is empty"):
@@ -126,17 +173,23 @@ class _BulkStore(Neo4jStore):
             return super().write(parts, dry_run=dry_run, edit=edit)
         began = time.perf_counter()
         nodes, relationships = self._import_tables(parts)
+        # The indexes are populated after the load returns (the next open of the store waits
+        # for them), unless one could fail on a value too long for it: then the load waits,
+        # and undoes itself if one does; and entity resolution's decisions read by tie key.
+        wait = edit is not None or _too_long_to_index(nodes, relationships)
         self._fill_all_new(parts)
         history = self._history_tables(parts, first_id=nodes.num_rows)
         _took("the importer's tables", began)
-        # A private folder beside the data (0700; a rename away from its place).
-        folder = Path(tempfile.mkdtemp(prefix=".ecograph-bulk-", dir=self.instance))
+        folder = self._folder
+        assert folder is not None
         try:
             self._import(folder, {"organizations": nodes, **history}, relationships)
             self._refuse_unless_empty()  # nothing may have arrived since the check at open
-            self._swap_in(folder, parts, edit)
+            self._swap_in(folder, parts, edit, wait)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        if edit is None:  # (with entity resolution's decisions written after it, the store is asked)
+            self._imported_version = 1
         return [part.batch for part in parts]
 
     # -- the importer's input ------------------------------------------------------------
@@ -158,7 +211,11 @@ class _BulkStore(Neo4jStore):
             if pc.any(unknown).as_py():
                 at = pc.index(unknown, True).as_py()
                 raise self._refused(self._unknown_kind(record(at), table["kind"][at].as_py()))
-        ends = [pc.invert(pc.is_in(ties[end], orgs["id"])) for end in ("source", "target")]
+        # Node ids are the rows' numbers (``--id-type=actual``): the importer need not map
+        # string ids, and the ties' ends become those numbers here (null: no such node).
+        ids = orgs["id"].combine_chunks()
+        numbers = [pc.index_in(ties[end], value_set=ids) for end in ("source", "target")]
+        ends = [pc.is_null(number) for number in numbers]
         dangling = pc.or_(*ends)
         if pc.any(dangling).as_py():
             at = pc.index(dangling, True).as_py()
@@ -168,17 +225,14 @@ class _BulkStore(Neo4jStore):
             end = source if source in missing else target
             raise self._refused(self._unknown_end(source, target, kind, end, len(missing) - 1))
 
-        # Node ids are the rows' numbers (``--id-type=actual``): the importer need not map
-        # string ids, and the ties' ends become those numbers here.
         labels = {k: f"Organization{_ARRAY_DELIMITER}{v}" for k, v in cypher.ORG_LABELS.items()}
         nodes = {":ID": pa.array(range(orgs.num_rows), pa.int64()), ":LABEL": _mapped(orgs["kind"], labels)}
         for column in ORGANIZATION_COLUMNS:
             nodes[_header(column)] = _cell(orgs[column.name], column)
         nodes["name_key"] = name_keys(orgs["name"].combine_chunks())
-        ids = orgs["id"].combine_chunks()
         relationships = {
-            ":START_ID": pc.index_in(ties["source"], value_set=ids),
-            ":END_ID": pc.index_in(ties["target"], value_set=ids),
+            ":START_ID": numbers[0],
+            ":END_ID": numbers[1],
             ":TYPE": _mapped(ties["kind"], cypher.TIE_TYPES),
         }
         for column in COLLABORATION_COLUMNS:
@@ -192,7 +246,7 @@ class _BulkStore(Neo4jStore):
         node (a new identity, version 1), the load batches (their counts filled), and their
         provenance's ``ProvenanceChunk`` nodes. Written through Bolt after the restart, they
         took a tenth of the bulk load's time (the chunks hold every record's key)."""
-        chunks = [row for part in parts for row in self._provenance_chunks(part.batch.id, part)]
+        chunks = [row for part in parts for row in self._provenance_rows(part)]
         columns: dict[str, dict[str, list]] = {
             "meta": {
                 ":LABEL": ["EcographMeta"],
@@ -212,7 +266,7 @@ class _BulkStore(Neo4jStore):
                 ":LABEL": ["ProvenanceChunk"] * len(chunks),
                 "batch_id": [c["batch_id"] for c in chunks],
                 "record_type": [c["record_type"] for c in chunks],
-                "keys:string[]": [_ARRAY_DELIMITER.join(c["keys"]) for c in chunks],
+                "keys:string[]": [c["keys"] for c in chunks],
                 "sources": [c["sources"] for c in chunks],
             },
         }
@@ -222,6 +276,40 @@ class _BulkStore(Neo4jStore):
             tables[name] = pa.table({":ID": pa.array(range(first_id, first_id + rows), pa.int64()), **table})
             first_id += rows
         return tables
+
+    def _provenance_rows(self, part: WritePart) -> list[dict]:
+        """The part's ``ProvenanceChunk`` rows as :meth:`_provenance_chunks` makes them, with
+        their keys joined for the importer. Records from files that give no origins (canonical
+        CSV) have none to look up: their keys are chunked as Arrow columns instead of a Python
+        dict of every key (0.5-1.3 s of a 600,000-record load's Python)."""
+        if part.sources:
+            rows = self._provenance_chunks(part.batch.id, part)
+            return [{**row, "keys": _ARRAY_DELIMITER.join(row["keys"])} for row in rows]
+        rows = []
+        for record_type, column in (
+            ("organization", part.organizations["id"]),
+            ("collaboration", part.collaborations["key"]),
+        ):
+            keys = pc.unique(column)  # in order of first appearance, as that dict keeps them
+            for start in range(0, len(keys), self.batch_size):
+                chunk = keys.slice(start, self.batch_size)
+                joined = pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk)
+                rows.append(
+                    {
+                        "batch_id": part.batch.id,
+                        "record_type": record_type,
+                        "keys": pc.binary_join(joined, _ARRAY_DELIMITER)[0].as_py(),
+                        "sources": None,
+                    }
+                )
+        return rows
+
+    def store_version(self) -> int:
+        # After an import, the version its meta node was given: asking the restarted server
+        # (a query its planner has not seen yet) cost 0.3-2 s of the load.
+        if self._imported_version is not None:
+            return self._imported_version
+        return super().store_version()
 
     # -- the import and the swap ---------------------------------------------------------
 
@@ -240,41 +328,65 @@ class _BulkStore(Neo4jStore):
             for name in table.column_names
             if pa.types.is_string(table.schema.field(name).type)
         )
-        conf = folder / "conf"
-        conf.mkdir()
-        (conf / "neo4j.conf").write_text(_staging_conf(self.instance, folder / "data"))
         _took("the CSV files", began)
         began = time.perf_counter()
-        output = folder / "import.log"
-        status = neo4j_server.admin(
+        # Paths relative to the instance folder (the importer's working folder): the
+        # argument file splits its lines at spaces.
+        inside = Path(folder.name)
+        status = self._run_importer(
             [
                 "database", "import", "full",
-                *(f"--nodes={files[name]}" for name in nodes),
-                f"--relationships={files['collaborations']}",
+                *(f"--nodes={inside / files[name].name}" for name in nodes),
+                f"--relationships={inside / files['collaborations'].name}",
                 "--id-type=actual",
                 "--array-delimiter=U+001F",
                 f"--multiline-fields={'true' if multiline else 'false'}",
                 "--bad-tolerance=0",
                 f"--max-off-heap-memory={_OFF_HEAP}",
-                f"--report-file={folder / 'import.report'}",
+                f"--report-file={inside / 'import.report'}",
                 "--", self.database,
-            ],
-            instance=self.instance,
-            conf=conf,
-            log=output,
-            heap=_IMPORTER_HEAP,
-            jit="quick",
+            ]
         )  # fmt: skip
         _took("the import", began)
         if status != 0:
+            output = folder / "import.log"
             how = f"was stopped (signal {-status})" if status < 0 else f"failed ({_last_error(output)})"
             raise StoreUnavailable(
                 f"Neo4j's importer {how}; nothing was written: {self.url} is empty and running as before"
             )
 
-    def _swap_in(self, folder: Path, parts: Sequence[WritePart], edit: Edit | None) -> None:
-        """Restart the server on the imported database, create the schema and record the
-        load; on any failure, restart it on the empty database again."""
+    def _run_importer(self, arguments: Sequence[str]) -> int:
+        """Hand the started importer its *arguments* through its named pipe and wait for its
+        end; its exit status (negative: the signal that stopped it)."""
+        importer, pipe = self._importer, self._folder / _ARGUMENTS  # type: ignore[operator]
+        assert importer is not None
+        text = ("\n".join(arguments) + "\n").encode()
+        while True:  # open for writing once the JVM reads, unless it died waiting
+            try:
+                fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as exc:
+                if exc.errno != errno.ENXIO:
+                    raise
+                if importer.poll() is not None:
+                    return importer.returncode
+                time.sleep(0.01)
+        try:  # a few hundred bytes: one write into the empty pipe's 64 KiB
+            if os.write(fd, text) != len(text):
+                raise StoreUnavailable("Neo4j's importer took only part of its arguments")
+        finally:
+            os.close(fd)
+        try:
+            return importer.wait()
+        except BaseException:
+            importer.kill()
+            importer.wait()
+            raise
+
+    def _swap_in(self, folder: Path, parts: Sequence[WritePart], edit: Edit | None, wait: bool) -> None:
+        """Restart the server on the imported database, create the schema (with *wait*,
+        waiting until it is online) and record the load; on any failure, restart it on the
+        empty database again."""
         data = self.instance / "data"
         imported, before = folder / "data", folder / "before"
         names = [Path("databases", self.database), Path("transactions", self.database)]
@@ -289,7 +401,7 @@ class _BulkStore(Neo4jStore):
             neo4j_server.restart(self.instance, while_stopped=swap_in)
             self._reconnect()
             began = _took("the restart", began)
-            self._ensure_schema()
+            self._ensure_schema(wait=wait)
             began = _took("the schema", began)
             if edit:
                 self._apply_edit(edit)
@@ -328,6 +440,13 @@ def _took(step: str, began: float) -> float:
     now = time.perf_counter()
     log.info("bulk load: %s took %.2f s", step, now - began)
     return now
+
+
+def _too_long_to_index(nodes: pa.Table, relationships: pa.Table) -> bool:
+    """Whether a value of an indexed text property of the import (names, folded names, tie
+    keys) has more than :data:`_INDEX_SAFE_BYTES` bytes."""
+    columns = (nodes["name"], nodes["name_key"], relationships["key"])
+    return any((pc.max(pc.binary_length(c)).as_py() or 0) > _INDEX_SAFE_BYTES for c in columns)
 
 
 def _header(column: Column) -> str:
