@@ -246,8 +246,9 @@ import json, sys, tempfile
 from pathlib import Path
 import neo4j_floor as floor
 orgs, ties = floor.read_data(Path(sys.argv[1]))
-with floor.server(Path(tempfile.mkdtemp(prefix="ecograph-bench-floor-")), sys.argv[3], "1g") as (info, driver):
-    print(json.dumps(floor.measure(info, driver, floor.VARIANTS[sys.argv[2]], orgs, ties, False)))
+with tempfile.TemporaryDirectory(prefix="ecograph-bench-floor-") as instance:
+    with floor.server(Path(instance), sys.argv[3], "1g") as (info, driver):
+        print(json.dumps(floor.measure(info, driver, floor.VARIANTS[sys.argv[2]], orgs, ties, False)))
 """
 #: The floor's one-transaction variant: one transaction, 10,000-row ``UNWIND`` batches, the
 #: full schema before the data — what ecograph's Bolt write does, with no ecograph code.
@@ -336,6 +337,14 @@ def _load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def _stop(server) -> None:
+    """Stop a server of :func:`_neo4j_server` and delete its folder (its store: up to 1 GiB)."""
+    from ecograph import neo4j_server
+
+    neo4j_server.stop(instance=server.instance)
+    shutil.rmtree(server.instance, ignore_errors=True)
+
+
 def _neo4j_server():
     from ecograph import neo4j_server
 
@@ -346,7 +355,6 @@ def _neo4j_server():
 def _neo4j_routes(files: list[str], n_orgs: int, n_ties: int, first_load: dict) -> dict:
     """The floor's one-transaction write and ``--bulk`` of the same files, each on a fresh
     server, with the Bolt first load's ratio to the floor."""
-    from ecograph import neo4j_server
 
     floor = _neo4j_floor(Path(files[0]).parent)
     first_load["floor_seconds"] = floor["seconds"]
@@ -355,7 +363,7 @@ def _neo4j_routes(files: list[str], n_orgs: int, n_ties: int, first_load: dict) 
     try:
         bulk = _run("bulk_first_load", files, server.url, n_orgs, n_ties, bulk=True)
     finally:
-        neo4j_server.stop(instance=server.instance)
+        _stop(server)
     bulk_floor = _bulk_floor(Path(files[0]).parent)
     bulk["bulk_floor_seconds"] = bulk_floor["seconds"]
     bulk["ratio_to_bulk_floor"] = round(bulk["seconds"] / bulk_floor["seconds"], 2)
@@ -380,7 +388,6 @@ def _bulk_floor(folder: Path) -> dict:
 
 def _sweep(sizes: list[int], orgs: int, seed: int) -> dict:
     """First load and unchanged reload of one ecosystem per batch size, each into a fresh server."""
-    from ecograph import neo4j_server
 
     files, n_orgs, n_ties = _demo_files(orgs, seed)
     out: dict = {"organizations": n_orgs, "collaborations": n_ties, "load_average_at_start": _load_average()}
@@ -393,7 +400,7 @@ def _sweep(sizes: list[int], orgs: int, seed: int) -> dict:
                 for label in ("first_load", "second_load_unchanged")
             }
         finally:
-            neo4j_server.stop(instance=server.instance)
+            _stop(server)
     return out
 
 
@@ -424,8 +431,6 @@ def main() -> None:
         tmp = tempfile.mkdtemp(prefix="ecograph-bench-")
         url = f"sqlite:///{tmp}/bench.db"
     else:
-        from ecograph import neo4j_server
-
         server = _neo4j_server()
         url = server.url
     try:
@@ -447,12 +452,12 @@ def main() -> None:
         if server is not None:
             runs["server_peak_rss_mib"] = _peak_rss_mib(server.pid)
             runs["snapshot"] = _snapshot(url)
-            neo4j_server.stop(instance=server.instance)
+            _stop(server)
             server = None
             runs.update(_neo4j_routes(files, n_orgs, n_ties, runs["first_load"]))
     finally:
         if server is not None:
-            neo4j_server.stop(instance=server.instance)
+            _stop(server)
     out = {
         "benchmark": "ingest",
         "store": args.store,
