@@ -13,7 +13,7 @@ from networkx.utils import not_implemented_for
 from ecograph.analysis._util import group_codes, positions
 from ecograph.projections import Arcs
 
-__all__ = ["ROLES", "brokerage_expected", "brokerage_roles"]
+__all__ = ["ROLES", "brokerage_expected", "brokerage_roles", "role_counts"]
 
 ROLES: tuple[str, ...] = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 """The five roles, in Gould & Fernandez's order; results also carry ``"total"``."""
@@ -100,7 +100,7 @@ def brokerage_roles(
     """
     D = G if isinstance(G, Arcs) else Arcs.from_networkx(G)
     codes, values = group_codes(_group_column(D, attr))
-    counts = _role_counts(D.adjacency(), codes, len(values))
+    counts = role_counts(D, attr, codes=(codes, values))
     totals = counts.sum(axis=1)
     brokers = range(D.n) if nodes is None else positions(D, nodes)
     expected = brokerage_expected(G, attr) if normalized else None
@@ -113,6 +113,20 @@ def brokerage_roles(
             result = {r: (x / exp[r] if exp[r] > 0 else 0.0) for r, x in result.items()}
         out[D.ids[i]] = result
     return out
+
+
+def role_counts(D: Arcs, attr: str = "category", *, codes: tuple | None = None) -> np.ndarray:
+    """:func:`brokerage_roles`' counts as one array: a row per organisation in *D*'s node
+    order, a column per role in :data:`ROLES` order (what the weak-link report ranks by).
+
+    Examples
+    --------
+    >>> D = Arcs.from_networkx(nx.DiGraph([("a", "b"), ("b", "c")]))
+    >>> role_counts(D).tolist()[1]
+    [1.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    group, values = codes if codes is not None else group_codes(_group_column(D, attr))
+    return _role_counts(D.adjacency(), group, len(values))
 
 
 _BLOCK_ARCS = 200_000  # arcs whose common successors are found at once (bounds memory)
