@@ -163,7 +163,9 @@ def _role_counts(A: sp.sparse.csr_array, group: np.ndarray, k: int) -> np.ndarra
     )
     # closed[b, group of a, group of c]: two-paths a -> b -> c that a closes.
     g = H.shape[1]
-    closed = np.zeros(n * g * g)
+    # Each block keeps only its nonzero counts: one bincount at the end, not one n·g² array
+    # per block (the counts are whole numbers, so their order of addition does not matter).
+    places, found = [], []
     a_all, b_all = A.nonzero()  # every arc a -> b
     for start in range(0, len(a_all), _BLOCK_ARCS):
         a, b = a_all[start : start + _BLOCK_ARCS], b_all[start : start + _BLOCK_ARCS]
@@ -171,7 +173,14 @@ def _role_counts(A: sp.sparse.csr_array, group: np.ndarray, k: int) -> np.ndarra
         back = A[b, a] if len(a) else np.zeros(0)  # b -> a: a -> b -> a is no two-path
         common[np.arange(len(a)), group[a]] += np.asarray(back).ravel()
         at = ((b * g + group[a])[:, None] * g + np.arange(g)).ravel()
-        closed += np.bincount(at, weights=common.ravel(), minlength=n * g * g)
+        some = common.ravel() != 0
+        places.append(at[some])
+        found.append(common.ravel()[some])
+    closed = np.bincount(
+        np.concatenate(places or [np.zeros(0, np.int64)]),
+        weights=np.concatenate(found or [np.zeros(0)]),
+        minlength=n * g * g,
+    )
     C = closed.reshape(n, g, g)
     coordinator = C[rows, own, own]
     representative = C[rows, own, :].sum(axis=1) - coordinator

@@ -16,7 +16,8 @@ import numpy as np
 from ecograph import graph_worker, projections
 from ecograph.analysis._util import as_network, jsonable
 from ecograph.analysis.backends import resolve_backend
-from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridge_edges, local_bridges
+from ecograph.analysis.bridges import cuts as bridges_and_cut_points
+from ecograph.analysis.bridges import local_bridge_edges, local_bridges
 from ecograph.analysis.brokerage import ROLES, role_counts
 from ecograph.analysis.centrality import (
     CentralityResult,
@@ -108,8 +109,7 @@ def _name(N: Network, node: object) -> str:
 
 
 def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
-    cuts = bridge_cuts(N)
-    points = articulation_cuts(N)
+    cuts, points = bridges_and_cut_points(N)
     leaves = sum(1 for c in cuts if c["cut_off"] == 1)
     findings = []
     for c in [c for c in cuts if c["cut_off"] >= 2][:top]:
