@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -138,6 +139,7 @@ class GraphWorker:
                 [sys.executable, "-m", "ecograph.graph_worker", str(os.getpid())],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                bufsize=0,  # no hidden buffer: select() tells whether an answer has come
                 cwd=root,
                 env=env,
             )
@@ -152,14 +154,25 @@ class GraphWorker:
         )
         self._writer.start()
 
+    def done(self, i: int) -> bool:
+        """Whether job *i* is answered (or the child failed), without waiting for it."""
+        while len(self._answers) <= i and self._proc is not None:
+            if not select.select([self._proc.stdout], [], [], 0)[0]:
+                return False
+            self._next()
+        return True
+
+    def _next(self) -> None:
+        try:
+            self._answers.append(_receive(self._proc.stdout))
+        except (OSError, ValueError) as err:
+            _LOG.warning("the second process failed (%s): computing in this one", err)
+            self.close()
+
     def result(self, i: int) -> np.ndarray | None:
         """The answer to job *i* (waiting for it), or None if the child failed: compute it here."""
         while len(self._answers) <= i and self._proc is not None:
-            try:
-                self._answers.append(_receive(self._proc.stdout))
-            except (OSError, ValueError) as err:
-                _LOG.warning("the second process failed (%s): computing in this one", err)
-                self.close()
+            self._next()
         return self._answers[i] if i < len(self._answers) else None
 
     def close(self) -> None:
@@ -184,9 +197,10 @@ class GraphWorker:
 
 def _send(stream: BinaryIO, header: dict, arrays: list[np.ndarray]) -> None:
     try:
-        stream.write(json.dumps(header).encode() + b"\n")
-        for a in arrays:
-            stream.write(memoryview(a).cast("B"))
+        for data in [json.dumps(header).encode() + b"\n", *(memoryview(a).cast("B") for a in arrays)]:
+            view = memoryview(data)
+            while view:  # an unbuffered pipe may take part of it at a time
+                view = view[stream.write(view) :]
         stream.close()
     except (OSError, ValueError):
         pass  # the child ended (or was ended) first: result() reports it
@@ -205,7 +219,12 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytearray:
 
 def _receive(stream: BinaryIO) -> np.ndarray:
     """One answer: a JSON line saying what follows, then the raw little-endian array."""
-    line = stream.readline()
+    line = bytearray()
+    while not line.endswith(b"\n"):  # a byte at a time: nothing past the line is taken
+        byte = stream.read(1)
+        if not byte:
+            break
+        line += byte
     if not line:
         raise OSError("the second process ended without answering")
     head = json.loads(line)

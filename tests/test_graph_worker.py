@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -36,6 +37,9 @@ class Counting:
     def __init__(self, *args, **kwargs):
         Counting.started += 1
         self._real = GraphWorker(*args, **kwargs)
+
+    def done(self, i):
+        return self._real.done(i)
 
     def result(self, i):
         return self._real.result(i)
@@ -173,3 +177,29 @@ os._exit(0)
     finally:
         if _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+class Busy(Counting):
+    """A second process that has answered nothing yet whenever it is asked."""
+
+    asked: ClassVar[list] = []
+
+    def done(self, i):
+        return False
+
+    def result(self, i):
+        Busy.asked.append(i)
+        return self._real.result(i)
+
+
+def test_the_last_blocks_of_sources_are_computed_here_while_the_child_works(demo, monkeypatch):
+    N, _ = demo
+    monkeypatch.setenv("ECOGRAPH_PROCESSES", "1")
+    one = report_module.centrality(N, "betweenness", k=100, seed=3)
+    monkeypatch.setenv("ECOGRAPH_PROCESSES", "2")
+    monkeypatch.setattr(report_module, "GraphWorker", Busy)
+    Busy.asked = []
+    with report_module._Igraph(N, ("brokers",), k=100, seed=3, backend=None, method="louvain") as heavy:
+        two = heavy.betweenness()
+    assert Busy.asked == [0]  # four blocks: the three last computed here, the first waited for
+    assert two == one

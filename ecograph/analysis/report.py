@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 
 from ecograph import graph_worker, projections
+from ecograph.analysis import backends
 from ecograph.analysis._util import as_network, jsonable
 from ecograph.analysis.backends import resolve_backend
 from ecograph.analysis.bridges import cuts as bridges_and_cut_points
@@ -21,9 +22,11 @@ from ecograph.analysis.bridges import local_bridge_edges, local_bridges
 from ecograph.analysis.brokerage import ROLES, role_counts
 from ecograph.analysis.centrality import (
     CentralityResult,
+    add_blocks,
     betweenness_from,
     betweenness_sources,
     centrality,
+    source_blocks,
     top_nodes,
 )
 from ecograph.analysis.communities import community_links, community_profiles, louvain, partition_of
@@ -345,7 +348,8 @@ class _Igraph:
     ):
         self.N, self.k, self.seed, self.backend, self.method = N, k, seed, backend, method
         self._between: CentralityResult | None = None
-        self._slots: dict[str, int] = {}
+        self._slots: dict[str | tuple, int] = {}
+        self._blocks: list = []
         self._worker: GraphWorker | None = None
         if resolve_backend(backend) != "igraph" or N.m == 0 or not graph_worker.wanted(N.m):
             return
@@ -356,13 +360,16 @@ class _Igraph:
                 {"job": "communities", "method": method, "resolution": 1.0, "seed": seed, "weighted": True}
             )
         if {"brokers", "resilience"} & set(wanted) and N.n > 2:
-            self._slots["betweenness"] = len(jobs)
-            jobs.append({"job": "betweenness", "sources": betweenness_sources(N, k, seed)})
+            sources = betweenness_sources(N, k, seed)
+            self._blocks = [None] if sources is None else source_blocks(sources)
+            for i, block in enumerate(self._blocks):
+                self._slots[("betweenness", i)] = len(jobs)
+                jobs.append({"job": "betweenness", "sources": block})
         if jobs:
             weights = N.edge_column("weight") if "communities" in self._slots else None
             self._worker = GraphWorker(N.n, N.u, N.v, weights=weights, jobs=jobs)
 
-    def _answer(self, job: str) -> np.ndarray | None:
+    def _answer(self, job: str | tuple) -> np.ndarray | None:
         if self._worker is None or job not in self._slots:
             return None
         return self._worker.result(self._slots[job])
@@ -371,9 +378,33 @@ class _Igraph:
         """The community labels found in the second process, or None: find them here."""
         return self._answer("communities")
 
+    def _sums(self) -> np.ndarray | None:
+        """The betweenness sums, block by block: what the second process has answered, and
+        while it works on one block, the last ones not yet answered computed here; then the
+        blocks added in order, as one process adds them. None without a second process."""
+        if self._worker is None or ("betweenness", 0) not in self._slots:
+            return None
+        blocks = self._blocks
+        parts: list[np.ndarray | None] = [None] * len(blocks)
+        while True:
+            missing = [i for i, p in enumerate(parts) if p is None]
+            for i in missing:
+                if self._worker.done(self._slots[("betweenness", i)]):
+                    parts[i] = self._answer(("betweenness", i))
+            missing = [i for i, p in enumerate(parts) if p is None]
+            if not missing:
+                return parts[0] if blocks == [None] else add_blocks(parts)
+            last = missing[-1]
+            if len(missing) == 1 or blocks == [None]:  # the block it is computing: wait for it
+                parts[last] = self._answer(("betweenness", last))
+                if parts[last] is None:  # it failed
+                    parts[last] = backends.betweenness_sums(self.N, blocks[last])
+            else:
+                parts[last] = backends.betweenness_sums(self.N, blocks[last])
+
     def betweenness(self) -> CentralityResult:
         if self._between is None:
-            sums = self._answer("betweenness")
+            sums = self._sums()
             if sums is None:
                 self._between = centrality(
                     self.N, "betweenness", k=self.k, seed=self.seed, backend=self.backend
