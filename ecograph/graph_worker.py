@@ -157,7 +157,10 @@ class GraphWorker:
     def done(self, i: int) -> bool:
         """Whether job *i* is answered (or the child failed), without waiting for it."""
         while len(self._answers) <= i and self._proc is not None:
-            if not select.select([self._proc.stdout], [], [], 0)[0]:
+            try:
+                if not select.select([self._proc.stdout], [], [], 0)[0]:
+                    return False
+            except (OSError, ValueError):  # no select() on pipes here (Windows): wait for it instead
                 return False
             self._next()
         return True

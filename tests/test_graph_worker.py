@@ -203,3 +203,15 @@ def test_the_last_blocks_of_sources_are_computed_here_while_the_child_works(demo
         two = heavy.betweenness()
     assert Busy.asked == [0]  # four blocks: the three last computed here, the first waited for
     assert two == one
+
+
+def test_a_report_made_in_threads_as_the_explorer_makes_them(demo, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    N, D = demo
+    monkeypatch.setenv("ECOGRAPH_PROCESSES", "1")
+    one = json.dumps(weak_link_report(network=N, directed=D, k=64))
+    monkeypatch.setenv("ECOGRAPH_PROCESSES", "2")
+    with ThreadPoolExecutor(2) as pool:
+        found = list(pool.map(lambda _: json.dumps(weak_link_report(network=N, directed=D, k=64)), range(2)))
+    assert found == [one, one]
