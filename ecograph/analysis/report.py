@@ -482,7 +482,10 @@ def weak_link_report(
     Notes
     -----
     Dominated by betweenness (sampled above 5,000 organisations), brokerage roles
-    (:math:`O(m + T)` for *T* transitive triples) and recommendations.
+    (:math:`O(m + T)` for *T* transitive triples) and recommendations. For a network of
+    :data:`ecograph.graph_worker.MIN_TIES` ties or more (``ECOGRAPH_PROCESSES``), igraph's
+    communities and betweenness run in a second process while this one computes the rest;
+    the numbers are the same.
     """
     wanted = SECTIONS if sections is None else tuple(s for s in SECTIONS if s in sections)
     N, D = _inputs(G, network, directed)
