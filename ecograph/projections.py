@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from functools import cached_property
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
@@ -31,6 +32,9 @@ except ImportError:  # pragma: no cover - exercised only where igraph is missing
 __all__ = ["Arcs", "Network", "directed", "undirected"]
 
 NodeColumn = Callable[[str], Sequence]
+
+
+T = TypeVar("T")
 
 
 def _values(value: object) -> tuple:
@@ -71,6 +75,7 @@ class _Nodes:
         self._tuples: dict[str, list[tuple]] = {}
         self._codes: dict[str, tuple[np.ndarray, list]] = {}
         self._members: dict[str, tuple[list, sp.sparse.csr_array]] = {}
+        self._made: dict[Hashable, object] = {}
 
     @property
     def n(self) -> int:
@@ -157,6 +162,13 @@ class _Nodes:
             M = sp.sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(self.n, max(len(groups), 0)))
             found = self._members[attr] = (groups, M)
         return found
+
+    def made_once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What ``make()`` gives, made on the first call for *key* and kept: for what analyses
+        derive from the organisations' attributes alone, which several of them read."""
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]  # type: ignore[return-value]
 
     def node_dicts(self) -> list[dict]:
         """Each organisation's attributes as a dict (for a networkx copy)."""

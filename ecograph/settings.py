@@ -70,6 +70,13 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("backend", "auto", "Graph backend for heavy analyses: auto, networkx or igraph."),
         Setting(
+            "processes",
+            "auto",
+            "Weak-link report: auto (igraph's betweenness and communities in a second process for "
+            "networks of 100,000 ties or more, on two cores or more), 1 (all in one process) or 2 "
+            "(a second process whatever the size).",
+        ),
+        Setting(
             "engine",
             "python",
             "`ecograph measures`: python (a snapshot in this process) or gds (inside Neo4j, with the "

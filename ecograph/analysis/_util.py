@@ -163,7 +163,8 @@ def describe_at(N: Network, i: int) -> dict[str, object]:
 def value_codes(N: Network, attr: str) -> tuple[np.ndarray, np.ndarray, list]:
     """Each organisation's values of *attr* for make-up counts, as ``(rows, codes, values)``:
     one entry per value held (a repeated value as often as it is listed, as :func:`makeup`
-    counts it), ``(unknown)`` for an organisation without one; codes number *values*.
+    counts it), ``(unknown)`` for an organisation without one; codes number *values*. Made
+    once per network and attribute (the arrays are read-only).
 
     Examples
     --------
@@ -171,6 +172,11 @@ def value_codes(N: Network, attr: str) -> tuple[np.ndarray, np.ndarray, list]:
     >>> rows.tolist(), codes.tolist(), values
     ([0, 1], [0, 0], ['(unknown)'])
     """
+    rows, codes, values = N.made_once(("value_codes", attr), lambda: _value_codes(N, attr))
+    return rows, codes, list(values)
+
+
+def _value_codes(N: Network, attr: str) -> tuple[np.ndarray, np.ndarray, tuple]:
     held = [vals or (UNKNOWN,) for vals in N.values(attr)]
     rows = np.repeat(np.arange(N.n, dtype=np.int64), [len(vals) for vals in held])
     position: dict = {}
@@ -179,7 +185,8 @@ def value_codes(N: Network, attr: str) -> tuple[np.ndarray, np.ndarray, list]:
         dtype=np.int64,
         count=len(rows),
     )
-    return rows, codes, list(position)
+    rows.flags.writeable = codes.flags.writeable = False  # shared by every caller
+    return rows, codes, tuple(position)
 
 
 def makeup_dict(values: Sequence, counts: np.ndarray) -> dict:

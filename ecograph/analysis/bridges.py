@@ -20,7 +20,7 @@ from ecograph.analysis._util import (
 )
 from ecograph.projections import Network, ig
 
-__all__ = ["articulation_cuts", "bridge_cuts", "local_bridge_edges", "local_bridges"]
+__all__ = ["articulation_cuts", "bridge_cuts", "cuts", "local_bridge_edges", "local_bridges"]
 
 _EXAMPLES = 5
 
@@ -235,7 +235,10 @@ def bridge_cuts(G: GraphLike, *, min_size: int = 1, attrs: Sequence[str] = MAKEU
        Processing Letters* 2(6), 160–161. https://doi.org/10.1016/0020-0190(74)90003-9
     """
     N = as_network(G)
-    cuts = _Cuts(N, attrs)
+    return _bridge_rows(N, _Cuts(N, attrs), min_size)
+
+
+def _bridge_rows(N: Network, cuts: _Cuts, min_size: int) -> list[dict]:
     names = N.names
     rows = []
     for c in cuts.bridge_children:
@@ -319,7 +322,10 @@ def articulation_cuts(G: GraphLike, *, min_size: int = 1, attrs: Sequence[str] =
        https://doi.org/10.1145/362248.362272
     """
     N = as_network(G)
-    cuts = _Cuts(N, attrs)
+    return _articulation_rows(N, _Cuts(N, attrs), min_size)
+
+
+def _articulation_rows(N: Network, cuts: _Cuts, min_size: int) -> list[dict]:
     category, province = N.column("category"), N.column("province")
     rows = []
     for p, children in cuts.cut_children.items():
@@ -369,6 +375,22 @@ def articulation_cuts(G: GraphLike, *, min_size: int = 1, attrs: Sequence[str] =
     rank, index = N.name_rank, N.index  # by name, then id as text
     rows.sort(key=lambda r: (-r["cut_off"], -r["component_size"], rank[index[r["id"]]]))
     return rows
+
+
+def cuts(
+    N: Network, *, min_size: int = 1, attrs: Sequence[str] = MAKEUP_ATTRS
+) -> tuple[list[dict], list[dict]]:
+    """``(bridge_cuts(N, ...), articulation_cuts(N, ...))`` from one depth-first search.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> bridges, points = cuts(Network.from_networkx(nx.barbell_graph(3, 1)))
+    >>> len(bridges), [p["id"] for p in points]
+    (2, [3, 2, 4])
+    """
+    found = _Cuts(N, attrs)
+    return _bridge_rows(N, found, min_size), _articulation_rows(N, found, min_size)
 
 
 def _detour(A: sp.sparse.csr_array, u: int, v: int, cutoff: float) -> float:

@@ -13,7 +13,7 @@ from networkx.utils import not_implemented_for
 from ecograph.analysis._util import group_codes, positions
 from ecograph.projections import Arcs
 
-__all__ = ["ROLES", "brokerage_expected", "brokerage_roles"]
+__all__ = ["ROLES", "brokerage_expected", "brokerage_roles", "role_counts"]
 
 ROLES: tuple[str, ...] = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 """The five roles, in Gould & Fernandez's order; results also carry ``"total"``."""
@@ -100,7 +100,7 @@ def brokerage_roles(
     """
     D = G if isinstance(G, Arcs) else Arcs.from_networkx(G)
     codes, values = group_codes(_group_column(D, attr))
-    counts = _role_counts(D.adjacency(), codes, len(values))
+    counts = role_counts(D, attr, codes=(codes, values))
     totals = counts.sum(axis=1)
     brokers = range(D.n) if nodes is None else positions(D, nodes)
     expected = brokerage_expected(G, attr) if normalized else None
@@ -113,6 +113,20 @@ def brokerage_roles(
             result = {r: (x / exp[r] if exp[r] > 0 else 0.0) for r, x in result.items()}
         out[D.ids[i]] = result
     return out
+
+
+def role_counts(D: Arcs, attr: str = "category", *, codes: tuple | None = None) -> np.ndarray:
+    """:func:`brokerage_roles`' counts as one array: a row per organisation in *D*'s node
+    order, a column per role in :data:`ROLES` order (what the weak-link report ranks by).
+
+    Examples
+    --------
+    >>> D = Arcs.from_networkx(nx.DiGraph([("a", "b"), ("b", "c")]))
+    >>> role_counts(D).tolist()[1]
+    [1.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    group, values = codes if codes is not None else group_codes(_group_column(D, attr))
+    return _role_counts(D.adjacency(), group, len(values))
 
 
 _BLOCK_ARCS = 200_000  # arcs whose common successors are found at once (bounds memory)
@@ -149,7 +163,9 @@ def _role_counts(A: sp.sparse.csr_array, group: np.ndarray, k: int) -> np.ndarra
     )
     # closed[b, group of a, group of c]: two-paths a -> b -> c that a closes.
     g = H.shape[1]
-    closed = np.zeros(n * g * g)
+    # Each block keeps only its nonzero counts: one bincount at the end, not one n·g² array
+    # per block (the counts are whole numbers, so their order of addition does not matter).
+    places, found = [], []
     a_all, b_all = A.nonzero()  # every arc a -> b
     for start in range(0, len(a_all), _BLOCK_ARCS):
         a, b = a_all[start : start + _BLOCK_ARCS], b_all[start : start + _BLOCK_ARCS]
@@ -157,7 +173,14 @@ def _role_counts(A: sp.sparse.csr_array, group: np.ndarray, k: int) -> np.ndarra
         back = A[b, a] if len(a) else np.zeros(0)  # b -> a: a -> b -> a is no two-path
         common[np.arange(len(a)), group[a]] += np.asarray(back).ravel()
         at = ((b * g + group[a])[:, None] * g + np.arange(g)).ravel()
-        closed += np.bincount(at, weights=common.ravel(), minlength=n * g * g)
+        some = common.ravel() != 0
+        places.append(at[some])
+        found.append(common.ravel()[some])
+    closed = np.bincount(
+        np.concatenate(places or [np.zeros(0, np.int64)]),
+        weights=np.concatenate(found or [np.zeros(0)]),
+        minlength=n * g * g,
+    )
     C = closed.reshape(n, g, g)
     coordinator = C[rows, own, own]
     representative = C[rows, own, :].sum(axis=1) - coordinator

@@ -152,14 +152,61 @@ def _plan(N: Network, k: int | None) -> int | None:
     return None if k >= n else k
 
 
-def _betweenness(N: Network, k: int | None, seed: int, backend: str) -> np.ndarray:
+SOURCE_BLOCK = 32
+"""Sampled betweenness sums the paths from this many sources at a time, then adds the blocks
+in order: the weak-link report's two processes can share the blocks and still give the sums
+of one process (each block's are igraph's, whoever computes them)."""
+
+
+def betweenness_sources(N: Network, k: int | None = None, seed: int = 0) -> list[int] | None:
+    """The positions betweenness's shortest paths start from: None for every node (exact),
+    else the sources sampled for *k* and *seed* (see :func:`centrality`)."""
+    samples = _plan(N, k)
+    return None if samples is None else _sources(list(range(N.n)), samples, seed)
+
+
+def source_blocks(sources: list[int]) -> list[list[int]]:
+    """*sources* in blocks of :data:`SOURCE_BLOCK`, whose sums :func:`add_blocks` adds."""
+    return [sources[i : i + SOURCE_BLOCK] for i in range(0, len(sources), SOURCE_BLOCK)]
+
+
+def add_blocks(parts: list[np.ndarray]) -> np.ndarray:
+    """The sums of the blocks of :func:`source_blocks`, added in block order."""
+    total = np.array(parts[0], dtype=float)
+    for part in parts[1:]:
+        total += part
+    return total
+
+
+def betweenness_from(
+    N: Network, sums: np.ndarray, *, k: int | None = None, seed: int = 0, backend: str | None = None
+) -> CentralityResult:
+    """``centrality(N, "betweenness", k=k, seed=seed, backend=backend)`` from its unnormalised
+    *sums* over the paths from :func:`betweenness_sources`, computed elsewhere (by igraph in a
+    second process: :mod:`ecograph.graph_worker`)."""
+    engine = backends.resolve_backend(backend)
+    samples = _plan(N, k)
+    values = _betweenness(N, samples, seed, engine, sums)
+    return CentralityResult("betweenness", N.ids, values, _method(samples, seed), engine, samples)
+
+
+def _method(samples: int | None, seed: int) -> str:
+    return "exact" if samples is None else f"sampled k={samples} seed={seed}"
+
+
+def _betweenness(
+    N: Network, k: int | None, seed: int, backend: str, sums: np.ndarray | None = None
+) -> np.ndarray:
     n = N.n
     if n <= 2:
         return np.zeros(n)
+    sources = None if k is None else _sources(list(range(n)), k, seed)
+    if sums is None and sources is None:
+        sums = backends.betweenness_sums(N, backend=backend)
+    elif sums is None:
+        sums = add_blocks([backends.betweenness_sums(N, b, backend=backend) for b in source_blocks(sources)])
     if k is None:
-        return backends.betweenness_sums(N, backend=backend) * (2.0 / ((n - 1) * (n - 2)))
-    sources = _sources(list(range(n)), k, seed)
-    sums = backends.betweenness_sums(N, sources, backend=backend)
+        return sums * (2.0 / ((n - 1) * (n - 2)))
     # Each sampled source contributes its dependency on v; v itself is no source for v.
     chosen = np.zeros(n, dtype=np.int64)
     chosen[sources] = 1
@@ -431,8 +478,7 @@ def centrality(
     N = as_network(G)
     samples = _plan(N, k) if measure in _PATH_MEASURES else None
     values, used = _compute(N, measure, samples, seed, engine, weight)
-    method = "exact" if samples is None else f"sampled k={samples} seed={seed}"
-    return CentralityResult(measure, N.ids, values, method, used, samples)
+    return CentralityResult(measure, N.ids, values, _method(samples, seed), used, samples)
 
 
 def _compute(

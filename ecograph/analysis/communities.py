@@ -108,6 +108,24 @@ def louvain(
     labels = backends.communities(
         N, method=method, resolution=resolution, seed=random.Random(seed), weight=weight, backend=engine
     )
+    return partition_of(
+        N, labels, method=method, resolution=resolution, seed=seed, weight=weight, backend=engine
+    )
+
+
+def partition_of(
+    N: Network,
+    labels: np.ndarray,
+    *,
+    method: str = "louvain",
+    resolution: float = 1.0,
+    seed: int = 0,
+    weight: str | None = "weight",
+    backend: str = "igraph",
+) -> Partition:
+    """The :class:`Partition` that :func:`louvain` makes of the community *labels* it found
+    (one per organisation, in node order) with these parameters: from a second process
+    (:mod:`ecograph.graph_worker`), the same as found here."""
     groups: dict[int, list] = defaultdict(list)
     for v, c in zip(N.ids, labels.tolist(), strict=True):
         groups[c].append(v)
@@ -117,7 +135,7 @@ def louvain(
     comms = [frozenset(groups[c]) for c in order]
     membership = {v: i for i, c in enumerate(comms) for v in c}
     q = modularity(N, labels, weight=weight, resolution=resolution)
-    return Partition(comms, membership, q, f"{method} resolution={resolution} seed={seed}", engine)
+    return Partition(comms, membership, q, f"{method} resolution={resolution} seed={seed}", backend)
 
 
 def modularity(

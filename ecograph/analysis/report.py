@@ -8,17 +8,28 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import networkx as nx
 import numpy as np
 
-from ecograph import projections
+from ecograph import graph_worker, projections
+from ecograph.analysis import backends
 from ecograph.analysis._util import as_network, jsonable
-from ecograph.analysis.bridges import articulation_cuts, bridge_cuts, local_bridge_edges, local_bridges
-from ecograph.analysis.brokerage import ROLES, brokerage_roles
-from ecograph.analysis.centrality import CentralityResult, centrality, top_nodes
-from ecograph.analysis.communities import community_links, community_profiles, louvain
+from ecograph.analysis.backends import resolve_backend
+from ecograph.analysis.bridges import cuts as bridges_and_cut_points
+from ecograph.analysis.bridges import local_bridge_edges, local_bridges
+from ecograph.analysis.brokerage import ROLES, role_counts
+from ecograph.analysis.centrality import (
+    CentralityResult,
+    add_blocks,
+    betweenness_from,
+    betweenness_sources,
+    centrality,
+    source_blocks,
+    top_nodes,
+)
+from ecograph.analysis.communities import community_links, community_profiles, louvain, partition_of
 from ecograph.analysis.gaps import group_gaps
 from ecograph.analysis.periphery import periphery
 from ecograph.analysis.recommend import recommend
@@ -27,6 +38,7 @@ from ecograph.analysis.structural import structural_holes
 from ecograph.analysis.summary import network_summary
 from ecograph.columns import edge_table
 from ecograph.errors import UsageError
+from ecograph.graph_worker import GraphWorker
 from ecograph.period import PERIOD_INFO_KEYS
 from ecograph.projections import Arcs, Network, undirected
 
@@ -100,8 +112,7 @@ def _name(N: Network, node: object) -> str:
 
 
 def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
-    cuts = bridge_cuts(N)
-    points = articulation_cuts(N)
+    cuts, points = bridges_and_cut_points(N)
     leaves = sum(1 for c in cuts if c["cut_off"] == 1)
     findings = []
     for c in [c for c in cuts if c["cut_off"] >= 2][:top]:
@@ -148,34 +159,47 @@ def _bridges_section(N: Network, top: int) -> tuple[dict, dict]:
     return _section("bridges", findings, counts=counts), counts
 
 
-def _brokers_section(N: Network, D: Arcs, top: int, between: CentralityResult, backend: str | None) -> dict:
+def _brokers_section(
+    N: Network, D: Arcs, top: int, backend: str | None
+) -> Callable[[CentralityResult], dict]:
+    """Low constraint, high betweenness and the five brokerage roles: all but the betweenness
+    now, the section once the betweenness is given to the function returned (it may still
+    be computing in a second process)."""
     constraint = centrality(N, "constraint", backend=backend)
-    findings = []
-    degree = dict(zip(N.ids, N.degree.tolist(), strict=True))
-    several = {v: c for v, c in constraint.values.items() if degree[v] >= 3}
-    low = top_nodes(N, several, n=top, descending=False)
+    # Constraint among organisations with three partners or more (nan leaves the others out).
+    several = CentralityResult(
+        "constraint",
+        N.ids,
+        np.where(N.degree >= 3, constraint.array, np.nan),
+        constraint.method,
+        constraint.backend,
+    )
+    low = top_nodes(N, several, n=top)
     holes = structural_holes(N, nodes=[r["id"] for r in low])
+    findings = []
     for r in low:
+        partners = int(N.degree[N.index[r["id"]]])
         findings.append(
-            _finding(
-                "structural_hole",
-                r,
-                effective_size=holes[r["id"]]["effective_size"],
-                partners=degree[r["id"]],
-            )
+            _finding("structural_hole", r, effective_size=holes[r["id"]]["effective_size"], partners=partners)
         )
-    for r in top_nodes(N, between, n=top):
-        if r["value"] <= 0:
-            break
-        findings.append(_finding("betweenness", r))
-    roles = brokerage_roles(D, "category")
+    counts = role_counts(D, "category")
+    roles = []
     for role in ("gatekeeper", "representative", "liaison", "itinerant", "coordinator"):
-        ranked = top_nodes(N, {v: r[role] for v, r in roles.items()}, n=3)
-        for r in ranked:
+        column = CentralityResult(role, D.ids, counts[:, ROLES.index(role)])
+        for r in top_nodes(N, column, n=3, descending=True):
             if r["value"] <= 0:
                 break
-            findings.append(_finding(f"brokerage_{role}", r, role=role))
-    return _section("brokers", findings, method=between.method, roles=list(ROLES))
+            roles.append(_finding(f"brokerage_{role}", r, role=role))
+
+    def finish(between: CentralityResult) -> dict:
+        ranked = []
+        for r in top_nodes(N, between, n=top):
+            if r["value"] <= 0:
+                break
+            ranked.append(_finding("betweenness", r))
+        return _section("brokers", findings + ranked + roles, method=between.method, roles=list(ROLES))
+
+    return finish
 
 
 def _gaps_section(N: Network, top: int) -> dict:
@@ -197,9 +221,12 @@ def _profile(profile: Mapping | None) -> dict | None:
 
 
 def _communities_section(
-    N: Network, top: int, seed: int, backend: str | None, method: str
+    N: Network, top: int, seed: int, backend: str | None, method: str, labels: np.ndarray | None = None
 ) -> tuple[dict, dict]:
-    partition = louvain(N, method=method, seed=seed, backend=backend)
+    if labels is None:
+        partition = louvain(N, method=method, seed=seed, backend=backend)
+    else:  # found in a second process, with the same parameters
+        partition = partition_of(N, labels, method=method, seed=seed, backend=resolve_backend(backend))
     profiles = community_profiles(N, partition, top=3, min_size=5)
     by_id = {p["community"]: p for p in profiles}
     findings = [_finding("community", p) for p in profiles[:top]]
@@ -271,7 +298,10 @@ def _missing_section(N: Network, top: int) -> dict:
     return _section("missing_links", findings)
 
 
-def _resilience_section(N: Network, between: CentralityResult, seed: int, backend: str | None) -> dict:
+def _resilience_section(
+    N: Network, between: Callable[[], CentralityResult], seed: int, backend: str | None
+) -> dict:
+    # *between* (computed once) is asked for after the random removals are measured.
     rows = attack_curve(N, ranking=between, seed=seed, backend=backend)
     findings = []
     base = rows[0]["targeted"] if rows else 0
@@ -290,7 +320,105 @@ def _resilience_section(N: Network, between: CentralityResult, seed: int, backen
         "columns": ["removed", "fraction", "targeted", "random"],
         "rows": [[r["removed"], round(r["fraction"], 4), r["targeted"], round(r["random"], 1)] for r in rows],
     }
-    return _section("resilience", findings, table=table, method=between.method)
+    return _section("resilience", findings, table=table, method=between().method)
+
+
+_ORDER: tuple[str, ...] = (
+    "bridges",
+    "gaps",
+    "periphery",
+    "missing_links",
+    "communities",
+    "brokers",
+    "resilience",
+)
+"""The order the sections are computed in: first those that need nothing :class:`_Igraph` may
+be computing in a second process, then the communities (its first answer), the brokers' and
+resilience's own work, and last what needs the betweenness (its second)."""
+
+
+class _Igraph:
+    """The report's betweenness (one for the brokers and resilience) and communities: igraph's
+    in a second process (:class:`ecograph.graph_worker.GraphWorker`), started first, when the
+    network is large enough to pay for it (:func:`ecograph.graph_worker.wanted`); here otherwise,
+    or when that process fails. Both ways give the same numbers."""
+
+    def __init__(
+        self, N: Network, wanted: tuple[str, ...], *, k, seed: int, backend: str | None, method: str
+    ):
+        self.N, self.k, self.seed, self.backend, self.method = N, k, seed, backend, method
+        self._between: CentralityResult | None = None
+        self._slots: dict[str | tuple, int] = {}
+        self._blocks: list = []
+        self._worker: GraphWorker | None = None
+        if resolve_backend(backend) != "igraph" or N.m == 0 or not graph_worker.wanted(N.m):
+            return
+        jobs = []
+        if "communities" in wanted:
+            self._slots["communities"] = len(jobs)
+            jobs.append(
+                {"job": "communities", "method": method, "resolution": 1.0, "seed": seed, "weighted": True}
+            )
+        if {"brokers", "resilience"} & set(wanted) and N.n > 2:
+            sources = betweenness_sources(N, k, seed)
+            self._blocks = [None] if sources is None else source_blocks(sources)
+            for i, block in enumerate(self._blocks):
+                self._slots[("betweenness", i)] = len(jobs)
+                jobs.append({"job": "betweenness", "sources": block})
+        if jobs:
+            weights = N.edge_column("weight") if "communities" in self._slots else None
+            self._worker = GraphWorker(N.n, N.u, N.v, weights=weights, jobs=jobs)
+
+    def _answer(self, job: str | tuple) -> np.ndarray | None:
+        if self._worker is None or job not in self._slots:
+            return None
+        return self._worker.result(self._slots[job])
+
+    def communities(self) -> np.ndarray | None:
+        """The community labels found in the second process, or None: find them here."""
+        return self._answer("communities")
+
+    def _sums(self) -> np.ndarray | None:
+        """The betweenness sums, block by block: what the second process has answered, and
+        while it works on one block, the last ones not yet answered computed here; then the
+        blocks added in order, as one process adds them. None without a second process."""
+        if self._worker is None or ("betweenness", 0) not in self._slots:
+            return None
+        blocks = self._blocks
+        parts: list[np.ndarray | None] = [None] * len(blocks)
+        while True:
+            missing = [i for i, p in enumerate(parts) if p is None]
+            for i in missing:
+                if self._worker.done(self._slots[("betweenness", i)]):
+                    parts[i] = self._answer(("betweenness", i))
+            missing = [i for i, p in enumerate(parts) if p is None]
+            if not missing:
+                return parts[0] if blocks == [None] else add_blocks(parts)
+            last = missing[-1]
+            if len(missing) == 1 or blocks == [None]:  # the block it is computing: wait for it
+                parts[last] = self._answer(("betweenness", last))
+                if parts[last] is None:  # it failed
+                    parts[last] = backends.betweenness_sums(self.N, blocks[last])
+            else:
+                parts[last] = backends.betweenness_sums(self.N, blocks[last])
+
+    def betweenness(self) -> CentralityResult:
+        if self._between is None:
+            sums = self._sums()
+            if sums is None:
+                self._between = centrality(
+                    self.N, "betweenness", k=self.k, seed=self.seed, backend=self.backend
+                )
+            else:
+                self._between = betweenness_from(self.N, sums, k=self.k, seed=self.seed, backend=self.backend)
+        return self._between
+
+    def __enter__(self) -> _Igraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._worker is not None:
+            self._worker.close()
 
 
 def weak_link_report(
@@ -354,36 +482,40 @@ def weak_link_report(
     Notes
     -----
     Dominated by betweenness (sampled above 5,000 organisations), brokerage roles
-    (:math:`O(m + T)` for *T* transitive triples) and recommendations.
+    (:math:`O(m + T)` for *T* transitive triples) and recommendations. For a network of
+    :data:`ecograph.graph_worker.MIN_TIES` ties or more (``ECOGRAPH_PROCESSES``), igraph's
+    communities and betweenness run in a second process while this one computes the rest;
+    the numbers are the same.
     """
     wanted = SECTIONS if sections is None else tuple(s for s in SECTIONS if s in sections)
     N, D = _inputs(G, network, directed)
     summary = network_summary(N)
     if "period" in N.graph:  # the snapshot as of a period (ecograph.period.in_period)
         summary["period"] = {k: N.graph[k] for k in PERIOD_INFO_KEYS}
-    between = None
-    if {"brokers", "resilience"} & set(wanted):  # one betweenness for both
-        between = centrality(N, "betweenness", k=k, seed=seed, backend=backend)
-    out_sections = []
+    found: dict[str, tuple[dict, dict]] = {}
+    with _Igraph(N, wanted, k=k, seed=seed, backend=backend, method=method) as heavy:
+        finish_brokers = None
+        for key in sorted(wanted, key=_ORDER.index):
+            if key == "bridges":
+                found[key] = _bridges_section(N, top)
+            elif key == "brokers":
+                finish_brokers = _brokers_section(N, D, top, backend)
+            elif key == "gaps":
+                found[key] = _gaps_section(N, top), {}
+            elif key == "communities":
+                found[key] = _communities_section(N, top, seed, backend, method, heavy.communities())
+            elif key == "periphery":
+                section, counts = _periphery_section(N, top)
+                found[key] = section, {f"periphery_{k}": v for k, v in counts.items()}
+            elif key == "missing_links":
+                found[key] = _missing_section(N, top), {}
+            else:
+                found[key] = _resilience_section(N, heavy.betweenness, seed, backend), {}
+        if finish_brokers is not None:
+            found["brokers"] = finish_brokers(heavy.betweenness()), {}
     for key in wanted:
-        if key == "bridges":
-            section, counts = _bridges_section(N, top)
-            summary.update(counts)
-        elif key == "brokers":
-            section = _brokers_section(N, D, top, between, backend)
-        elif key == "gaps":
-            section = _gaps_section(N, top)
-        elif key == "communities":
-            section, info = _communities_section(N, top, seed, backend, method)
-            summary.update(info)
-        elif key == "periphery":
-            section, counts = _periphery_section(N, top)
-            summary.update({f"periphery_{k}": v for k, v in counts.items()})
-        elif key == "missing_links":
-            section = _missing_section(N, top)
-        else:
-            section = _resilience_section(N, between, seed, backend)
-        out_sections.append(section)
+        summary.update(found[key][1])
+    out_sections = [found[key][0] for key in wanted]
     return jsonable(
         {
             "name": N.graph.get("name"),

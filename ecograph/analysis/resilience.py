@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -47,7 +47,10 @@ def attack_curve(
     G: GraphLike,
     *,
     fractions: Sequence[float] = DEFAULT_FRACTIONS,
-    ranking: CentralityResult | Mapping[Hashable, float] | None = None,
+    ranking: CentralityResult
+    | Mapping[Hashable, float]
+    | Callable[[], CentralityResult | Mapping[Hashable, float]]
+    | None = None,
     runs: int = 5,
     k: int | None = None,
     seed: int = 0,
@@ -65,9 +68,11 @@ def attack_curve(
         Undirected graph.
     fractions : sequence of float, optional
         Shares of all organisations to remove (default 0, 0.5 %, 1 %, 2 %, 5 %, 10 %, 20 %).
-    ranking : CentralityResult or mapping, optional
+    ranking : CentralityResult, mapping or function, optional
         Node → score to remove by, highest first (default: betweenness, exact or
-        sampled as :func:`~ecograph.analysis.centrality.centrality` decides).
+        sampled as :func:`~ecograph.analysis.centrality.centrality` decides); or a
+        function giving one, called once the random removals are measured (the weak-link
+        report's betweenness may still be computing in a second process then).
     runs : int, optional (default 5)
         Random orders to average over.
     k, seed, backend : optional
@@ -103,18 +108,23 @@ def attack_curve(
     n = N.n
     if n == 0:
         return []
-    if ranking is None:
-        ranking = centrality(N, "betweenness", k=k, seed=seed, backend=backend)
-    scores = ranking.values if isinstance(ranking, CentralityResult) else ranking
-    score = np.fromiter((scores.get(v, 0.0) for v in nodes), dtype=float, count=n)
-    # Highest score first, then most partners (a self-loop twice, as networkx counts), then position.
-    order = np.lexsort((np.arange(n), -N.degree, -score)).tolist()
     counts = sorted({min(n, max(0, round(f * n))) for f in fractions})
     orders = [np.asarray(o, dtype=np.int64) for o in _random_orders(n, runs, seed)]
+    random_sizes = [float(np.mean([_largest_after(N, o[:c]) for o in orders])) for c in counts]
+    if callable(ranking):
+        ranking = ranking()
+    if ranking is None:
+        ranking = centrality(N, "betweenness", k=k, seed=seed, backend=backend)
+    if isinstance(ranking, CentralityResult) and ranking.ids == nodes:
+        score = ranking.array
+    else:
+        scores = ranking.values if isinstance(ranking, CentralityResult) else ranking
+        score = np.fromiter((scores.get(v, 0.0) for v in nodes), dtype=float, count=n)
+    # Highest score first, then most partners (a self-loop twice, as networkx counts), then position.
+    order = np.lexsort((np.arange(n), -N.degree, -score)).tolist()
     rows, previous = [], 0
-    for c in counts:
+    for c, rand in zip(counts, random_sizes, strict=True):
         targeted = _largest_after(N, np.asarray(order[:c], dtype=np.int64))
-        rand = float(np.mean([_largest_after(N, o[:c]) for o in orders]))
         rows.append(
             {
                 "removed": c,
