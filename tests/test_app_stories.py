@@ -10,6 +10,7 @@ from app_support import (
     clean_env,
     demo_url,
     empty_url,
+    html_tables,
     iframes,
     open_map_filters,
     open_map_table,
@@ -160,6 +161,9 @@ def test_named_query_missing_parameter_is_one_message(demo: str, monkeypatch) ->
 def test_weak_links_bridge_picture_and_heatmap(demo: str, monkeypatch) -> None:
     at = open_page("weak_links", demo, monkeypatch, query={"family": "bridges"})
     assert iframes(at), "the bridge and what it cuts off are drawn"
+    bridges, points = html_tables(at)  # short HTML tables on the page's first view
+    assert list(bridges.columns) == ["from", "to (cut-off side)", "cuts off", "of", "mostly"] and len(bridges)
+    assert list(points.columns)[:2] == ["organisation", "category"]
     assert {d.label for d in at.get("download_button")} == {"Report (Markdown)", "Report (HTML)"}
     at.radio(key="weak_family").set_value("gaps").run()
     assert at.get("plotly_chart"), "the category-mixing heatmap"

@@ -24,7 +24,7 @@ from ecograph.explain.weak_link_families import (
 )
 from ecograph.explain.weak_link_findings import bridge_label, category_makeup, point_label
 from ecograph.explain.weak_links import render_html, render_markdown
-from ecograph.explorer import maps, page_path, state, ui
+from ecograph.explorer import bars, maps, page_path, state, ui
 from ecograph.model import CATEGORIES
 
 __all__ = ["cut_drawing", "render"]
@@ -113,7 +113,7 @@ def _bridges(ctx: state.Context, report: dict) -> None:
                 for c in cuts
             ]
         )
-        st.dataframe(frame, hide_index=True, height=ui.table_height(len(frame), 280))
+        st.html(bars.STYLE + bars.frame_table(frame, most=280))
     with right:
         st.markdown("**Articulation points**")
         frame = pd.DataFrame(
@@ -128,7 +128,7 @@ def _bridges(ctx: state.Context, report: dict) -> None:
                 for p in points
             ]
         )
-        st.dataframe(frame, hide_index=True, height=ui.table_height(len(frame), 280))
+        st.html(bars.frame_table(frame, most=280))
 
 
 def _brokers(ctx: state.Context, report: dict) -> None:
