@@ -28,7 +28,7 @@ STYLE = """<style>
 .eg-table td { padding: 3px 6px; border-bottom: 1px solid rgba(49,51,63,.08); vertical-align: middle; }
 .eg-scroll { overflow-y: auto; }
 .eg-scroll .eg-table th { position: sticky; top: 0; background: #fff; }
-.eg-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.eg-table th.num, .eg-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .eg-bar { height: 0.7rem; background: #3E7CB1; border-radius: 2px; min-width: 1px; }
 .eg-years { display: flex; align-items: flex-end; gap: 3px; height: 300px; padding-top: 8px;
             border-bottom: 1px solid rgba(49,51,63,.3); }
