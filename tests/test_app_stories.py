@@ -187,7 +187,7 @@ def test_weak_links_page_shows_the_words_the_command_line_prints(demo: str, monk
         assert [h.value for h in at.header] == [family.name]
         assert family.explanation in texts(at, "markdown")
         assert md(section["intro"]) in texts(at, "caption")
-        bullets = [t for t in texts(at, "markdown") if t.startswith("- ")]
+        bullets = [line for t in texts(at, "markdown") for line in t.split("\n") if line.startswith("- ")]
         said = [f"- {md(f['sentence'])}" for f in section["findings"]]
         assert bullets == said[: len(bullets)] and bool(bullets) == bool(said), section["key"]
         assert {f"- {markdown_text(f['sentence'])}" for f in section["findings"]} <= markdown

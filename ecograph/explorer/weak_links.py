@@ -35,9 +35,9 @@ def _findings(report: dict, key: str, limit: int = 10) -> None:
     if section is None:
         return
     st.caption(ui.md(section["intro"]))
-    for finding in section["findings"][:limit]:
-        st.markdown(f"- {ui.md(finding['sentence'])}")
-    if not section["findings"]:
+    if section["findings"]:  # one list, one element (as the Overview's headlines)
+        st.markdown("\n".join(f"- {ui.md(f['sentence'])}" for f in section["findings"][:limit]))
+    else:
         st.markdown("Nothing to report.")
 
 
