@@ -48,7 +48,8 @@ def warm(
     """Fill the explorer's caches for the store at *url*, step by step (see :data:`STEPS`;
     waiting up to *first_visit_wait* seconds for a first visit to say which comes first);
     returns (and appends to *done*) the steps completed, and notes in *took* the seconds
-    each took and those spent before the first (``"before"``)."""
+    each took, those spent before them (``"before"``: the store's state and projection) and
+    those spent only waiting for the first visit (``"first visit awaited"``)."""
     from ecograph.explorer import PAGES, state, ui
 
     done = [] if done is None else done
@@ -60,14 +61,16 @@ def warm(
     # The undirected projection, which the report and the map both start from: made while
     # the first visit is awaited rather than after it, on either's way.
     _ = ctx.workspace().network
+    took["before"] = time.perf_counter() - began
 
     def tables() -> None:
         ui.frames(ctx, ctx.key)
-        done.append("overview tables")
+
+    def choices() -> None:
+        ui.choices(ctx, ctx.key)  # what every page's filters offer, the map's among them
 
     def report() -> None:
         state.weak_link_report(ctx, ctx.key)
-        done.append("weak-link report")
 
     def default_map() -> None:
         # The map needs the store's columns and their projection, not the networkx snapshot,
@@ -76,9 +79,8 @@ def warm(
         # that page's own thread.
         from ecograph.explorer import maps  # here, not before the Overview's needs (see _import_pages)
 
-        ui.choices(ctx, ctx.key)  # what every page's filters offer, the map's among them
+        choices()
         maps.draw(ctx, ctx.key, maps.MapView(cap=maps.node_cap()))
-        done.append("default map")
 
     def ranks() -> None:
         # Shared by every organisation's profile: computed on the first profile visited
@@ -89,19 +91,43 @@ def warm(
             state.ranking(ctx, ctx.key, measure)
         state.brokerage(ctx, ctx.key)
         _ = ctx.graph  # the profile's counts and partners read it as networkx
-        done.append("profile ranks")
+
+    steps = {
+        "overview tables": tables,
+        "filters' choices": choices,
+        "weak-link report": report,
+        "default map": default_map,
+        "profile ranks": ranks,
+    }
+
+    def run(name: str) -> None:
+        if name in took:  # made already, while the first visit was awaited
+            return
+        began = time.perf_counter()
+        steps[name]()
+        took[name] = time.perf_counter() - began
+        if name in STEPS:
+            done.append(name)
 
     # Two threads computing at once share one interpreter (and, here, two cores with the
     # browser): the report made beside a first visit's map doubled the map's wait, the map
     # made beside the Overview's report doubled the Overview's. The first page's need first.
-    _first_visit.wait(first_visit_wait)
+    # Until a first visit says which page that is, the warm-up makes the first, quick need of
+    # each (a fraction of a second apiece, so a first visit arriving meanwhile waits for one
+    # at most) rather than only waiting.
+    deadline = time.monotonic() + first_visit_wait
+    for name in ("overview tables", "filters' choices"):
+        if _first_visit.is_set() or time.monotonic() >= deadline:
+            break
+        run(name)
+    began = time.perf_counter()
+    _first_visit.wait(max(0.0, deadline - time.monotonic()))
+    if time.perf_counter() - began >= 0.05:
+        took["first visit awaited"] = time.perf_counter() - began
     map_page = next(page.url_path for page in PAGES if page.name == "network")
-    steps = (default_map, tables, report) if _first_page[:1] == [map_page] else (tables, report, default_map)
-    took["before"] = time.perf_counter() - began
-    for step in (*steps, ranks):
-        began = time.perf_counter()
-        step()
-        took[done[-1]] = time.perf_counter() - began
+    first = ("default map",) if _first_page[:1] == [map_page] else ("overview tables", "weak-link report")
+    for name in (*first, *STEPS):
+        run(name)
     return done
 
 
@@ -151,8 +177,7 @@ def _run(url: str, wait_for_runtime: bool) -> None:
         _LOG.warning("warm-up of %s stopped after %s: %s", redact(url), ", ".join(done) or "nothing", exc)
         return
     # One line in the explorer's log (the benchmark reads it): what is ready, in order, and
-    # how long each took (before: the store's state, the projection and the wait for a
-    # first visit).
+    # how long each took (before: the store's state and its projection).
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in took.items()) or "empty store"
     print(
         f"ecograph: caches warmed in {time.perf_counter() - began:.1f} s ({steps}; "
