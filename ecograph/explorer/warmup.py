@@ -1,8 +1,9 @@
 """Warm the explorer's caches in the background as soon as it starts, before anyone visits.
 
 ``ecograph serve`` runs Streamlit through :func:`main`, which first starts one background
-thread: it imports what the pages run on (a second of Python's imports that the first
-visit's script run would otherwise wait for), and once Streamlit's runtime is up it fills
+thread: it imports what the pages and the weak-link report run on (a second of Python's
+imports that the first visit's script run would otherwise wait for; the map's own modules
+come with the map's step), and once Streamlit's runtime is up it fills
 the same caches the pages read — the store's undirected projection, the Overview's
 tables, the weak-link report its headlines read, then what the filters offer and the
 default network map (the store's columns and projection, its communities, layout and
