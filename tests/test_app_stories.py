@@ -131,12 +131,13 @@ def test_recommendations_for_a_category_pair(demo: str, monkeypatch) -> None:
     at = open_page("recommendations", demo, monkeypatch)
     at.selectbox(key="rec_source").set_value("university")
     at.selectbox(key="rec_target").set_value("startup").run()
-    frame = at.dataframe[0].value
+    (frame,) = html_tables(at)  # an HTML table, not a data grid
     assert set(frame["category"]) == {"university"}
     assert set(frame["partner category"]) == {"startup"}
     assert frame["reason"].str.len().min() > 0
+    assert list(frame["rank"][:2]) == ["1", "2"]
     at.multiselect(key="rec_province").set_value(["Hà Nội"]).run()
-    assert len(at.dataframe[0].value) <= len(frame)
+    assert len(html_tables(at)[0]) <= len(frame)
 
 
 def test_named_query_form_runs_the_query(demo: str, monkeypatch) -> None:
