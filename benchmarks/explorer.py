@@ -17,6 +17,9 @@ first) and measures, from ``page.goto`` in a tab:
   opened and zoomed);
 - the floor: the same map page loaded straight from a file in the same browser, without
   the explorer around it — what sigma.js alone takes to draw these organisations here;
+- the shell's floor: a bare two-page Streamlit app (``benchmarks/streamlit_floor.py``) served
+  beside the explorer and timed as its pages are, in the same browser and each run beside
+  them — what Streamlit alone takes here before any of the explorer's content;
 - warm figures twice: a returning browser (one that has opened the explorer before: its
   HTTP cache and compiled scripts warm) and a planner's first visit (a new browser context
   each time), both on an explorer whose caches are warm.
@@ -53,6 +56,7 @@ import browser_support as bs  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 DATA = ROOT / "benchmarks" / "data"
+FLOOR_APP = ROOT / "benchmarks" / "streamlit_floor.py"
 VIEWPORT = {"width": 1400, "height": 1600}
 TARGETS = {
     "map_20k_warm_s": 3.0,
@@ -293,17 +297,26 @@ class MemorySampler:
         self._thread.join()
 
 
-def page_view(context, app, path: str, heading: str | None, timeout_s: float) -> float:
-    """Seconds until a page's title shows and the page has settled (its first view)."""
+def page_view(context, app, path: str, heading: str | None, timeout_s: float) -> tuple[float, float]:
+    """Seconds until Streamlit's own page (the sidebar's navigation) shows, and until the
+    page's title shows and the page has settled (its first view)."""
     page = context.new_page()
     start = time.perf_counter()
     page.goto(app.page_url(path))
+    page.get_by_test_id("stSidebarNav").wait_for(timeout=timeout_s * 1000)
+    shell = time.perf_counter() - start
     page.get_by_role("heading", level=1).first.wait_for(timeout=timeout_s * 1000)
     if heading:
         page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout_s * 1000)
     seconds = _settled_at(page, start, timeout_s, quiet_ms=500)
     page.close()
-    return seconds
+    return shell, seconds
+
+
+def shell_floor(context, floor_app, timeout_s: float) -> tuple[float, float]:
+    """The bare Streamlit app's page (``benchmarks/streamlit_floor.py``), timed as the explorer's
+    pages are: what Streamlit itself takes here, before any of the explorer's content."""
+    return page_view(context, floor_app, "", "Hello", timeout_s)
 
 
 def served_page(page, app) -> str:
@@ -421,14 +434,16 @@ def main() -> None:
         "page has settled. zoom: requestAnimationFrame gaps in the map's frame while the mouse wheel "
         "zooms. browser_peak_rss: the summed resident memory of the browser's processes. floor: the "
         "map's page loaded from a file in the same browser, without the explorer, each run right after a warm "
-        "visit. Warm runs and the zoom "
+        "visit. streamlit_shell_floor: a bare two-page Streamlit app (benchmarks/streamlit_floor.py: a title "
+        "under the sidebar's navigation, the same Streamlit, settings and browser), timed as the other "
+        "pages, each run beside them; above_shell_floor_s: a page's median less that floor's. Warm runs and the zoom "
         "start once the explorer's warm-up has ended (warm_up_left_after_cold_*_s: how long after the cold "
         "measurement that was), so that they do not share the cores with it.",
     }
     log_dir = DATA / "explorer-logs"
     log_dir.mkdir(exist_ok=True)
     org = _first_university(url)
-    with bs.browser() as chromium:
+    with bs.browser() as chromium, bs.serve_script(FLOOR_APP, log_dir=log_dir, timeout=120) as floor_app:
         out["machine"]["chromium"] = chromium.version
         print(f"{counts['organisations']:,} organisations …", file=sys.stderr)
         with bs.serve(url, log_dir=log_dir, timeout=120) as app:
@@ -439,24 +454,41 @@ def main() -> None:
             out["warm_up_left_after_cold_10k_s"] = wait_for_warm_up(app, args.timeout)
             out["explorer_log_warm_up_10k"] = _warmed(app)  # its order: the first visit's needs first
             context = chromium.new_context(viewport=VIEWPORT)
-            overview(context, app, 120)  # the browser's first visit: not timed
-            runs: dict[str, list] = {"overview": [], "map": [], **{name: [] for name in PAGES}}
+            overview(context, app, 120)  # the browser's first visits: not timed
+            shell_floor(context, floor_app, 120)
+            runs: dict[str, list] = {"overview": [], "map": [], "floor": [], **{name: [] for name in PAGES}}
             for _ in range(args.runs):
                 runs["overview"].append(overview(context, app, 120))
                 runs["map"].append(network(context, app, "map", 120))
                 for name, (path, heading) in PAGES.items():
                     runs[name].append(page_view(context, app, path.format(org=org), heading, 120))
+                runs["floor"].append(shell_floor(context, floor_app, 120))
             context.close()
+            floor_s = _median(view for _, view in runs["floor"])
+            out["streamlit_shell_floor"] = {
+                **_summary([view for _, view in runs["floor"]]),
+                "app_shell_median_s": _median(shell for shell, _ in runs["floor"]),
+            }
             out["overview_warm"] = _summary([r["complete_s"] for r in runs["overview"]])
             out["overview_warm"]["app_shell_median_s"] = _median(r["app_shell_s"] for r in runs["overview"])
+            out["overview_warm"]["above_shell_floor_s"] = round(out["overview_warm"]["median_s"] - floor_s, 3)
             out["map_10k_warm"] = _summary([r["drawn_s"] for r in runs["map"]])
             out["map_10k_warm"]["frame_on_page_median_s"] = _median(r["frame_on_page_s"] for r in runs["map"])
-            out["other_pages_warm"] = {name: _summary(runs[name]) for name in PAGES}
+            out["other_pages_warm"] = {}
+            for name in PAGES:
+                summary = out["other_pages_warm"][name] = _summary([view for _, view in runs[name]])
+                summary["app_shell_median_s"] = _median(shell for shell, _ in runs[name])
+                summary["above_shell_floor_s"] = round(summary["median_s"] - floor_s, 3)
             firsts = first_visits(chromium, lambda c: overview(c, app, 120), args.runs)
             out["overview_warm_first_browser"] = _summary([r["complete_s"] for r in firsts])
             out["overview_warm_first_browser"]["app_shell_median_s"] = _median(
                 r["app_shell_s"] for r in firsts
             )
+            floors = first_visits(chromium, lambda c: shell_floor(c, floor_app, 120), args.runs)
+            out["streamlit_shell_floor_first_browser"] = {
+                **_summary([view for _, view in floors]),
+                "app_shell_median_s": _median(shell for shell, _ in floors),
+            }
             firsts = first_visits(chromium, lambda c: network(c, app, "map", 120)["drawn_s"], args.runs)
             out["map_10k_warm_first_browser"] = _summary(firsts)
         print(f"{big_counts['organisations']:,} organisations …", file=sys.stderr)

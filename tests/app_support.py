@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from browser_support import ROOT, make_demo_store
 from streamlit.testing.v1 import AppTest
@@ -117,6 +119,41 @@ def iframes(at: AppTest) -> list[str]:
     """The HTML of every ``st.iframe`` on the page (AppTest cannot look inside them): its
     ``srcdoc``, or the WebGL map's page that the explorer serves at its URL."""
     return [e.proto.srcdoc or maps.served_page(e.proto.src) for e in at.get("iframe")]
+
+
+class _Tables(HTMLParser):
+    """The rows of every ``<table>`` in an HTML text, each cell's text unescaped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(at: AppTest) -> list[pd.DataFrame]:
+    """Every HTML table the page shows with ``st.html`` (its short tables), as text columns
+    named by the header row."""
+    parser = _Tables()
+    for element in at.get("html"):
+        parser.feed(element.proto.body)
+    return [pd.DataFrame(rows[1:], columns=rows[0]) for rows in parser.tables if rows]
 
 
 def open_map_filters(at: AppTest) -> AppTest:

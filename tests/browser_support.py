@@ -128,21 +128,54 @@ def serve(
     store_url: str, *, log_dir: Path, env: dict[str, str] | None = None, timeout: float = 60
 ) -> Iterator[App]:
     """Run the explorer (``ecograph serve``) against *store_url* on a free port until the block ends."""
-    port = free_port()
-    log = log_dir / f"streamlit-{port}.log"
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("ECOGRAPH_")},
         "ECOGRAPH_STORE": store_url,
         **(env or {}),
     }
-    environment.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
     # The real `ecograph serve` command, which runs `streamlit run app.py`.
     command = [
-        sys.executable, "-c", "from ecograph.cli.explorer import serve; serve()",
-        "--port", str(port), "--host", "127.0.0.1",
+        sys.executable,
+        "-c",
+        "from ecograph.cli.explorer import serve; serve()",
+        "--host",
+        "127.0.0.1",
+    ]
+    with _running(command, "--port", log_dir, environment, timeout) as app:
+        yield app
+
+
+@contextlib.contextmanager
+def serve_script(script: Path, *, log_dir: Path, timeout: float = 60) -> Iterator[App]:
+    """Run ``streamlit run`` *script* on a free port from the repository's root (its
+    ``.streamlit/config.toml``, the explorer's settings) until the block ends."""
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", "127.0.0.1",
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
+    with _running(command, "--server.port", log_dir, dict(os.environ), timeout) as app:
+        yield app
+
+
+@contextlib.contextmanager
+def _running(
+    command: list[str], port_option: str, log_dir: Path, environment: dict[str, str], timeout: float
+) -> Iterator[App]:
+    """*command*, listening on a free port given with *port_option*, run from the repository's
+    root with its output in a log in *log_dir*, until the block ends."""
+    port = free_port()
+    log = log_dir / f"streamlit-{port}.log"
+    environment.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [*command, port_option, str(port)],
+            cwd=ROOT,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     app = App(process, port, log)
     try:
         _wait_healthy(app, timeout)

@@ -7,7 +7,18 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from app_support import PAGES, demo_url, empty_url, iframes, open_map_filters, open_page, texts, tieless_url
+from app_support import (
+    PAGES,
+    demo_url,
+    empty_url,
+    html_tables,
+    iframes,
+    open_map_filters,
+    open_page,
+    texts,
+    tieless_url,
+)
+from browser_support import XSS_NAME
 
 from ecograph import viz
 from ecograph.explorer import maps
@@ -77,8 +88,14 @@ def test_profile_opens_from_query_param(demo: str, monkeypatch) -> None:
         "Brokerage roles",
         "Recommended partners",
     } <= {s.value for s in at.subheader}
-    ties = at.dataframe[0].value
-    assert set(ties["partner"]) >= {"<img src=x onerror=alert(1)>"}
+    # Short HTML tables, not data grids (whose script the browser would load on each visit).
+    assert not at.dataframe
+    ties, ranks, roles, partners = html_tables(at)
+    assert set(ties["partner"]) >= {XSS_NAME}
+    assert list(ranks["measure"])[:3] == ["degree", "strength", "betweenness"]
+    assert len(roles) == 5 and len(partners) >= 1
+    (ties_html,) = [h.proto.body for h in at.get("html") if "<th>partner</th>" in h.proto.body][:1]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in ties_html and "<img" not in ties_html
 
 
 def test_small_drawings_are_served_by_url_and_load_vis_network_beside_them(demo: str, monkeypatch) -> None:

@@ -28,9 +28,9 @@ def test_warm_fills_what_the_pages_read(tmp_path_factory: pytest.TempPathFactory
 @pytest.mark.parametrize(
     ("first_page", "order"),
     [
-        ("map", ["default map", "overview tables", "weak-link report"]),
-        ("", ["overview tables", "weak-link report", "default map"]),  # the Overview
-        (None, ["overview tables", "weak-link report", "default map"]),  # nobody yet
+        ("map", ["default map", "overview tables", "weak-link report", "profile ranks"]),
+        ("", ["overview tables", "weak-link report", "default map", "profile ranks"]),  # the Overview
+        (None, ["overview tables", "weak-link report", "default map", "profile ranks"]),  # nobody yet
     ],
 )
 def test_the_first_page_visited_is_warmed_first(
@@ -45,7 +45,26 @@ def test_the_first_page_visited_is_warmed_first(
     if first_page is not None:
         warmup.visited(first_page)
         warmup.visited("weak-links")  # later visits change nothing
-    assert warmup.warm(url, first_visit_wait=0.1) == order
+    took: dict[str, float] = {}
+    assert warmup.warm(url, first_visit_wait=0.1, took=took) == order
+    # The log's line: each step's seconds, in order, after those before them.
+    assert next(iter(took)) == "before" and [name for name in took if name in warmup.STEPS] == order
+
+
+def test_while_no_page_is_asked_for_each_order_s_quick_first_need_is_made(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch
+) -> None:
+    # Rather than only waiting: the Overview's tables, then what the map's filters offer.
+    url = demo_url(tmp_path_factory)
+    clean_env(monkeypatch, url)
+    monkeypatch.setattr(warmup, "_first_visit", threading.Event())
+    monkeypatch.setattr(warmup, "_first_page", [])
+    made: list[str] = []
+    monkeypatch.setattr(ui, "choices", lambda ctx, key: made.append("choices"))
+    took: dict[str, float] = {}
+    warmup.warm(url, first_visit_wait=3, took=took)  # nobody comes: the whole wait
+    assert list(took)[:4] == ["before", "overview tables", "filters' choices", "first visit awaited"]
+    assert made == ["choices", "choices"]  # again with the map: read from its cache there
 
 
 def test_the_default_map_is_made_without_the_networkx_snapshot(tmp_path, monkeypatch) -> None:

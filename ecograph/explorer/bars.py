@@ -1,9 +1,13 @@
-"""Charts the pages draw as plain HTML: bar tables, stacked bars by year, a histogram.
+"""Charts and tables the pages draw as plain HTML: bar tables, stacked bars by year, a
+histogram, short tables.
 
 The Overview and the Centrality page draw their charts from styled ``<div>``s instead of
 data grids and chart libraries (Vega, plotly), whose scripts the browser would otherwise
 load, compile and run before the page settles: about a second of a 2-core machine on each
-visit. Every label is escaped; the pages show these with ``st.html`` after :data:`STYLE`.
+visit. The short tables of a profile and of the Weak links page's first view are HTML
+tables for the same reason: Streamlit's data grid is 1.3 MB of script that the browser
+loads and runs on each visit before the grid shows (a third of a second here). Every label
+and cell is escaped; the pages show these with ``st.html`` after :data:`STYLE`.
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ import pandas as pd
 from ecograph import viz
 from ecograph.explorer import ui
 
-__all__ = ["STYLE", "bar_table", "histogram", "year_bars"]
+__all__ = ["STYLE", "bar_table", "frame_table", "histogram", "year_bars"]
 
 STYLE = """<style>
 .eg-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
 .eg-table th { text-align: left; font-weight: 600; border-bottom: 1px solid rgba(49,51,63,.2); padding: 3px 6px; }
 .eg-table td { padding: 3px 6px; border-bottom: 1px solid rgba(49,51,63,.08); vertical-align: middle; }
-.eg-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.eg-scroll { overflow-y: auto; }
+.eg-scroll .eg-table th { position: sticky; top: 0; background: #fff; }
+.eg-table th.num, .eg-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .eg-bar { height: 0.7rem; background: #3E7CB1; border-radius: 2px; min-width: 1px; }
 .eg-years { display: flex; align-items: flex-end; gap: 3px; height: 300px; padding-top: 8px;
             border-bottom: 1px solid rgba(49,51,63,.3); }
@@ -57,6 +63,54 @@ def bar_table(counts: pd.Series, label: str, unit: str) -> str:
         f'<table class="eg-table"><tr><th>{html.escape(label)}</th><th></th>'
         f'<th class="num">{html.escape(unit)}</th></tr>{rows}</table>'
     )
+
+
+def frame_table(frame: pd.DataFrame, most: int = 320) -> str:
+    """*frame* as an HTML table in a box that scrolls past *most* pixels: every cell escaped,
+    numbers right-aligned (whole numbers as they are — years among them — others to four
+    significant digits), missing values blank.
+
+    Examples
+    --------
+    >>> page = frame_table(pd.DataFrame({"name": ["<b>"], "start": [2021], "share": [0.123456]}))
+    >>> "&lt;b&gt;" in page, '<td class="num">2021</td>' in page, ">0.1235<" in page
+    (True, True, True)
+    """
+    numeric = [
+        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame
+    ]
+    head = "".join(
+        ('<th class="num">' if num else "<th>") + f"{html.escape(str(c))}</th>"
+        for c, num in zip(frame.columns, numeric, strict=True)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{_number(v)}</td>'
+            if num
+            else f"<td>{'' if _missing(v) else html.escape(str(v))}</td>"
+            for v, num in zip(row, numeric, strict=True)
+        )
+        + "</tr>"
+        for row in frame.itertuples(index=False, name=None)
+    )
+    return (
+        f'<div class="eg-scroll" style="max-height:{most}px">'
+        f'<table class="eg-table"><tr>{head}</tr>{body}</table></div>'
+    )
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _number(value: object) -> str:
+    if _missing(value):
+        return ""
+    number = float(value)  # type: ignore[arg-type]
+    if number.is_integer():
+        return str(int(number))
+    return f"{number:.4g}" if abs(number) < 1e4 else f"{number:.0f}"
 
 
 def year_bars(years: pd.DataFrame) -> str:

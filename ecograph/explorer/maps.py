@@ -163,14 +163,15 @@ def _cut_off(H: nx.Graph, point: Hashable, size: int) -> set:
 
 
 def _groups(
-    ctx: state.Context, key: tuple[str, str, int], H: nx.Graph, group_by: str
+    ctx: state.Context, key: tuple[str, str, int], H: nx.Graph, group_by: str, whole: bool = False
 ) -> tuple[dict, list, list]:
     """Node → group label for the layout, the marked cut points as (node, cut off), and the
     labels of the groups they cut off.
 
     Communities are named by their most common province (or country); the organisations
     a marked cut point cuts off form a group of their own, named after it, so that the
-    one line joining them to the rest shows on the map."""
+    one line joining them to the rest shows on the map. *whole*: *H* is the whole store's
+    projection, whose articulation points the Weak links page reads too (cached, from arrays)."""
     if group_by == "province":
         groups = {
             v: d.get("province") or (f"Foreign partners: {d.get('country')}" if d.get("country") else None)
@@ -185,9 +186,14 @@ def _groups(
             places.setdefault(membership.get(v), Counter())[d.get("province") or d.get("country") or "?"] += 1
         names = {c: f"Community {c}: {count.most_common(1)[0][0]}" for c, count in places.items()}
         groups = {v: names[membership.get(v)] for v in H}
+    found = (
+        [c for c in state.articulation_points(ctx, key) if c["cut_off"] >= CUT_MIN]
+        if whole
+        else articulation_cuts(H, min_size=CUT_MIN, attrs=())
+    )
     cuts = [
         (c["id"], c["cut_off"])
-        for c in articulation_cuts(H, min_size=CUT_MIN, attrs=())[:CUTS_SHOWN]
+        for c in found[:CUTS_SHOWN]
         if c["cut_off"] * 4 < H.number_of_nodes()  # a part of the map, not half of it
     ]
     labels = []
@@ -205,7 +211,7 @@ def layout(
     """The grouped layout of one view, its marked cut points and the labels of what they
     cut off (read-only)."""
     H = in_view(_ctx, key, filters)
-    groups, cuts, labels = _groups(_ctx, key, H, group_by)
+    groups, cuts, labels = _groups(_ctx, key, H, group_by, whole=not any(filters))
     return grouped_layout(H, groups), cuts, labels
 
 

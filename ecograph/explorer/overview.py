@@ -33,6 +33,12 @@ def summary(_ctx: state.Context, key: tuple[str, str, int]) -> dict[str, pd.Seri
     }
 
 
+def _titled(title: str, body: str) -> None:
+    """A chart or table under its bold title, as one element (each element the page sends is
+    more for the browser to draw on every visit)."""
+    st.html(f"<p><strong>{html.escape(title)}</strong></p>{body}")
+
+
 def _charts(ctx: state.Context) -> None:
     counts = summary(ctx, ctx.key)
     st.header("What the store holds")
@@ -49,16 +55,13 @@ def _charts(ctx: state.Context) -> None:
         strict=True,
     ):
         with column:
-            st.markdown(f"**{title}**")
-            st.html(bar_table(counts[name], name, "organisations"))
+            _titled(title, bar_table(counts[name], name, "organisations"))
     left, right = st.columns([1, 3])
     with left:
-        st.markdown("**Ties by kind**")
-        st.html(bar_table(counts["tie_kind"], "kind", "ties"))
+        _titled("Ties by kind", bar_table(counts["tie_kind"], "kind", "ties"))
     with right:
         if len(counts["years"]):
-            st.markdown("**Ties by the year they started, by kind**")
-            st.html(year_bars(counts["years"]))
+            _titled("Ties by the year they started, by kind", year_bars(counts["years"]))
 
 
 def _headlines(ctx: state.Context) -> None:
@@ -113,8 +116,7 @@ def _freshness(ctx: state.Context) -> None:
             + "</tr>"
             for load in recent
         )
-        st.markdown("**Recent loads**")
-        st.html(f'<table class="eg-table"><tr>{head}</tr>{rows}</table>')
+        _titled("Recent loads", f'<table class="eg-table"><tr>{head}</tr>{rows}</table>')
 
 
 def _cell(key: str, value: object) -> str:

@@ -8,7 +8,7 @@ import streamlit as st
 from ecograph import viz
 from ecograph.analysis.brokerage import ROLES
 from ecograph.analysis.ego import ego_network
-from ecograph.explorer import maps, state, ui
+from ecograph.explorer import bars, maps, state, ui
 from ecograph.explorer.network import node_cap
 from ecograph.inventory import describe_terms, source_terms
 from ecograph.workspace import Workspace
@@ -178,7 +178,7 @@ def _ties(ctx: state.Context, org: str) -> None:
     )
     frame["kind"] = frame["kind"].map(ui.pretty)
     frame = frame.rename(columns={"partner_name": "partner"})
-    st.dataframe(frame, hide_index=True)
+    st.html(bars.frame_table(frame, most=400))
     ui.csv_button(frame, f"{org}-collaborations.csv", key="profile_ties_csv")
 
 
@@ -200,7 +200,7 @@ def _ranks(ctx: state.Context, org: str) -> None:
         )
     frame = pd.DataFrame(rows)
     frame["rank"] = frame["rank"].astype("Int64")
-    st.dataframe(frame, hide_index=True)
+    st.html(bars.frame_table(frame))
     st.caption("Rank 1 is the most central; for constraint the lowest value ranks first (a broker).")
 
 
@@ -208,7 +208,7 @@ def _brokerage(ctx: state.Context, org: str) -> None:
     st.subheader("Brokerage roles")
     roles = state.brokerage(ctx, ctx.key).get(org, {})
     rows = [{"role": r, "pairs brokered": roles.get(r, 0.0), "meaning": ROLE_WORDS.get(r, "")} for r in ROLES]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.html(bars.frame_table(pd.DataFrame(rows)))
     st.caption(
         "Gould & Fernandez roles between categories: pairs of organisations it connects that are not tied."
     )
@@ -225,7 +225,7 @@ def _partners(ctx: state.Context, org: str) -> None:
     )
     frame["target_category"] = frame["target_category"].map(ui.pretty)
     frame = frame.rename(columns={"target_name": "partner", "target_category": "category"})
-    st.dataframe(frame, hide_index=True)
+    st.html(bars.frame_table(frame, most=400))
 
 
 def render() -> None:
@@ -235,6 +235,7 @@ def render() -> None:
     if org is None:
         st.caption("Type part of a name or alias: “dai hoc bach khoa” finds “Đại học Bách khoa …”.")
         return
+    st.html(bars.STYLE)  # the tables' look (bars.frame_table)
     _card(ctx, org)
     _ego(ctx, org)
     _ties(ctx, org)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ecograph.explorer import state, ui
+from ecograph.explorer import bars, state, ui
 from ecograph.workspace import Workspace
 
 __all__ = ["render"]
@@ -95,14 +95,13 @@ def render() -> None:
             "shared_sectors": "shared sectors",
         }
     )
-    st.dataframe(
-        shown.drop(columns=["source", "target", "adamic_adar", "resource_allocation"]),
-        hide_index=True,
-        height=ui.table_height(len(shown), 560),
-        column_config={
-            "reason": st.column_config.TextColumn(width="large"),
-            "score": st.column_config.NumberColumn(format="%.2f"),
-        },
+    # A short table as HTML: the data grid's script would be loaded and run on each visit
+    # (see bars.py); the reasons wrap in their cells rather than needing a wide column.
+    st.html(
+        bars.STYLE
+        + bars.frame_table(
+            shown.drop(columns=["source", "target", "adamic_adar", "resource_allocation"]), most=560
+        )
     )
     st.caption(
         "Score: common partners, Adamic–Adar and resource allocation (shared partners that have few "

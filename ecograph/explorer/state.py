@@ -310,14 +310,18 @@ def recommendations(
         )
 
 
+# These read the projection's arrays (ws.network), as the weak-link report does: the same
+# rows as from its networkx copy, without converting that copy back to arrays on each call.
+
+
 def bridges(ctx: Context, key: tuple[str, str, int]) -> list[dict]:
     ws = ctx.workspace()
-    return ws.cached("bridge-cuts", {}, lambda: bridge_cuts(ws.graph))
+    return ws.cached("bridge-cuts", {}, lambda: bridge_cuts(ws.network))
 
 
 def articulation_points(ctx: Context, key: tuple[str, str, int]) -> list[dict]:
     ws = ctx.workspace()
-    return ws.cached("articulation-cuts", {}, lambda: articulation_cuts(ws.graph))
+    return ws.cached("articulation-cuts", {}, lambda: articulation_cuts(ws.network))
 
 
 def brokerage(ctx: Context, key: tuple[str, str, int], attr: str = "category") -> dict:
@@ -340,7 +344,7 @@ def partition(ctx: Context, key: tuple[str, str, int]) -> dict[str, Any]:
     ws = ctx.workspace()
 
     def compute() -> dict[str, Any]:
-        G = ws.graph
+        G = ws.network
         found = louvain(G)
         return {
             "membership": found.membership,

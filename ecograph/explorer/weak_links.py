@@ -24,7 +24,7 @@ from ecograph.explain.weak_link_families import (
 )
 from ecograph.explain.weak_link_findings import bridge_label, category_makeup, point_label
 from ecograph.explain.weak_links import render_html, render_markdown
-from ecograph.explorer import maps, page_path, state, ui
+from ecograph.explorer import bars, maps, page_path, state, ui
 from ecograph.model import CATEGORIES
 
 __all__ = ["cut_drawing", "render"]
@@ -35,9 +35,9 @@ def _findings(report: dict, key: str, limit: int = 10) -> None:
     if section is None:
         return
     st.caption(ui.md(section["intro"]))
-    for finding in section["findings"][:limit]:
-        st.markdown(f"- {ui.md(finding['sentence'])}")
-    if not section["findings"]:
+    if section["findings"]:  # one list, one element (as the Overview's headlines)
+        st.markdown("\n".join(f"- {ui.md(f['sentence'])}" for f in section["findings"][:limit]))
+    else:
         st.markdown("Nothing to report.")
 
 
@@ -113,7 +113,7 @@ def _bridges(ctx: state.Context, report: dict) -> None:
                 for c in cuts
             ]
         )
-        st.dataframe(frame, hide_index=True, height=ui.table_height(len(frame), 280))
+        st.html(bars.STYLE + bars.frame_table(frame, most=280))
     with right:
         st.markdown("**Articulation points**")
         frame = pd.DataFrame(
@@ -128,7 +128,7 @@ def _bridges(ctx: state.Context, report: dict) -> None:
                 for p in points
             ]
         )
-        st.dataframe(frame, hide_index=True, height=ui.table_height(len(frame), 280))
+        st.html(bars.frame_table(frame, most=280))
 
 
 def _brokers(ctx: state.Context, report: dict) -> None:
