@@ -9,7 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from app_support import demo_url, open_page
+from app_support import demo_url, html_tables, open_page
 
 from ecograph.analysis import recommend
 from ecograph.explain.recommendations import reason, worded
@@ -70,7 +70,7 @@ def test_the_command_line_and_the_explorer_give_a_pair_the_same_reason(demo, cli
     at = open_page("recommendations", demo, monkeypatch)
     at.selectbox(key="rec_source").set_value("university")
     at.selectbox(key="rec_target").set_value("startup").run()
-    frame = at.dataframe[0].value
+    (frame,) = html_tables(at)  # the page's table is HTML (escaped cells), read back as text
     shown = list(zip(frame["organisation"], frame["partner"], frame["reason"], strict=True))
     assert shown and any("shared partner" in r for *_, r in shown)
     assert [r for *_, r in shown] == [said[(a, b)] for a, b, _ in shown]
